@@ -1,0 +1,1 @@
+// ImageCodecs: see the module's files.

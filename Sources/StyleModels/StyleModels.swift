@@ -1,0 +1,1 @@
+// StyleModels: see the module's files.

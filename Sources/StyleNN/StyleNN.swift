@@ -1,0 +1,2 @@
+// StyleNN: see the module's files.
+import StyleTensor

@@ -1,0 +1,1 @@
+// StylePipeline: see the module's files.

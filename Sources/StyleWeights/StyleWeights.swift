@@ -1,0 +1,1 @@
+// StyleWeights: see the module's files.
