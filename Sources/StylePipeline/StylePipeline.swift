@@ -1,1 +1,0 @@
-// StylePipeline: see the module's files.

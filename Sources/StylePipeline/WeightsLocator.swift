@@ -1,0 +1,44 @@
+import Foundation
+
+/// Finds the weights file to use: an explicit path, then `$STYLIZE_WEIGHTS`, then the
+/// default model shipped in `Weights/` (looked up from the working directory, beside the
+/// executable in a SwiftPM build folder, and in `<prefix>/share/stylize/` for installs).
+public enum WeightsLocator {
+    /// File name of the default model inside `Weights/`.
+    public static let defaultFileName = "default.safetensors"
+
+    /// The places searched, in order, when no path is given.
+    public static func candidates(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                  workingDirectory: String = FileManager.default.currentDirectoryPath,
+                                  executablePath: String = CommandLine.arguments.first ?? "") -> [String] {
+        var list: [String] = []
+        if let env = environment["STYLIZE_WEIGHTS"], !env.isEmpty { list.append(env) }
+        list.append(workingDirectory + "/Weights/" + defaultFileName)
+        let exe = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // .build/<triple>/<config>/stylize -> package root is three folders up.
+        for _ in 0..<4 {
+            list.append(dir.appendingPathComponent("Weights/" + defaultFileName).path)
+            list.append(dir.appendingPathComponent("share/stylize/" + defaultFileName).path)
+            dir = dir.deletingLastPathComponent()
+        }
+        return list
+    }
+
+    /// Resolves the weights path or throws an error that says how to get weights.
+    public static func resolve(explicit: String?) throws -> String {
+        if let explicit {
+            guard FileManager.default.fileExists(atPath: explicit) else {
+                throw PipelineError.weightsNotFound(searched: [explicit])
+            }
+            return explicit
+        }
+        let list = candidates()
+        if let env = ProcessInfo.processInfo.environment["STYLIZE_WEIGHTS"], !env.isEmpty,
+           !FileManager.default.fileExists(atPath: env) {
+            throw PipelineError.weightsNotFound(searched: [env + " (from STYLIZE_WEIGHTS)"])
+        }
+        if let found = list.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        throw PipelineError.weightsNotFound(searched: list)
+    }
+}
