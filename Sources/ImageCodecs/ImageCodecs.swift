@@ -1,1 +1,0 @@
-// ImageCodecs: see the module's files.
