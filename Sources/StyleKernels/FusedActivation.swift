@@ -1,0 +1,29 @@
+/// The activation a kernel applies to its result before storing it.
+///
+/// - `none`:  y = x
+/// - `relu`:  y = max(x, 0)
+/// - `relu6`: y = min(max(x, 0), 6)   (MobileNetV2, TensorFlow's `tf.nn.relu6`)
+public enum FusedActivation: Sendable, Equatable {
+    case none
+    case relu
+    case relu6
+
+    /// The activation of one scalar (used by naive twins and scalar tails).
+    @inline(__always)
+    public func apply(_ x: Float) -> Float {
+        switch self {
+        case .none: return x
+        case .relu: return x > 0 ? x : 0
+        case .relu6: return x > 0 ? (x < 6 ? x : 6) : 0
+        }
+    }
+
+    @inline(__always)
+    func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        switch self {
+        case .none: return x
+        case .relu: return pointwiseMax(x, SIMD8(repeating: 0))
+        case .relu6: return pointwiseMin(pointwiseMax(x, SIMD8(repeating: 0)), SIMD8(repeating: 6))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import StyleKernels
+
+/// 2-D convolution of an NHWC tensor (PyTorch `Conv2d` semantics, TensorFlow "SAME"
+/// available as a padding), with bias and a fused activation:
+///
+/// y[n, oy, ox, o] = act( b[o] + Σ_{ky, kx, i} pad(x)[n, oy*s + ky, ox*s + kx, g(o)*Cin_g + i] * W[o, i, ky, kx] )
+///
+/// The input is padded into a new buffer (reflection or zeros) when the padding is
+/// not `.none`, then `DepthwiseConvKernel` (groups == channels) or `Conv2DKernel`
+/// (everything else) runs on it. Output size: (H + top + bottom - KH)/s + 1.
+public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
+                   activation: Activation = .none) -> Tensor {
+    precondition(stride >= 1, "conv2d: stride must be at least 1")
+    precondition(x.shape.c == w.totalInChannels,
+                 "conv2d: input has \(x.shape.c) channels, weights expect \(w.totalInChannels)")
+    let p = padding.resolve(height: x.shape.h, width: x.shape.w, kernelH: w.kernelH, kernelW: w.kernelW, stride: stride)
+    let padded = (p.top | p.left | p.bottom | p.right) == 0
+        ? x : pad(x, top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
+    let ph = padded.shape.h, pw = padded.shape.w
+    precondition(ph >= w.kernelH && pw >= w.kernelW,
+                 "conv2d: padded input \(ph)x\(pw) is smaller than the \(w.kernelH)x\(w.kernelW) kernel")
+    let outShape = Shape(n: x.shape.n, h: (ph - w.kernelH) / stride + 1, w: (pw - w.kernelW) / stride + 1,
+                         c: w.outChannels)
+    return Tensor(shape: outShape, unsafeUninitialized: { out in
+        padded.data.withUnsafeBufferPointer { inp in
+            w.packed.withUnsafeBufferPointer { pw8 in
+                w.packedBias.withUnsafeBufferPointer { pb in
+                    guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                    if w.isDepthwise {
+                        DepthwiseConvKernel.run(
+                            input: ip, batch: x.shape.n, inH: ph, inW: pw, channels: x.shape.c,
+                            packedWeights: pw8.baseAddress!, bias: pb.baseAddress!,
+                            kernelH: w.kernelH, kernelW: w.kernelW, stride: stride,
+                            activation: activation.fused, output: op)
+                    } else {
+                        Conv2DKernel.run(
+                            input: ip, batch: x.shape.n, inH: ph, inW: pw, inC: x.shape.c,
+                            packedWeights: pw8.baseAddress!, packedBias: pb.baseAddress!,
+                            outC: w.outChannels, kernelH: w.kernelH, kernelW: w.kernelW,
+                            stride: stride, groups: w.groups, activation: activation.fused, output: op)
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The naive twin of `conv2d` (plain loops on the OIHW weights, Double sums,
+/// padding applied index by index). For tests and checks only: it is slow.
+public func conv2dNaive(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
+                        activation: Activation = .none) -> Tensor {
+    precondition(x.shape.c == w.totalInChannels, "conv2dNaive: channel mismatch")
+    let p = padding.resolve(height: x.shape.h, width: x.shape.w, kernelH: w.kernelH, kernelW: w.kernelW, stride: stride)
+    let outShape = Shape(n: x.shape.n, h: (x.shape.h + p.top + p.bottom - w.kernelH) / stride + 1,
+                         w: (x.shape.w + p.left + p.right - w.kernelW) / stride + 1, c: w.outChannels)
+    var out = Tensor(shape: outShape)
+    x.data.withUnsafeBufferPointer { inp in
+        w.oihw.withUnsafeBufferPointer { wp in
+            out.data.withUnsafeMutableBufferPointer { ob in
+                let op = ob.baseAddress!
+                func run(_ bias: UnsafePointer<Float>?) {
+                    Conv2DNaive.run(input: inp.baseAddress!, batch: x.shape.n, inH: x.shape.h, inW: x.shape.w,
+                                    inC: x.shape.c, oihw: wp.baseAddress!, bias: bias, outC: w.outChannels,
+                                    kernelH: w.kernelH, kernelW: w.kernelW, stride: stride, groups: w.groups,
+                                    padTop: p.top, padLeft: p.left, padBottom: p.bottom, padRight: p.right,
+                                    padMode: p.mode, activation: activation.fused, output: op)
+                }
+                if let b = w.bias { b.withUnsafeBufferPointer { run($0.baseAddress!) } } else { run(nil) }
+            }
+        }
+    }
+    return out
+}

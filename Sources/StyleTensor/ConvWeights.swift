@@ -1,0 +1,107 @@
+import StyleKernels
+
+/// Problems with convolution weights, found before any forward pass.
+public enum ConvWeightsError: Error, Equatable, CustomStringConvertible {
+    case badDimensions(String)
+    case wrongCount(what: String, expected: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case .badDimensions(let s): return "convolution weights: \(s)"
+        case .wrongCount(let what, let expected, let got):
+            return "convolution weights: \(what) has \(got) values, expected \(expected)"
+        }
+    }
+}
+
+/// The weights of one 2-D convolution, kept in PyTorch's OIHW order and prepacked
+/// once for the fast kernels (16-output-channel blocks, or `[ky][kx][c]` for
+/// depthwise convolutions).
+public struct ConvWeights: Sendable {
+    public let outChannels: Int
+    /// Input channels per group (PyTorch's `weight.shape[1]`).
+    public let inChannels: Int
+    public let kernelH: Int
+    public let kernelW: Int
+    public let groups: Int
+    /// The weights as given, `outChannels x inChannels x kernelH x kernelW`.
+    public let oihw: [Float]
+    public let bias: [Float]?
+
+    /// True when every group has one input and one output channel.
+    public var isDepthwise: Bool { groups > 1 && inChannels == 1 && outChannels == groups }
+    /// Channels the input tensor must have.
+    public var totalInChannels: Int { inChannels * groups }
+
+    let packed: [Float]
+    let packedBias: [Float]
+
+    /// Weights in PyTorch layout. `inChannels` is the number of input channels per
+    /// group (so a depthwise convolution over C channels has `outChannels: C,
+    /// inChannels: 1, groups: C`). Stops the program on inconsistent sizes; use
+    /// `init(checkingOIHW:...)` to get a typed error instead.
+    public init(oihw: [Float], outChannels: Int, inChannels: Int, kernelH: Int, kernelW: Int,
+                bias: [Float]?, groups: Int = 1) {
+        do {
+            try self.init(checkingOIHW: oihw, outChannels: outChannels, inChannels: inChannels,
+                          kernelH: kernelH, kernelW: kernelW, bias: bias, groups: groups)
+        } catch {
+            preconditionFailure("\(error)")
+        }
+    }
+
+    /// Like `init(oihw:...)` but throws `ConvWeightsError` on inconsistent sizes.
+    public init(checkingOIHW oihw: [Float], outChannels: Int, inChannels: Int, kernelH: Int, kernelW: Int,
+                bias: [Float]?, groups: Int = 1) throws {
+        guard outChannels > 0, inChannels > 0, kernelH > 0, kernelW > 0, groups > 0 else {
+            throw ConvWeightsError.badDimensions("sizes must be positive (out \(outChannels), in \(inChannels), kernel \(kernelH)x\(kernelW), groups \(groups))")
+        }
+        guard outChannels % groups == 0 else {
+            throw ConvWeightsError.badDimensions("groups \(groups) does not divide \(outChannels) output channels")
+        }
+        let count = outChannels * inChannels * kernelH * kernelW
+        guard oihw.count == count else {
+            throw ConvWeightsError.wrongCount(what: "weight", expected: count, got: oihw.count)
+        }
+        if let bias, bias.count != outChannels {
+            throw ConvWeightsError.wrongCount(what: "bias", expected: outChannels, got: bias.count)
+        }
+        self.outChannels = outChannels; self.inChannels = inChannels
+        self.kernelH = kernelH; self.kernelW = kernelW; self.groups = groups
+        self.oihw = oihw; self.bias = bias
+        if groups > 1 && inChannels == 1 && outChannels == groups {
+            var p = [Float](repeating: 0, count: count)
+            oihw.withUnsafeBufferPointer { w in
+                p.withUnsafeMutableBufferPointer { out in
+                    ConvPacking.packDepthwise(oihw: w.baseAddress!, channels: outChannels,
+                                              kernelH: kernelH, kernelW: kernelW, output: out.baseAddress!)
+                }
+            }
+            packed = p
+            packedBias = bias ?? [Float](repeating: 0, count: outChannels)
+        } else {
+            var p = [Float](repeating: 0, count: ConvPacking.packedCount(
+                outChannels: outChannels, inChannelsPerGroup: inChannels, kernelH: kernelH, kernelW: kernelW, groups: groups))
+            var pb = [Float](repeating: 0, count: ConvPacking.packedBiasCount(outChannels: outChannels, groups: groups))
+            oihw.withUnsafeBufferPointer { w in
+                p.withUnsafeMutableBufferPointer { out in
+                    pb.withUnsafeMutableBufferPointer { bout in
+                        if let bias {
+                            bias.withUnsafeBufferPointer { b in
+                                ConvPacking.pack(oihw: w.baseAddress!, bias: b.baseAddress!, outChannels: outChannels,
+                                                 inChannelsPerGroup: inChannels, kernelH: kernelH, kernelW: kernelW,
+                                                 groups: groups, output: out.baseAddress!, biasOutput: bout.baseAddress!)
+                            }
+                        } else {
+                            ConvPacking.pack(oihw: w.baseAddress!, bias: nil, outChannels: outChannels,
+                                             inChannelsPerGroup: inChannels, kernelH: kernelH, kernelW: kernelW,
+                                             groups: groups, output: out.baseAddress!, biasOutput: bout.baseAddress!)
+                        }
+                    }
+                }
+            }
+            packed = p
+            packedBias = pb
+        }
+    }
+}
