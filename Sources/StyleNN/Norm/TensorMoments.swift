@@ -28,15 +28,15 @@ func moments(of x: Tensor, layout: ReductionLayout, weights: [Float]? = nil) -> 
     precondition(layout.samples == x.shape.n && layout.pixels == x.shape.pixels && layout.channels == x.shape.c,
                  "moments: layout \(layout) does not fit tensor \(x.shape)")
     precondition(weights == nil || weights!.count == x.shape.n * x.shape.pixels, "moments: one weight per sample and pixel")
-    var result = SlotMoments(mean: [Double](repeating: 0, count: layout.slotCount),
-                             variance: [Double](repeating: 0, count: layout.slotCount),
-                             count: [Double](repeating: 0, count: layout.slotCount))
+    var mean = [Double](repeating: 0, count: layout.slotCount)
+    var variance = [Double](repeating: 0, count: layout.slotCount)
+    var count = [Double](repeating: 0, count: layout.slotCount)
     var workspace = [Double](repeating: 0, count: layout.workspaceCount)
     x.data.withUnsafeBufferPointer { xp in
         guard let base = xp.baseAddress else { return }   // empty tensor: zeros
         func run(_ w: UnsafePointer<Float>?) {
             Statistics.moments(base, weights: w, layout: layout, workspace: &workspace,
-                               mean: &result.mean, variance: &result.variance, count: &result.count)
+                               mean: &mean, variance: &variance, count: &count)
         }
         if let weights = weights {
             weights.withUnsafeBufferPointer { run($0.baseAddress) }
@@ -44,7 +44,7 @@ func moments(of x: Tensor, layout: ReductionLayout, weights: [Float]? = nil) -> 
             run(nil)
         }
     }
-    return result
+    return SlotMoments(mean: mean, variance: variance, count: count)
 }
 
 /// y[n,p,c] = x[n,p,c] * scale[n*C+c] + shift[n*C+c]
