@@ -38,9 +38,9 @@ func maxDeviation(_ a: [Float], _ b: [Float]) -> Float {
     return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
-/// Records and prints a deviation from PyTorch (the closing note lists these lines).
+/// Records and prints a deviation from a golden reference (PyTorch or numpy) (the closing note lists these lines).
 func reportDeviation(_ what: String, _ deviation: Float, limit: Float, file: StaticString = #filePath, line: UInt = #line) {
-    print("max deviation from PyTorch, \(what): \(deviation)")
+    print("max deviation from reference, \(what): \(deviation)")
     XCTAssertLessThanOrEqual(deviation, limit, "\(what): deviation \(deviation) above \(limit)", file: file, line: line)
 }
 
