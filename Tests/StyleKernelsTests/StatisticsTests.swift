@@ -1,0 +1,177 @@
+import XCTest
+import StyleKernels
+
+/// The fast reductions against their naive twins on seeded random shapes
+/// (1x1, odd sizes, channel counts that are not multiples of the block, 512
+/// channels), and bit-identity across thread counts 1, 2 and 3.
+final class StatisticsTests: XCTestCase {
+    /// SplitMix64: a tiny seeded generator so the test data never changes.
+    struct SeededRandom {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        /// Uniform in [-1, 1).
+        mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+    }
+
+    /// (samples, height, width, channels, groups)
+    let shapes: [(Int, Int, Int, Int, Int)] = [
+        (1, 1, 1, 1, 1), (1, 1, 1, 3, 3), (2, 3, 5, 7, 7), (3, 7, 1, 6, 2), (1, 4, 4, 17, 1),
+        (2, 9, 11, 33, 11), (1, 5, 3, 512, 32), (2, 2, 3, 64, 4),
+    ]
+
+    func layouts(_ n: Int, _ pixels: Int, _ c: Int, _ g: Int) -> [ReductionLayout] {
+        [.instance(samples: n, pixels: pixels, channels: c), .batch(samples: n, pixels: pixels, channels: c),
+         .layer(samples: n, pixels: pixels, channels: c), .group(samples: n, pixels: pixels, channels: c, groups: g),
+         ReductionLayout(samples: n, pixels: pixels, channels: c, groups: g, acrossSamples: true)]
+    }
+
+    struct Moments: Equatable { var mean: [Double]; var variance: [Double]; var count: [Double] }
+
+    func fast(_ x: [Float], _ w: [Float]?, _ layout: ReductionLayout) -> Moments {
+        var m = Moments(mean: .init(repeating: .nan, count: layout.slotCount),
+                        variance: .init(repeating: .nan, count: layout.slotCount),
+                        count: .init(repeating: .nan, count: layout.slotCount))
+        var workspace = [Double](repeating: .nan, count: layout.workspaceCount)
+        Self.withOptional(w) { wp in
+            Statistics.moments(x, weights: wp, layout: layout, workspace: &workspace,
+                               mean: &m.mean, variance: &m.variance, count: &m.count)
+        }
+        return m
+    }
+
+    func naive(_ x: [Float], _ w: [Float]?, _ layout: ReductionLayout) -> Moments {
+        var m = Moments(mean: .init(repeating: .nan, count: layout.slotCount),
+                        variance: .init(repeating: .nan, count: layout.slotCount),
+                        count: .init(repeating: .nan, count: layout.slotCount))
+        Self.withOptional(w) { wp in
+            StatisticsNaive.moments(x, weights: wp, layout: layout, mean: &m.mean, variance: &m.variance, count: &m.count)
+        }
+        return m
+    }
+
+    static func withOptional<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let a = a else { return body(nil) }
+        return a.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Relative tolerance between fast and naive Double results: only the summation order differs.
+    let tolerance = 1e-12
+
+    func assertClose(_ a: Moments, _ b: Moments, _ what: String) {
+        XCTAssertEqual(a.count, b.count, "count \(what)")
+        for i in a.mean.indices {
+            XCTAssertEqual(a.mean[i], b.mean[i], accuracy: tolerance * max(1, abs(b.mean[i])), "mean[\(i)] \(what)")
+            XCTAssertEqual(a.variance[i], b.variance[i], accuracy: tolerance * max(1, abs(b.variance[i])), "variance[\(i)] \(what)")
+        }
+    }
+
+    func testMomentsMatchNaive() {
+        var rng = SeededRandom(state: 42)
+        for (n, h, w, c, g) in shapes {
+            // An offset and a per-channel scale make means and variances differ per slot.
+            let x = (0..<(n * h * w * c)).map { i in rng.float() * Float(1 + i % c % 5) + 3 }
+            for layout in layouts(n, h * w, c, g) {
+                assertClose(fast(x, nil, layout), naive(x, nil, layout), "\(n)x\(h)x\(w)x\(c) \(layout)")
+            }
+        }
+    }
+
+    func testWeightedMomentsMatchNaive() {
+        var rng = SeededRandom(state: 7)
+        for (n, h, w, c, g) in shapes {
+            let x = (0..<(n * h * w * c)).map { _ in rng.float() * 2 - 0.5 }
+            // Binary masks (as spatial control uses) and fractional weights.
+            let binary = (0..<(n * h * w)).map { _ in Float(rng.next() % 2) }
+            let fractional = (0..<(n * h * w)).map { _ in (rng.float() + 1) / 2 }
+            for weights in [binary, fractional] {
+                for layout in layouts(n, h * w, c, g) {
+                    assertClose(fast(x, weights, layout), naive(x, weights, layout), "weighted \(n)x\(h)x\(w)x\(c) \(layout)")
+                }
+            }
+        }
+    }
+
+    func testKnownValues() {
+        // One sample, 2 pixels, 2 channels: channel 0 = {1, 3}, channel 1 = {10, 30}.
+        let x: [Float] = [1, 10, 3, 30]
+        let inst = fast(x, nil, .instance(samples: 1, pixels: 2, channels: 2))
+        XCTAssertEqual(inst.mean, [2, 20])
+        XCTAssertEqual(inst.variance, [1, 100])
+        XCTAssertEqual(inst.count, [2, 2])
+        let layer = fast(x, nil, .layer(samples: 1, pixels: 2, channels: 2))
+        XCTAssertEqual(layer.mean, [11])
+        XCTAssertEqual(layer.variance, [(100 + 1 + 64 + 361) / 4.0])
+        // Masking out pixel 1 leaves one value per channel: variance 0.
+        let masked = fast(x, [1, 0], .instance(samples: 1, pixels: 2, channels: 2))
+        XCTAssertEqual(masked.mean, [1, 10])
+        XCTAssertEqual(masked.variance, [0, 0])
+        // An empty mask gives zeros, not NaN.
+        let empty = fast(x, [0, 0], .instance(samples: 1, pixels: 2, channels: 2))
+        XCTAssertEqual(empty, Moments(mean: [0, 0], variance: [0, 0], count: [0, 0]))
+    }
+
+    func testMomentsBitIdenticalAcrossThreadCounts() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var rng = SeededRandom(state: 99)
+        let (n, h, w, c) = (2, 13, 17, 80)
+        let x = (0..<(n * h * w * c)).map { _ in rng.float() * 100 }
+        let weights = (0..<(n * h * w)).map { _ in Float(rng.next() % 3) / 2 }
+        for layout in layouts(n, h * w, c, 8) {
+            for wts in [nil, weights] {
+                Parallel.threadCount = 1
+                let reference = fast(x, wts, layout)
+                for threads in [2, 3] {
+                    Parallel.threadCount = threads
+                    let other = fast(x, wts, layout)
+                    XCTAssertEqual(other.mean.map(\.bitPattern), reference.mean.map(\.bitPattern), "\(threads) threads \(layout)")
+                    XCTAssertEqual(other.variance.map(\.bitPattern), reference.variance.map(\.bitPattern), "\(threads) threads \(layout)")
+                }
+            }
+        }
+    }
+
+    func testScaleShiftMatchesNaive() {
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        var rng = SeededRandom(state: 5)
+        for (n, h, w, c, _) in shapes + [(2, 40, 33, 5, 1)] {
+            let count = n * h * w * c
+            let x = (0..<count).map { _ in rng.float() * 4 }
+            let sa = (0..<(n * c)).map { _ in rng.float() }, ba = (0..<(n * c)).map { _ in rng.float() }
+            let sb = (0..<(n * c)).map { _ in rng.float() }, bb = (0..<(n * c)).map { _ in rng.float() }
+            let mask = (0..<(n * h * w)).map { _ in (rng.float() + 1) / 2 }
+            var expected = [Float](repeating: .nan, count: count)
+            var expectedMasked = expected
+            StatisticsNaive.scaleShift(x, &expected, samples: n, pixels: h * w, channels: c, scale: sa, shift: ba)
+            StatisticsNaive.scaleShiftMasked(x, &expectedMasked, samples: n, pixels: h * w, channels: c, mask: mask,
+                                             scaleA: sa, shiftA: ba, scaleB: sb, shiftB: bb)
+            for threads in [1, 2, 3] {
+                Parallel.threadCount = threads
+                var y = [Float](repeating: .nan, count: count)
+                Statistics.scaleShift(x, &y, samples: n, pixels: h * w, channels: c, scale: sa, shift: ba)
+                XCTAssertEqual(y.map(\.bitPattern), expected.map(\.bitPattern), "scaleShift \(n)x\(h)x\(w)x\(c)")
+                var ym = [Float](repeating: .nan, count: count)
+                Statistics.scaleShiftMasked(x, &ym, samples: n, pixels: h * w, channels: c, mask: mask,
+                                            scaleA: sa, shiftA: ba, scaleB: sb, shiftB: bb)
+                XCTAssertEqual(ym.map(\.bitPattern), expectedMasked.map(\.bitPattern), "scaleShiftMasked \(n)x\(h)x\(w)x\(c)")
+            }
+        }
+    }
+
+    func testScaleOneShiftZeroIsIdentity() {
+        var rng = SeededRandom(state: 11)
+        var x = (0..<(3 * 4 * 19)).map { _ in rng.float() * 1e4 }
+        x[0] = .leastNonzeroMagnitude; x[1] = -.greatestFiniteMagnitude
+        var y = [Float](repeating: .nan, count: x.count)
+        Statistics.scaleShift(x, &y, samples: 3, pixels: 4, channels: 19,
+                              scale: [Float](repeating: 1, count: 57), shift: [Float](repeating: 0, count: 57))
+        XCTAssertEqual(y, x)
+    }
+}
