@@ -1,1 +1,0 @@
-// StyleWeights: see the module's files.
