@@ -76,6 +76,27 @@ def dequantized_weights(onnx_path):
     return layers
 
 
+def onnx_prefix(attr):
+    """Module attribute -> ONNX layer prefix: 'conv0' -> 'MobilenetV2/Conv',
+    'ec0_depthwise' -> 'MobilenetV2/expanded_conv/depthwise', 'ec3_expand' -> '.../expanded_conv_3/expand'."""
+    if attr == "conv0":
+        return "MobilenetV2/Conv"
+    block, part = attr.split("_", 1)
+    k = int(block[2:])
+    return "MobilenetV2/" + ("expanded_conv" if k == 0 else f"expanded_conv_{k}") + "/" + part
+
+
+def layers_from_tensors(tensors, prefix="encoder."):
+    """{'encoder.ec3_expand.weight': tensor, ...} -> {ONNX prefix: {"weight", "bias"}} (numpy)."""
+    out = {}
+    for name, t in tensors.items():
+        if not name.startswith(prefix):
+            continue
+        attr, kind = name[len(prefix):].rsplit(".", 1)
+        out.setdefault(onnx_prefix(attr), {})[kind] = t.float().numpy()
+    return out
+
+
 def block_key(name):
     """'expanded_conv' -> 'ec0', 'expanded_conv_3' -> 'ec3'."""
     return "ec0" if name == "expanded_conv" else name.replace("expanded_conv_", "ec")
@@ -115,9 +136,11 @@ def relu6(x):
 class MobileNetEncoder(nn.Module):
     """Frozen MobileNetV2 prefix up to expanded_conv_6/expand (192 ch, stride 8)."""
 
-    def __init__(self, onnx_path):
+    def __init__(self, onnx_path=None, layers=None):
+        """Weights from the ONNX file, or from `layers` ({ONNX layer prefix: {"weight", "bias"}},
+        as returned by dequantized_weights or layers_from_tensors)."""
         super().__init__()
-        L = dequantized_weights(onnx_path)
+        L = layers if layers is not None else dequantized_weights(onnx_path)
         P = "MobilenetV2/"
         self.layer_names = []  # ordered (module attr, onnx prefix)
         def add(attr, prefix, stride=1, depthwise=False):

@@ -26,7 +26,7 @@ ONNX_TAPS = {"conv0": "Relu6__5:0", "ec1_expand": "Relu6__10:0",
              "ec3_expand": "Relu6__20:0", "ec6_expand": "Relu6__35:0"}
 
 
-def strip_activation_qdq(src, dst):
+def strip_activation_qdq(src, dst, outputs=tuple(ONNX_TAPS.values())):
     """Write a copy of the graph with every activation QuantizeLinear -> DequantizeLinear
     pair bypassed (weights stay dequantized from int8), i.e. the graph run in float."""
     m = onnx.load(str(src))
@@ -52,7 +52,7 @@ def strip_activation_qdq(src, dst):
             (n.op_type == "DequantizeLinear" and n.input[0] not in inits))]
     # keep only what the taps need, and make the taps the graph's outputs
     producer = {o: n for n in keep for o in n.output}
-    need, stack = set(), list(ONNX_TAPS.values())
+    need, stack = set(), list(outputs)
     while stack:
         t = stack.pop()
         if t in producer and id(producer[t]) not in need:
@@ -63,7 +63,7 @@ def strip_activation_qdq(src, dst):
     g.node.extend(keep)
     del g.output[:]
     g.output.extend([onnx.helper.make_tensor_value_info(t, onnx.TensorProto.FLOAT, None)
-                     for t in ONNX_TAPS.values()])
+                     for t in outputs])
     onnx.save(m, str(dst))
 
 
