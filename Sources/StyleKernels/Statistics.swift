@@ -1,14 +1,13 @@
 /// Mean and variance reductions over NHWC tensors (the work behind every norm and
 /// every statistic swap), and the per-channel scale/shift that applies them.
 ///
-/// Determinism: sums are accumulated in Double, per (sample, channel) over the
-/// pixels in order, by exactly one task per (sample, block of `channelBlock`
-/// channels); the per-channel sums are then combined into slots in a fixed order.
-/// The partition never depends on `Parallel.threadCount`, so results are
-/// bit-identical for any thread count.
+/// Determinism: the pixels of each sample are cut into fixed chunks of
+/// `ReductionLayout.chunkPixels`; one task per (sample, chunk) accumulates per-channel
+/// partial sums in Double over its pixels in order, reading memory contiguously. The
+/// partials are then added chunk by chunk, and the per-channel sums channel by channel
+/// into slots, always in the same order. The partition never depends on
+/// `Parallel.threadCount`, so results are bit-identical for any thread count.
 public enum Statistics {
-    /// Channels handled by one task of the reduction (16 floats = one cache line).
-    public static let channelBlock = 16
     /// Pixels handled by one task of the scale/shift kernels.
     public static let pixelChunk = 1024
 
@@ -30,7 +29,10 @@ public enum Statistics {
         count: UnsafeMutablePointer<Double>
     ) {
         let groups = layout.groups, perGroup = layout.channelsPerGroup
-        let pixels = layout.pixels
+        let pixels = layout.pixels, perSample = layout.samples * layout.channels
+        let partials = workspace
+        let centers = workspace + layout.samples * layout.chunksPerSample * layout.channels
+        let sums = centers + perSample
 
         // Counts: the total weight of each sample, times the channels of a group.
         for slot in 0..<layout.slotCount { count[slot] = 0 }
@@ -46,52 +48,63 @@ public enum Statistics {
         }
 
         // Pass 1: weighted sums per (sample, channel), combined into slot means.
-        channelSums(x, weights: weights, layout: layout, centers: nil, into: workspace)
-        combine(workspace, layout: layout, count: count, into: mean)
+        channelSums(x, weights: weights, layout: layout, centers: nil, partials: partials, into: sums)
+        combine(sums, layout: layout, count: count, into: mean)
 
         // Pass 2: weighted squared deviations from the slot mean.
-        channelSums(x, weights: weights, layout: layout, centers: UnsafePointer(mean), into: workspace)
-        combine(workspace, layout: layout, count: count, into: variance)
+        for n in 0..<layout.samples {
+            for c in 0..<layout.channels { centers[n * layout.channels + c] = mean[layout.slot(sample: n, channel: c)] }
+        }
+        channelSums(x, weights: weights, layout: layout, centers: UnsafePointer(centers), partials: partials, into: sums)
+        combine(sums, layout: layout, count: count, into: variance)
     }
 
     /// sums[n*C + c] = sum_p w[n,p] * (x[n,p,c] - center)^k, with k = 1 and center 0 when
-    /// `centers` is nil, else k = 2 and center = centers[slot(n, c)].
+    /// `centers` is nil, else k = 2 and center = centers[n*C + c].
     private static func channelSums(
         _ x: UnsafePointer<Float>, weights: UnsafePointer<Float>?, layout: ReductionLayout,
-        centers: UnsafePointer<Double>?, into sums: UnsafeMutablePointer<Double>
+        centers: UnsafePointer<Double>?, partials: UnsafeMutablePointer<Double>,
+        into sums: UnsafeMutablePointer<Double>
     ) {
-        let channels = layout.channels, pixels = layout.pixels
-        let blocks = (channels + channelBlock - 1) / channelBlock
-        Parallel.forEach(layout.samples * blocks) { task in
-            let n = task / blocks
-            let c0 = (task % blocks) * channelBlock
-            let width = min(channelBlock, channels - c0)
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * channelBlock) { scratch in
-                let acc = scratch.baseAddress!
-                let center = acc + channelBlock
-                for i in 0..<width {
-                    acc[i] = 0
-                    center[i] = centers.map { $0[layout.slot(sample: n, channel: c0 + i)] } ?? 0
-                }
-                let base = x + n * pixels * channels + c0
-                let w = weights.map { $0 + n * pixels }
-                for p in 0..<pixels {
-                    let value = base + p * channels
+        let channels = layout.channels, pixels = layout.pixels, chunks = layout.chunksPerSample
+        Parallel.forEach(layout.samples * chunks) { task in
+            let n = task / chunks
+            let p0 = (task % chunks) * ReductionLayout.chunkPixels
+            let p1 = min(pixels, p0 + ReductionLayout.chunkPixels)
+            let acc = partials + task * channels
+            for c in 0..<channels { acc[c] = 0 }
+            let w = weights.map { $0 + n * pixels }
+            if let center = centers.map({ $0 + n * channels }) {
+                for p in p0..<p1 {
+                    let value = x + (n * pixels + p) * channels
                     if let w = w {
                         let weight = Double(w[p])
                         if weight == 0 { continue }
-                        if centers == nil {
-                            for i in 0..<width { acc[i] += weight * Double(value[i]) }
-                        } else {
-                            for i in 0..<width { let d = Double(value[i]) - center[i]; acc[i] += weight * d * d }
-                        }
-                    } else if centers == nil {
-                        for i in 0..<width { acc[i] += Double(value[i]) }
+                        for c in 0..<channels { let d = Double(value[c]) - center[c]; acc[c] += weight * d * d }
                     } else {
-                        for i in 0..<width { let d = Double(value[i]) - center[i]; acc[i] += d * d }
+                        for c in 0..<channels { let d = Double(value[c]) - center[c]; acc[c] += d * d }
                     }
                 }
-                for i in 0..<width { sums[n * channels + c0 + i] = acc[i] }
+            } else {
+                for p in p0..<p1 {
+                    let value = x + (n * pixels + p) * channels
+                    if let w = w {
+                        let weight = Double(w[p])
+                        if weight == 0 { continue }
+                        for c in 0..<channels { acc[c] += weight * Double(value[c]) }
+                    } else {
+                        for c in 0..<channels { acc[c] += Double(value[c]) }
+                    }
+                }
+            }
+        }
+        // Chunk partials added in chunk order.
+        for n in 0..<layout.samples {
+            let out = sums + n * channels
+            for c in 0..<channels { out[c] = 0 }
+            for k in 0..<chunks {
+                let part = partials + (n * chunks + k) * channels
+                for c in 0..<channels { out[c] += part[c] }
             }
         }
     }

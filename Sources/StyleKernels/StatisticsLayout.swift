@@ -58,8 +58,13 @@ public struct ReductionLayout: Equatable, Hashable, Sendable {
     public var rows: Int { acrossSamples ? 1 : samples }
     /// Number of (row, group) statistics.
     public var slotCount: Int { rows * groups }
-    /// Doubles of scratch space `Statistics.moments` needs.
-    public var workspaceCount: Int { samples * channels }
+    /// Pixels per piece of the reduction's fixed partition (see `Statistics.moments`).
+    public static let chunkPixels = 256
+    /// Pieces per sample: ceil(pixels / chunkPixels).
+    public var chunksPerSample: Int { (pixels + Self.chunkPixels - 1) / Self.chunkPixels }
+    /// Doubles of scratch space `Statistics.moments` needs: one partial sum per
+    /// (sample, chunk, channel), plus two arrays of (sample, channel) values.
+    public var workspaceCount: Int { samples * chunksPerSample * channels + 2 * samples * channels }
 
     /// The slot that the value at (sample, channel) belongs to.
     @inline(__always)

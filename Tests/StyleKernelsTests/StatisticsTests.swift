@@ -23,6 +23,8 @@ final class StatisticsTests: XCTestCase {
     let shapes: [(Int, Int, Int, Int, Int)] = [
         (1, 1, 1, 1, 1), (1, 1, 1, 3, 3), (2, 3, 5, 7, 7), (3, 7, 1, 6, 2), (1, 4, 4, 17, 1),
         (2, 9, 11, 33, 11), (1, 5, 3, 512, 32), (2, 2, 3, 64, 4),
+        // More pixels than one chunk (ReductionLayout.chunkPixels = 256), last chunk partial.
+        (2, 23, 29, 5, 5), (1, 16, 32, 24, 6),
     ]
 
     func layouts(_ n: Int, _ pixels: Int, _ c: Int, _ g: Int) -> [ReductionLayout] {
@@ -116,11 +118,16 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(empty, Moments(mean: [0, 0], variance: [0, 0], count: [0, 0]))
     }
 
+    func testPartitionCoversSeveralChunks() {
+        XCTAssertEqual(ReductionLayout.instance(samples: 2, pixels: 527, channels: 80).chunksPerSample, 3)
+        XCTAssertEqual(ReductionLayout.instance(samples: 1, pixels: 256, channels: 1).chunksPerSample, 1)
+    }
+
     func testMomentsBitIdenticalAcrossThreadCounts() {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
         var rng = SeededRandom(state: 99)
-        let (n, h, w, c) = (2, 13, 17, 80)
+        let (n, h, w, c) = (2, 31, 17, 80)   // 527 pixels: three chunks per sample
         let x = (0..<(n * h * w * c)).map { _ in rng.float() * 100 }
         let weights = (0..<(n * h * w)).map { _ in Float(rng.next() % 3) / 2 }
         for layout in layouts(n, h * w, c, 8) {

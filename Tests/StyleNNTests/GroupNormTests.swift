@@ -15,6 +15,21 @@ final class GroupNormTests: XCTestCase {
         }
     }
 
+    /// The identities against PyTorch itself: GroupNorm(G = C) reproduces nn.InstanceNorm2d's
+    /// golden outputs and GroupNorm(G = 1) reproduces nn.LayerNorm([C,H,W])'s.
+    func testIdentitiesAgainstPyTorchGoldens() throws {
+        for case let c as [String: Any] in try Golden.load("instancenorm")["cases"] as! [Any] {
+            let channels = (c["channels"] as! NSNumber).intValue, eps = (c["eps"] as! NSNumber).floatValue
+            var layer = try GroupNorm(groups: channels, channels: channels, eps: eps, affine: c["affine"] as! Bool)
+            if c["affine"] as! Bool { try layer.setAffine(gamma: Golden.floats(c["gamma"]), beta: Golden.floats(c["beta"])) }
+            reportDeviation("GroupNorm G=C=\(channels) vs nn.InstanceNorm2d", maxDeviation(layer(Golden.tensor(c["input"])), Golden.tensor(c["output"])), limit: 1e-5)
+        }
+        let l = try Golden.load("layernorm")
+        let channels = (l["channels"] as! NSNumber).intValue
+        let g1 = try GroupNorm(groups: 1, channels: channels, affine: false)
+        reportDeviation("GroupNorm G=1 vs nn.LayerNorm([C,H,W])", maxDeviation(g1(Golden.tensor(l["input"])), Golden.tensor(l["layernorm_no_affine"])), limit: 1e-5)
+    }
+
     /// Statistics per sample and group of C/G consecutive channels.
     func testAgainstNaiveFormula() throws {
         var rng = SeededRandom(state: 3)

@@ -111,6 +111,23 @@ final class StatisticSwapTests: XCTestCase {
         }
     }
 
+    /// Style statistics with one row per content sample pair up sample by sample.
+    func testPairwiseStylesPerSample() throws {
+        var rng = SeededRandom(state: 22)
+        let content = rng.tensor(Shape(n: 2, h: 3, w: 3, c: 4), scale: 2)
+        let style = rng.tensor(Shape(n: 2, h: 4, w: 2, c: 4), scale: 3, shift: 1)
+        let swap = try StatisticSwap(kind: .instance)
+        let both = try swap.apply(content: content, styles: [WeightedStyle(swap.styleStatistics(of: style))])
+        for n in 0..<2 {
+            let c1 = Tensor(shape: Shape(n: 1, h: 3, w: 3, c: 4), data: Array(content.data[(n * 36)..<((n + 1) * 36)]))
+            let s1 = Tensor(shape: Shape(n: 1, h: 4, w: 2, c: 4), data: Array(style.data[(n * 32)..<((n + 1) * 32)]))
+            let one = try swap.apply(content: c1, styles: [WeightedStyle(swap.styleStatistics(of: s1))])
+            XCTAssertEqual(Array(both.data[(n * 36)..<((n + 1) * 36)]), one.data)
+        }
+        XCTAssertEqual(NormKind.batch.swapName, "AdaBN")
+        XCTAssertTrue(NormKind.batch.swapCaption.contains("population"))
+    }
+
     // MARK: Variants
 
     /// AdaBN: the content is normalised with the population statistics, then given the style's per-channel statistics.
