@@ -1,0 +1,139 @@
+import StyleTensor
+import StyleWeights
+
+/// The project's default model, `adain-mobilenet-s8` (see Training/ARCHITECTURE.md):
+/// AdaIN on the frozen, pretrained features of the first blocks of Magenta's MobileNetV2
+/// style predictor (Ghiasi et al. 2017), cut at stride 8 (`expanded_conv_6/expand`,
+/// 192 channels after ReLU6), with a decoder trained by this project.
+///
+/// Encoder convs use TF "SAME" zero padding; blocks are expand (1x1, ReLU6), depthwise
+/// (3x3, ReLU6), project (1x1, linear) with residual adds where shapes allow. Decoder:
+/// 3x3 convs with reflection padding 1 and ReLU, nearest x2 upsampling after all but the
+/// last hidden conv, then a 3x3 conv to RGB with a sigmoid. The content is reflection-padded
+/// by `content_pad` (and up to a multiple of 8) before encoding and cropped after decoding,
+/// which keeps the encoder's zero padding from drawing a frame along the border.
+public struct AdaINMobile: StyleTransferModel {
+    public let architecture = "adain-mobilenet-s8"
+    public let featureStride = 8
+    public let populationMean: [Float]?
+    public let populationVariance: [Float]?
+    public let tapNames = ["conv0", "ec1_expand", "ec3_expand", "ec6_expand"]
+    public let featureChannels: Int
+    /// Reflection padding around the content before encoding (metadata `content_pad`).
+    public let contentPad: Int
+
+    enum Step: Sendable {
+        case conv(ConvLayer)
+        /// Remember the current tensor as the residual input of the next `addResidual`.
+        case saveResidual
+        case addResidual
+        case tap
+    }
+
+    /// Encoder plan: (name, kernel, stride, depthwise, activation) plus residual/tap markers.
+    static let encoderPlan: [String] = [
+        "conv0 3 2 - relu6", "tap",
+        "ec0_depthwise 3 1 dw relu6", "ec0_project 1 1 - none",
+        "ec1_expand 1 1 - relu6", "tap", "ec1_depthwise 3 2 dw relu6", "ec1_project 1 1 - none",
+        "save", "ec2_expand 1 1 - relu6", "ec2_depthwise 3 1 dw relu6", "ec2_project 1 1 - none", "add",
+        "ec3_expand 1 1 - relu6", "tap", "ec3_depthwise 3 2 dw relu6", "ec3_project 1 1 - none",
+        "save", "ec4_expand 1 1 - relu6", "ec4_depthwise 3 1 dw relu6", "ec4_project 1 1 - none", "add",
+        "save", "ec5_expand 1 1 - relu6", "ec5_depthwise 3 1 dw relu6", "ec5_project 1 1 - none", "add",
+        "ec6_expand 1 1 - relu6", "tap",
+    ]
+
+    let encoder: [Step]
+    let decoder: [ConvLayer]
+    let output: ConvLayer
+
+    public init(file: SafeTensorsFile) throws {
+        let r = WeightReader(file)
+        var steps: [Step] = []
+        var channels = 3
+        for entry in Self.encoderPlan {
+            switch entry {
+            case "tap": steps.append(.tap)
+            case "save": steps.append(.saveResidual)
+            case "add": steps.append(.addResidual)
+            default:
+                let f = entry.split(separator: " ").map(String.init)
+                let kernel = Int(f[1])!, stride = Int(f[2])!
+                let layer = try r.conv("encoder." + f[0], inChannels: channels, kernel: kernel,
+                                       depthwise: f[3] == "dw", stride: stride,
+                                       padding: kernel == 1 ? .none : .same,
+                                       activation: f[4] == "relu6" ? .relu6 : .none)
+                channels = layer.outChannels
+                steps.append(.conv(layer))
+            }
+        }
+        encoder = steps
+        featureChannels = channels
+
+        guard let widthsText = file.metadata["decoder_widths"] else {
+            throw ModelError.badMetadata(file: file.path, key: "decoder_widths", value: nil)
+        }
+        let widths = widthsText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.count == widthsText.split(separator: ",").count else {
+            throw ModelError.badMetadata(file: file.path, key: "decoder_widths", value: widthsText)
+        }
+        var dec: [ConvLayer] = []
+        for (i, width) in widths.enumerated() {
+            let layer = try r.conv("decoder.conv\(i)", inChannels: channels, kernel: 3,
+                                   padding: .reflect(1), activation: .relu)
+            guard layer.outChannels == width else {
+                throw ModelError.badShape(file: file.path, name: "decoder.conv\(i).weight",
+                                          expected: "[\(width), \(channels), 3, 3]", got: [layer.outChannels])
+            }
+            channels = width
+            dec.append(layer)
+        }
+        decoder = dec
+        output = try r.conv("decoder.out", inChannels: channels, kernel: 3, padding: .reflect(1), activation: .none)
+        guard output.outChannels == 3 else {
+            throw ModelError.badShape(file: file.path, name: "decoder.out.weight", expected: "[3, \(channels), 3, 3]",
+                                      got: [output.outChannels])
+        }
+        let pad = file.metadata["content_pad"] ?? "16"
+        guard let p = Int(pad), p >= 0 else { throw ModelError.badMetadata(file: file.path, key: "content_pad", value: pad) }
+        contentPad = p
+        populationMean = try r.optionalVector("stats.population_mean", count: featureChannels)
+        populationVariance = try r.optionalVector("stats.population_var", count: featureChannels)
+    }
+
+    public func featureTaps(_ image: Tensor) -> [Tensor] {
+        var x = image
+        var residual: Tensor? = nil
+        var taps: [Tensor] = []
+        for step in encoder {
+            switch step {
+            case .conv(let layer): x = layer(x)
+            case .saveResidual: residual = x
+            case .addResidual: x = add(x, residual!)
+            case .tap: taps.append(x)
+            }
+        }
+        return taps
+    }
+
+    public func encodeStyle(_ image: Tensor) -> Tensor { featureTaps(image).last! }
+
+    /// Reflection-pads the content by `contentPad` on every side, plus up to a multiple of 8
+    /// at the bottom and right, then encodes.
+    public func encodeContent(_ image: Tensor) -> (features: Tensor, geometry: ContentGeometry) {
+        let h = image.shape.h, w = image.shape.w, p = contentPad
+        let extraH = (8 - (h + 2 * p) % 8) % 8
+        let extraW = (8 - (w + 2 * p) % 8) % 8
+        let padded = pad(image, top: p, left: p, bottom: p + extraH, right: p + extraW, mode: .reflect)
+        return (encodeStyle(padded), ContentGeometry(height: h, width: w, top: p, left: p))
+    }
+
+    public func decode(_ features: Tensor, geometry: ContentGeometry) -> Tensor {
+        var x = features
+        for (i, layer) in decoder.enumerated() {
+            x = layer(x)
+            if i < decoder.count - 1 { x = upsampleNearest2x(x) }
+        }
+        x = sigmoid(output(x))
+        return crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
+    }
+}

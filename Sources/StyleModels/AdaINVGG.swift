@@ -1,0 +1,98 @@
+import StyleTensor
+import StyleWeights
+
+/// pytorch-AdaIN's network (Huang & Belongie 2017): VGG-19 up to relu4_1 as encoder and
+/// its mirror as decoder. Widths come from the weights file, so the official full-width
+/// network and reduced-width models run through the same code.
+///
+/// Encoder: conv0 (1x1, RGB [0,1] -> Caffe BGR minus mean, no activation), then 3x3 convs
+/// with reflection padding 1 and ReLU: conv1_1 [relu1_1] conv1_2 pool conv2_1 [relu2_1]
+/// conv2_2 pool conv3_1 [relu3_1] conv3_2 conv3_3 conv3_4 pool conv4_1 [relu4_1]. Pools are
+/// 2x2 stride 2 in ceil mode. Decoder: decoder.conv0 ... conv8, 3x3 with reflection padding 1,
+/// ReLU after all but the last, nearest x2 upsampling after conv0, conv4 and conv6.
+public struct AdaINVGG: StyleTransferModel {
+    public let architecture = "adain-vgg19"
+    public let featureStride = 8
+    public let populationMean: [Float]?
+    public let populationVariance: [Float]?
+    public let tapNames = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]
+    public let featureChannels: Int
+
+    enum Step: Sendable { case conv(ConvLayer), pool, tap }
+
+    /// The encoder's layer order; "pool" and "tap" are steps, the rest are conv names.
+    static let encoderPlan = ["conv0", "conv1_1", "tap", "conv1_2", "pool", "conv2_1", "tap",
+                              "conv2_2", "pool", "conv3_1", "tap", "conv3_2", "conv3_3", "conv3_4",
+                              "pool", "conv4_1", "tap"]
+    static let upsampleAfter: Set<Int> = [0, 4, 6]
+
+    let encoder: [Step]
+    let decoder: [ConvLayer]
+
+    public init(file: SafeTensorsFile) throws {
+        let r = WeightReader(file)
+        var steps: [Step] = []
+        var channels = 3
+        for name in Self.encoderPlan {
+            switch name {
+            case "pool": steps.append(.pool)
+            case "tap": steps.append(.tap)
+            case "conv0":
+                let layer = try r.conv("encoder.conv0", inChannels: 3, kernel: 1, padding: .none, activation: .none)
+                channels = layer.outChannels
+                steps.append(.conv(layer))
+            default:
+                let layer = try r.conv("encoder." + name, inChannels: channels, kernel: 3,
+                                       padding: .reflect(1), activation: .relu)
+                channels = layer.outChannels
+                steps.append(.conv(layer))
+            }
+        }
+        encoder = steps
+        featureChannels = channels
+        var dec: [ConvLayer] = []
+        for i in 0..<9 {
+            let layer = try r.conv("decoder.conv\(i)", inChannels: channels, kernel: 3,
+                                   padding: .reflect(1), activation: i == 8 ? .none : .relu)
+            channels = layer.outChannels
+            dec.append(layer)
+        }
+        guard channels == 3 else {
+            throw ModelError.badShape(file: file.path, name: "decoder.conv8.weight", expected: "[3, in, 3, 3]",
+                                      got: [channels])
+        }
+        decoder = dec
+        populationMean = try r.optionalVector("stats.population_mean", count: featureChannels)
+        populationVariance = try r.optionalVector("stats.population_var", count: featureChannels)
+    }
+
+    public func featureTaps(_ image: Tensor) -> [Tensor] {
+        var x = image
+        var taps: [Tensor] = []
+        for step in encoder {
+            switch step {
+            case .conv(let layer): x = layer(x)
+            case .pool: x = maxPool2x2(x)
+            case .tap: taps.append(x)
+            }
+        }
+        return taps
+    }
+
+    /// Encoder up to relu4_1, skipping nothing: the bottleneck is the last tap.
+    public func encodeStyle(_ image: Tensor) -> Tensor { featureTaps(image).last! }
+
+    public func encodeContent(_ image: Tensor) -> (features: Tensor, geometry: ContentGeometry) {
+        (encodeStyle(image), ContentGeometry(height: image.shape.h, width: image.shape.w))
+    }
+
+    /// Decoder output (8 x the feature size) cropped to the content's size.
+    public func decode(_ features: Tensor, geometry: ContentGeometry) -> Tensor {
+        var x = features
+        for (i, layer) in decoder.enumerated() {
+            x = layer(x)
+            if Self.upsampleAfter.contains(i) { x = upsampleNearest2x(x) }
+        }
+        return crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
+    }
+}

@@ -1,1 +1,0 @@
-// StyleModels: see the module's files.

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct Stylize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stylize",
+        abstract: "Repaint a photo in the style of a painting (AdaIN style transfer on the CPU).",
+        discussion: """
+        Examples:
+          stylize photo.jpg painting.png                  writes photo_stylized_painting.jpg
+          stylize photo.jpg a.jpg b.jpg --style-weights 0.7,0.3 -o mix.png
+          stylize photo.jpg fg.jpg bg.jpg --mask mask.png
+          stylize weights import --vgg vgg_normalised.pth --decoder decoder.pth -o adain.safetensors
+        """,
+        subcommands: [TransferCommand.self, WeightsCommand.self],
+        defaultSubcommand: TransferCommand.self
+    )
+}

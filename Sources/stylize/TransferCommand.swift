@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import StyleNN
+import StylePipeline
+
+/// `stylize CONTENT STYLE [STYLE ...]`: the single-image transfer.
+struct TransferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfer",
+        abstract: "Stylize one content image with one or more style images (the default command).")
+
+    @Argument(help: "The content photo (JPEG or PNG).")
+    var content: String
+
+    @Argument(help: "One or more style images; several are mixed (see --style-weights).")
+    var styles: [String]
+
+    @Option(name: .shortAndLong, help: "Output file (.jpg or .png). Default: <content>_stylized_<style>.<ext of content> in the working directory.")
+    var output: String?
+
+    @OptionGroup var common: CommonTransferOptions
+
+    func validate() throws {
+        if styles.isEmpty { throw ValidationError("give at least one style image after the content image") }
+    }
+
+    func run() throws {
+        try common.applyThreads()
+        let session = try TransferSession(weights: common.weights, norm: try common.normKind())
+        var request = TransferRequest(content: content, styles: styles, output: output, mask: common.mask,
+                                      options: try common.transferOptions())
+        request.quality = common.quality
+        let result = try session.run(request)
+        if !common.quiet {
+            print("wrote \(result.output) (\(result.width)x\(result.height)) in \(String(format: "%.2f", result.seconds)) s")
+        }
+    }
+}
+
+/// The options every stylizing command shares.
+struct CommonTransferOptions: ParsableArguments {
+    @Option(help: "Style strength from 0 (content unchanged) to 1 (full style).")
+    var alpha: Float = 1
+
+    @Option(name: .customLong("style-weights"), help: "Comma-separated mixing weights, one per style (normalised to sum 1).")
+    var styleWeights: String?
+
+    @Option(help: "Statistics swapped at the bottleneck: instance (AdaIN), batch, layer or group.")
+    var norm: String = "instance"
+
+    @Option(help: "Number of groups for --norm group (must divide the feature channels).")
+    var groups: Int = 32
+
+    @Flag(name: .customLong("preserve-color"), help: "Keep the content's colours (the style is recoloured to the content's colour statistics first).")
+    var preserveColor = false
+
+    @Option(help: "Mask image: with two styles, the first applies where the mask is white, the second where it is black.")
+    var mask: String?
+
+    @Option(name: .customLong("content-size"), help: "Shorter side of the content in pixels before stylizing; 0 keeps its size.")
+    var contentSize: Int = 512
+
+    @Option(name: .customLong("style-size"), help: "Shorter side of each style image in pixels; 0 keeps its size.")
+    var styleSize: Int = 512
+
+    @Option(help: "Weights file (safetensors). Default: $STYLIZE_WEIGHTS, else the model shipped in Weights/.")
+    var weights: String?
+
+    @Option(help: "Threads to use (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "JPEG quality of the output (1-100).")
+    var quality: Int = 95
+
+    @Flag(name: .shortAndLong, help: "Print nothing on success.")
+    var quiet = false
+
+    func normKind() throws -> NormKind {
+        do { return try NormKind(name: norm, groups: norm == "group" ? groups : nil) }
+        catch { throw ValidationError("\(error)") }
+    }
+
+    func transferOptions() throws -> TransferOptions {
+        var o = TransferOptions()
+        o.alpha = alpha
+        o.norm = try normKind()
+        o.preserveColor = preserveColor
+        o.contentSize = contentSize
+        o.styleSize = styleSize
+        if let styleWeights {
+            o.styleWeights = try styleWeights.split(separator: ",").map {
+                guard let v = Float($0.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("--style-weights: '\($0)' is not a number")
+                }
+                return v
+            }
+        }
+        return o
+    }
+
+    func applyThreads() throws {
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            ThreadBudget.threads = threads
+        }
+        guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
+    }
+}
