@@ -33,7 +33,16 @@ static void sc_jpeg_error_exit(j_common_ptr cinfo) {
     sc_jpeg_error *err = (sc_jpeg_error *)cinfo->err;
     (*cinfo->err->format_message)(cinfo, err->message);
     if (err->status == SC_OK) {
-        err->status = (cinfo->err->msg_code == JERR_OUT_OF_MEMORY) ? SC_ERR_NOMEM : SC_ERR_CORRUPT;
+        switch (cinfo->err->msg_code) {
+        case JERR_OUT_OF_MEMORY: err->status = SC_ERR_NOMEM; break;
+        case JERR_BAD_PRECISION:      /* 12-/16-bit samples */
+        case JERR_SOF_UNSUPPORTED:    /* lossless and other exotic frame types */
+        case JERR_CONVERSION_NOTIMPL:
+        case JERR_NOT_COMPILED:
+            err->status = SC_ERR_UNSUPPORTED;
+            break;
+        default: err->status = SC_ERR_CORRUPT; break;
+        }
     }
     longjmp(err->jump, 1);
 }

@@ -133,33 +133,33 @@ int sc_png_read_info(const uint8_t *data, size_t size, sc_png_info *info,
     return status;
 }
 
-static int sc_png_decode_run(sc_png_context *ctx, uint8_t *rgba, size_t rgba_size) {
+static int sc_png_decode_run(sc_png_context *ctx, int channels, uint8_t *pixels, size_t pixels_size) {
     if (setjmp(ctx->jump)) return ctx->status;
     sc_png_begin_read(ctx);
     png_structp png = ctx->png;
     png_infop info = ctx->info;
     png_uint_32 width = png_get_image_width(png, info);
     png_uint_32 height = png_get_image_height(png, info);
-    if ((size_t)width * (size_t)height * 4 != rgba_size) {
+    if ((size_t)width * (size_t)height * (size_t)channels != pixels_size) {
         ctx->status = SC_ERR_LIMIT;
         png_error(png, "output buffer does not match the image size");
     }
     int color = png_get_color_type(png, info);
 
-    /* Everything becomes 8-bit RGBA. */
+    /* Everything becomes 8-bit RGB or RGBA. */
     png_set_expand(png);                 /* palette -> RGB, gray < 8 bit -> 8, tRNS -> alpha */
 #ifdef PNG_READ_SCALE_16_TO_8_SUPPORTED
-    png_set_scale_16(png);               /* 16 -> 8 with rounding: (v * 255 + 32895) >> 16 */
+    png_set_scale_16(png);               /* 16 -> 8 rounded to nearest */
 #else
     png_set_strip_16(png);
 #endif
     if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA) png_set_gray_to_rgb(png);
-    png_set_add_alpha(png, 0xFFFF, PNG_FILLER_AFTER); /* no-op when alpha already exists */
+    if (channels == 4) png_set_add_alpha(png, 0xFFFF, PNG_FILLER_AFTER); /* no-op when alpha exists */
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
 
-    if (png_get_rowbytes(png, info) != (size_t)width * 4 || png_get_channels(png, info) != 4 ||
-        png_get_bit_depth(png, info) != 8) {
+    if (png_get_rowbytes(png, info) != (size_t)width * (size_t)channels ||
+        png_get_channels(png, info) != channels || png_get_bit_depth(png, info) != 8) {
         ctx->status = SC_ERR_UNSUPPORTED;
         png_error(png, "unexpected PNG output layout");
     }
@@ -168,19 +168,20 @@ static int sc_png_decode_run(sc_png_context *ctx, uint8_t *rgba, size_t rgba_siz
         ctx->status = SC_ERR_NOMEM;
         png_error(png, "out of memory");
     }
-    for (png_uint_32 y = 0; y < height; y++) ctx->rows[y] = rgba + (size_t)y * width * 4;
+    for (png_uint_32 y = 0; y < height; y++) ctx->rows[y] = pixels + (size_t)y * width * (size_t)channels;
     png_read_image(png, ctx->rows);
     png_read_end(png, NULL);  /* checks the CRCs of the trailing chunks and that IEND exists */
     return SC_OK;
 }
 
-int sc_png_decode_rgba8(const uint8_t *data, size_t size,
-                        uint8_t *rgba, size_t rgba_size,
-                        char *msg, size_t msg_capacity) {
-    if (!data || size == 0 || !rgba) return sc_png_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "no data");
+int sc_png_decode8(const uint8_t *data, size_t size, int channels,
+                   uint8_t *pixels, size_t pixels_size,
+                   char *msg, size_t msg_capacity) {
+    if (!data || size == 0 || !pixels || (channels != 3 && channels != 4))
+        return sc_png_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "bad arguments");
     sc_png_context *ctx = sc_png_new_reader(data, size);
     if (!ctx) return sc_png_fail(msg, msg_capacity, SC_ERR_NOMEM, "out of memory");
-    int status = sc_png_decode_run(ctx, rgba, rgba_size);
+    int status = sc_png_decode_run(ctx, channels, pixels, pixels_size);
     if (status != SC_OK) sc_png_fail(msg, msg_capacity, status, ctx->message);
     sc_png_free_reader(ctx);
     return status;

@@ -10,7 +10,11 @@ enum FileAccess {
     /// The text of the current errno.
     static func lastError() -> String { String(cString: strerror(errno)) }
 
-    /// Reads a whole regular file.
+    /// Largest input file read (2 GiB): far above any image within the pixel
+    /// limit, and a stop for endless inputs such as /dev/zero.
+    static let maxFileBytes = 1 << 31
+
+    /// Reads a whole file (at most `maxFileBytes`).
     static func read(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CodecError(file: path, kind: .io, detail: "cannot open: \(lastError())") }
@@ -21,7 +25,7 @@ enum FileAccess {
             throw CodecError(file: path, kind: .io, detail: "is a directory, not an image file")
         }
         var bytes = [UInt8]()
-        bytes.reserveCapacity(max(0, Int(st.st_size)))
+        bytes.reserveCapacity(min(max(0, Int(st.st_size)), maxFileBytes))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -31,6 +35,9 @@ enum FileAccess {
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > maxFileBytes {
+                throw CodecError(file: path, kind: .tooLarge, detail: "file is larger than \(maxFileBytes >> 30) GiB")
+            }
         }
         return bytes
     }

@@ -31,8 +31,14 @@ public enum ImageIO {
     /// JPEG: baseline, progressive, grayscale, CMYK/YCCK (Adobe-marked CMYK is
     /// taken as inverted, as Photoshop writes it), EXIF orientation applied.
     /// PNG: every colour type and bit depth, tRNS, Adam7; 16-bit samples are
-    /// rounded to 8 bits; no gamma correction. The pixel limit
-    /// (`options.maxPixels`) is checked from the header before pixels are allocated.
+    /// rounded to 8 bits; no gamma correction; the EXIF orientation of PNG
+    /// (eXIf chunk) is not applied. A bad CRC on any chunk, critical or
+    /// ancillary, is an error, and so is a file without IEND.
+    /// JPEG corrupt-data warnings (premature end, bad Huffman code, ...) are
+    /// errors; only stray bytes between marker segments, an unknown JFIF
+    /// version, an unknown Adobe transform or a bad ICC marker are tolerated.
+    /// The pixel limit (`options.maxPixels`) is checked from the header before
+    /// pixels are allocated.
     public static func decode(bytes: [UInt8], name: String, options: DecodeOptions = .init()) throws -> Image {
         switch try sniff(bytes, name: name) {
         case .jpeg: return try JPEGDecoder.decode(bytes, file: name, options: options)

@@ -20,31 +20,33 @@ enum PNGDecoder {
         let info = try readHeader(bytes, file: file)
         let width = Int(info.width), height = Int(info.height)
         try checkPixelLimit(width: width, height: height, options: options, file: file, format: "PNG")
-        let pixels = width * height
+        let mayHaveAlpha = info.has_trns != 0 || (info.color_type & 4) != 0
+        // Files that cannot carry alpha decode straight into the final RGB array.
+        let channels = mayHaveAlpha ? 4 : 3
+        let count = width * height * channels
         var failure: Error?
-        let rgba = [UInt8](unsafeUninitializedCapacity: pixels * 4) { buffer, initialized in
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             do {
                 try bytes.withUnsafeBufferPointer { data in
                     try callShim(file: file, what: "invalid PNG") { msg, cap in
-                        sc_png_decode_rgba8(data.baseAddress, data.count, buffer.baseAddress, pixels * 4, msg, cap)
+                        sc_png_decode8(data.baseAddress, data.count, Int32(channels), buffer.baseAddress, count, msg, cap)
                     }
                 }
             } catch {
                 failure = error
             }
-            initialized = pixels * 4
+            initialized = count
         }
         if let failure { throw failure }
-        return split(rgba: rgba, width: width, height: height,
-                     mayHaveAlpha: info.has_trns != 0 || (info.color_type & 4) != 0)
+        if !mayHaveAlpha { return Image(width: width, height: height, rgb: pixels) }
+        return split(rgba: pixels, width: width, height: height)
     }
 
-    /// Separates interleaved RGBA into `rgb` and `alpha` (nil when all 255 or
-    /// when the file has no alpha at all).
-    static func split(rgba: [UInt8], width: Int, height: Int, mayHaveAlpha: Bool) -> Image {
+    /// Separates interleaved RGBA into `rgb` and `alpha` (nil when all 255).
+    static func split(rgba: [UInt8], width: Int, height: Int) -> Image {
         let pixels = width * height
         var rgb = [UInt8](repeating: 0, count: pixels * 3)
-        var alpha = [UInt8](repeating: 255, count: mayHaveAlpha ? pixels : 0)
+        var alpha = [UInt8](repeating: 255, count: pixels)
         var opaque = true
         rgba.withUnsafeBufferPointer { src in
             rgb.withUnsafeMutableBufferPointer { dst in
@@ -54,16 +56,14 @@ enum PNGDecoder {
                     dst[3 * i + 2] = src[4 * i + 2]
                 }
             }
-            if mayHaveAlpha {
-                alpha.withUnsafeMutableBufferPointer { dst in
-                    for i in 0..<pixels {
-                        let a = src[4 * i + 3]
-                        dst[i] = a
-                        if a != 255 { opaque = false }
-                    }
+            alpha.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<pixels {
+                    let a = src[4 * i + 3]
+                    dst[i] = a
+                    if a != 255 { opaque = false }
                 }
             }
         }
-        return Image(width: width, height: height, rgb: rgb, alpha: (mayHaveAlpha && !opaque) ? alpha : nil)
+        return Image(width: width, height: height, rgb: rgb, alpha: opaque ? nil : alpha)
     }
 }

@@ -118,8 +118,9 @@ extension Image {
     /// This image resampled to `width` x `height` (both at least 1).
     ///
     /// Each axis is handled on its own: shrinking uses exact area averaging (a
-    /// box filter with fractional pixel coverage, the filter of Pillow's
-    /// `Image.reduce`/OpenCV's `INTER_AREA`); enlarging uses bilinear
+    /// box filter with fractional pixel coverage, as OpenCV's `INTER_AREA`; for
+    /// integer factors a plain block mean; Pillow's `BOX` differs slightly
+    /// because it counts whole pixels); enlarging uses bilinear
     /// interpolation with pixel centres aligned. Intermediate values are Float;
     /// results are rounded to nearest, halves up. Alpha, when present, is
     /// resampled the same way as a separate channel (colours are not

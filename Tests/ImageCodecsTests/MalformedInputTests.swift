@@ -169,8 +169,45 @@ final class MalformedInputTests: XCTestCase {
         assertCodecError(nil, "taller than the data") { _ = try ImageIO.decode(bytes: edited(5, [0x10, 0x00]), name: "h.jpg") }
         assertCodecError(nil, "wider than the data") { _ = try ImageIO.decode(bytes: edited(7, [0x10, 0x00]), name: "h.jpg") }
         assertCodecError(nil, "zero height") { _ = try ImageIO.decode(bytes: edited(5, [0, 0]), name: "h.jpg") }
-        assertCodecError(nil, "12-bit precision") { _ = try ImageIO.decode(bytes: edited(4, [12]), name: "h.jpg") }
+        assertCodecError(.unsupported, "12-bit precision") { _ = try ImageIO.decode(bytes: edited(4, [12]), name: "h.jpg") }
         assertCodecError(nil, "segment length past the end") { _ = try ImageIO.decode(bytes: edited(2, [0xFF, 0xFF]), name: "h.jpg") }
+    }
+
+    /// Stray bytes between two marker segments (a common camera quirk) leave
+    /// the entropy-coded data intact: tolerated, same pixels.
+    func testExtraneousBytesBetweenMarkersAreTolerated() throws {
+        let jpeg = try ImageIO.encode(noiseImage(width: 16, height: 16, seed: 9), as: .jpeg, name: "x.jpg")
+        let sof = try XCTUnwrap(jpegSegmentOffset(jpeg, marker: 0xC0))
+        var quirky = jpeg
+        quirky.insert(contentsOf: [0x00, 0x11, 0x22], at: sof)
+        XCTAssertEqual(try ImageIO.decode(bytes: quirky, name: "x.jpg"), try ImageIO.decode(bytes: jpeg, name: "x.jpg"))
+    }
+
+    /// Neither library prints anything, even for files that make them warn or fail.
+    func testLibrariesNeverWriteToStderr() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let capture = dir + "/stderr.txt"
+        let samples = try Self.samples()
+        fflush(stderr)
+        let saved = dup(2)
+        let fd = open(capture, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        dup2(fd, 2)
+        for (name, bytes) in samples {
+            for n in stride(from: 20, to: bytes.count, by: 97) { _ = try? ImageIO.decode(bytes: Array(bytes.prefix(n)), name: name) }
+            var flipped = bytes
+            flipped[bytes.count / 2] ^= 0x40
+            _ = try? ImageIO.decode(bytes: flipped, name: name)
+        }
+        var quirky = samples[0].bytes
+        quirky.insert(contentsOf: [0x00, 0x11], at: try XCTUnwrap(jpegSegmentOffset(quirky, marker: 0xC0)))
+        _ = try? ImageIO.decode(bytes: quirky, name: "warns.jpg")
+        fflush(stderr)
+        dup2(saved, 2)
+        close(saved)
+        close(fd)
+        XCTAssertEqual(try FileAccess.read(capture), [], "nothing printed to stderr")
     }
 
     /// A 60000 x 60000 header is refused from the header alone, before any

@@ -41,6 +41,19 @@ final class PNGRoundTripTests: XCTestCase {
         XCTAssertEqual(decoded.rgb, image.rgb)
     }
 
+    /// probe reads the PNG size; write + decode(file:) round-trips.
+    func testProbeAndFileRoundTrip() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let image = noiseImage(width: 21, height: 34, seed: 10, alpha: true)
+        try ImageIO.write(image, to: dir + "/x.png")
+        let info = try ImageIO.probe(file: dir + "/x.png")
+        XCTAssertEqual(info.format, .png)
+        XCTAssertEqual(info.width, 21)
+        XCTAssertEqual(info.height, 34)
+        XCTAssertEqual(try ImageIO.decode(file: dir + "/x.png"), image)
+    }
+
     /// A 1x1 image and a wide strip round-trip too.
     func testExtremeShapes() throws {
         for (w, h) in [(1, 1), (300, 1), (1, 200)] {

@@ -53,6 +53,27 @@ final class WriteTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target), ["inside"])
     }
 
+    /// write(2) fails half-way (file size limit lowered to 1 KiB, SIGXFSZ
+    /// ignored so the call returns EFBIG): error, temporary file removed, the
+    /// existing output untouched. Works as root, unlike a read-only directory.
+    func testFailureWhileWritingRemovesTemporaryFile() throws {
+        let path = dir + "/out.png"
+        try ImageIO.write(noiseImage(width: 2, height: 2, seed: 9), to: path)
+        let before = try FileAccess.read(path)
+        var saved = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        var small = saved
+        small.rlim_cur = 1024
+        let oldHandler = signal(SIGXFSZ, SIG_IGN)
+        XCTAssertEqual(setrlimit(Int32(RLIMIT_FSIZE.rawValue), &small), 0)
+        let error = assertCodecError(.io) { try ImageIO.write(noiseImage(width: 64, height: 64, seed: 10), to: path) }
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        signal(SIGXFSZ, oldHandler)
+        XCTAssert(error?.detail.contains("write failed") ?? false, error?.description ?? "")
+        XCTAssertEqual(try listing(), ["out.png"])
+        XCTAssertEqual(try FileAccess.read(path), before)
+    }
+
     func testMissingDirectoryIsAnError() throws {
         assertCodecError(.io) { try ImageIO.write(noiseImage(width: 3, height: 3, seed: 5), to: dir + "/no/such/dir/x.png") }
     }

@@ -105,14 +105,15 @@ typedef struct {
 int sc_png_read_info(const uint8_t *data, size_t size, sc_png_info *info,
                      char *msg, size_t msg_capacity);
 
-/// Decodes the image to 8-bit RGBA (opaque images get alpha 255) into `rgba`,
-/// which must hold exactly width*height*4 bytes (checked). 16-bit samples are
-/// scaled with rounding (png_set_scale_16); no gamma correction is applied.
-/// Reads through IEND: missing data or any CRC error (critical or ancillary
-/// chunk) is an error.
-int sc_png_decode_rgba8(const uint8_t *data, size_t size,
-                        uint8_t *rgba, size_t rgba_size,
-                        char *msg, size_t msg_capacity);
+/// Decodes the image to 8-bit RGB (`channels` 3) or RGBA (`channels` 4, opaque
+/// images get alpha 255) into `pixels`, which must hold exactly
+/// width*height*channels bytes (checked). 3 channels are only possible for
+/// files without alpha and without tRNS. 16-bit samples are scaled with
+/// rounding (png_set_scale_16); no gamma correction is applied. Reads through
+/// IEND: missing data or any CRC error (critical or ancillary chunk) is an error.
+int sc_png_decode8(const uint8_t *data, size_t size, int channels,
+                   uint8_t *pixels, size_t pixels_size,
+                   char *msg, size_t msg_capacity);
 
 /// Everything needed to write a PNG of any colour type and bit depth.
 typedef struct {
