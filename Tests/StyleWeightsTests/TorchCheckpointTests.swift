@@ -197,7 +197,8 @@ final class TorchCheckpointTests: XCTestCase {
             let bytes = Fixture.bytes(name)
             var errors = 0
             for position in 0 ..< bytes.count {
-                for pattern: UInt8 in [0xFF, 0x01, 0x80] {
+                // One corruption per byte, cycling through whole-byte, low-bit and high-bit flips.
+                for pattern: UInt8 in [[0xFF, 0x01, 0x80][position % 3]] {
                     var corrupted = bytes
                     corrupted[position] ^= pattern
                     Fixture.write(corrupted, to: path)
