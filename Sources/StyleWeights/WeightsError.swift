@@ -33,6 +33,8 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case manifestMismatch(file: String, detail: String)
     /// A manifest that cannot be read.
     case invalidManifest(file: String, detail: String)
+    /// A download that failed (network, HTTP status, size or checksum); `url` is the source.
+    case downloadFailed(url: String, detail: String)
 
     public var description: String {
         switch self {
@@ -52,6 +54,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         case let .writeFailed(file, reason): return "\(file): cannot write: \(reason)"
         case let .manifestMismatch(file, detail): return "\(file): does not match its manifest: \(detail)"
         case let .invalidManifest(file, detail): return "\(file): invalid manifest: \(detail)"
+        case let .downloadFailed(url, detail): return "\(url): download failed: \(detail)"
         }
     }
 }

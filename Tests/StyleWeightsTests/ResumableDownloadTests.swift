@@ -1,0 +1,92 @@
+import Foundation
+import XCTest
+@testable import StyleWeights
+
+/// Downloads from a server on 127.0.0.1 started by the test; never the internet.
+final class ResumableDownloadTests: XCTestCase {
+    var server: LoopbackHTTPServer!
+    let body = Fixture.bytes("adain_vgg_legacy.pth")
+    let dir = Fixture.scratchDirectory()
+
+    override func setUpWithError() throws {
+        server = try LoopbackHTTPServer(files: ["/vgg_normalised.pth": body, "/decoder.pth": Fixture.bytes("adain_decoder_legacy.pth")])
+    }
+
+    override func tearDown() { server.stop() }
+
+    func testFullDownloadWithProgress() throws {
+        let dest = dir + "/vgg.pth"
+        var reports: [(Int64, Int64?)] = []
+        let result = try ResumableDownload.download(from: server.url("/vgg_normalised.pth"), to: dest) { reports.append(($0, $1)) }
+        XCTAssertEqual([UInt8](FileManager.default.contents(atPath: dest)!), body)
+        XCTAssertEqual(result, .init(path: dest, size: body.count, sha256: SHA256.hex(body), resumedFrom: 0))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ResumableDownload.partPath(for: dest)))
+        XCTAssertEqual(reports.first?.0, 0)
+        XCTAssertEqual(reports.last?.0, Int64(body.count))
+        XCTAssertTrue(reports.allSatisfy { $0.1 == Int64(body.count) })
+        XCTAssertEqual(reports.map(\.0), reports.map(\.0).sorted())
+        XCTAssertFalse(server.requests[0].lowercased().contains("range:"))
+    }
+
+    func testInterruptedDownloadResumes() throws {
+        let dest = dir + "/vgg.pth"
+        server.behaviour.cutAfter = 30_000
+        guard case .downloadFailed(_, let detail)? = expectWeightsError({
+            try ResumableDownload.download(from: self.server.url("/vgg_normalised.pth"), to: dest)
+        }) else { return XCTFail() }
+        XCTAssertTrue(detail.contains("resume"), detail)
+        let part = [UInt8](FileManager.default.contents(atPath: ResumableDownload.partPath(for: dest)) ?? Data())
+        XCTAssertGreaterThan(part.count, 0)
+        XCTAssertLessThanOrEqual(part.count, 30_000)
+        XCTAssertEqual(part, Array(body.prefix(part.count)))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dest))
+
+        server.behaviour.cutAfter = nil
+        var first: Int64?
+        let result = try ResumableDownload.download(from: server.url("/vgg_normalised.pth"), to: dest, expectedSHA256: SHA256.hex(body)) {
+            received, _ in if first == nil { first = received }
+        }
+        XCTAssertEqual(result.resumedFrom, part.count)
+        XCTAssertEqual(first, Int64(part.count))
+        XCTAssertTrue(server.requests.last!.contains("Range: bytes=\(part.count)-"), server.requests.last!)
+        XCTAssertEqual([UInt8](FileManager.default.contents(atPath: dest)!), body)
+        // The downloaded file is a checkpoint the importer reads.
+        XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: dest).count, 34)
+    }
+
+    func testServerIgnoringRangeRestarts() throws {
+        let dest = dir + "/vgg.pth"
+        Fixture.write(Array(repeating: 0xAB, count: 1000), to: ResumableDownload.partPath(for: dest)) // stale garbage
+        server.behaviour.honourRange = false
+        let result = try ResumableDownload.download(from: server.url("/vgg_normalised.pth"), to: dest)
+        XCTAssertEqual(result.resumedFrom, 0)
+        XCTAssertEqual([UInt8](FileManager.default.contents(atPath: dest)!), body)
+        XCTAssertTrue(server.requests.last!.contains("Range: bytes=1000-"))
+    }
+
+    func testCompletePartIsAccepted() throws {
+        let dest = dir + "/vgg.pth"
+        Fixture.write(body, to: ResumableDownload.partPath(for: dest))
+        let result = try ResumableDownload.download(from: server.url("/vgg_normalised.pth"), to: dest)
+        XCTAssertEqual(result.resumedFrom, body.count)
+        XCTAssertEqual(result.sha256, SHA256.hex(body))
+    }
+
+    func testChecksumMismatchRemovesTheFile() {
+        let dest = dir + "/vgg.pth"
+        guard case .downloadFailed(_, let detail)? = expectWeightsError({
+            try ResumableDownload.download(from: self.server.url("/vgg_normalised.pth"), to: dest, expectedSHA256: String(repeating: "0", count: 64))
+        }) else { return XCTFail() }
+        XCTAssertTrue(detail.contains("sha256"), detail)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dest))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ResumableDownload.partPath(for: dest)))
+    }
+
+    func testHTTPErrorIsReported() {
+        guard case .downloadFailed(let url, let detail)? = expectWeightsError({
+            try ResumableDownload.download(from: self.server.url("/missing.pth"), to: self.dir + "/x")
+        }) else { return XCTFail() }
+        XCTAssertTrue(url.hasSuffix("/missing.pth"))
+        XCTAssertTrue(detail.contains("404"), detail)
+    }
+}
