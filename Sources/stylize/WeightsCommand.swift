@@ -1,9 +1,83 @@
 import ArgumentParser
+import Foundation
+import StyleModels
+import StylePipeline
+import StyleWeights
 
 /// `stylize weights ...`: getting, checking and preparing weight files.
 struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weights",
         abstract: "Import, verify and calibrate weight files.",
-        subcommands: [])
+        subcommands: [ImportWeights.self, VerifyWeights.self, CalibrateWeights.self])
+}
+
+/// Converts the official pytorch-AdaIN release files to the native format.
+struct ImportWeights: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Convert pytorch-AdaIN's vgg_normalised.pth + decoder.pth (legacy or zip PyTorch files; PyTorch not needed).")
+
+    @Option(help: "The encoder file (vgg_normalised.pth).")
+    var vgg: String
+
+    @Option(help: "The decoder file (decoder.pth).")
+    var decoder: String
+
+    @Option(name: .shortAndLong, help: "Output weights file (.safetensors); a manifest is written beside it.")
+    var output: String
+
+    @Flag(help: "Store float16 instead of float32 (half the size).")
+    var half = false
+
+    func run() throws {
+        let manifest = try AdaINImporter.importOfficial(vggPath: vgg, decoderPath: decoder, to: output,
+                                                        dtype: half ? .f16 : .f32)
+        _ = try ModelLoader.load(path: output)  // the model code accepts it
+        print("wrote \(output) (\(manifest.size) bytes, sha256 \(manifest.sha256)) and \(WeightsManifest.defaultPath(forWeights: output))")
+        print("add population statistics for --norm batch with: stylize weights calibrate \(output) --images DIR")
+    }
+}
+
+/// Checks a weights file against its manifest and that a model can be built from it.
+struct VerifyWeights: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a weights file against its manifest (size, sha256, tensor shapes) and build its model.")
+
+    @Argument(help: "The weights file (.safetensors); its manifest is NAME.manifest.json beside it.")
+    var file: String
+
+    func run() throws {
+        try WeightsManifest.verify(file: file)
+        let model = try ModelLoader.load(path: file)
+        let stats = model.populationMean != nil ? "with" : "without"
+        print("\(file): OK (\(model.architecture), \(model.featureChannels) feature channels, \(stats) population statistics)")
+    }
+}
+
+/// Adds the batch-norm swap's population statistics to a weights file.
+struct CalibrateWeights: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Compute the population statistics --norm batch needs over a folder of content images and store them in the weights file.")
+
+    @Argument(help: "The weights file to update (rewritten atomically).")
+    var file: String
+
+    @Option(help: "Folder of content images (JPEG/PNG, recognised by their bytes).")
+    var images: String
+
+    @Option(name: .customLong("content-size"), help: "Shorter side the images are resized to, as when stylizing.")
+    var contentSize: Int = 512
+
+    func run() throws {
+        let model = try ModelLoader.load(path: file)
+        let paths = try Calibration.imageFiles(in: images)
+        let stats = try Calibration.populationStatistics(model: model, images: paths, size: contentSize) { path, error in
+            FileHandle.standardError.write(Data("skipped \(path): \(error)\n".utf8))
+        }
+        try Calibration.store(mean: stats.mean, variance: stats.variance, images: stats.used, in: file)
+        print("stored population statistics of \(model.featureChannels) channels over \(stats.used) images in \(file)")
+    }
 }
