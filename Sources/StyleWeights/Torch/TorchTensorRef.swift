@@ -114,7 +114,7 @@ struct StorageRegistry {
 
     mutating func load(_ pid: PickleValue) throws -> PickleValue {
         func bad(_ detail: String) -> WeightsError { .invalidCheckpoint(file: file, detail: "persistent id: \(detail)") }
-        guard case .tuple(let items) = pid, items.count == 5 || items.count == 6,
+        guard case .tuple(let items, _) = pid, items.count == 5 || items.count == 6,
               case .string("storage") = items[0] else { throw bad("expected ('storage', type, key, location, numel)") }
         guard case let .global("torch", typeName) = items[1], let dtype = TorchStorageRef.storageTypes[typeName] else {
             throw bad("storage type \(items[1].typeName) is not supported")
@@ -130,7 +130,7 @@ struct StorageRegistry {
             roots[key] = root
             order.append(key)
         }
-        if items.count == 6, case .tuple(let view) = items[5] {
+        if items.count == 6, case .tuple(let view, _) = items[5] {
             // Legacy storage view: (view_key, offset, view_size) into the root storage.
             guard view.count == 3, case .int(let offset) = view[1], case .int(let count) = view[2],
                   offset >= 0, count >= 0, offset <= numel, count <= numel - offset else {
