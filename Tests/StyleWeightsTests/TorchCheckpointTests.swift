@@ -124,6 +124,9 @@ final class TorchCheckpointTests: XCTestCase {
         let path = legacyFile(main: p, keys: ["0"], storages: [[7]])
         guard case .invalidCheckpoint(_, let detail)? = expectWeightsError({ try TorchCheckpoint.loadStateDict(path: path) }) else { return XCTFail() }
         XCTAssertTrue(detail.contains("expand"), detail)
+        // An empty view may have any offset.
+        let empty = legacyFile(main: singleTensor(numel: 1, offset: 99, size: [0, 3], stride: [3, 1]), keys: ["0"], storages: [[7]])
+        XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: empty)["w"], WeightTensor(shape: [0, 3], values: []))
         // One modest expansion is a legitimate view.
         let ok = legacyFile(main: singleTensor(numel: 1, offset: 0, size: [2, 3], stride: [0, 0]), keys: ["0"], storages: [[7]])
         XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: ok)["w"], WeightTensor(shape: [2, 3], values: [7, 7, 7, 7, 7, 7]))

@@ -81,6 +81,19 @@ struct TorchTensorRef {
         guard [.f32, .f16, .bf16, .f64].contains(dtype) else {
             throw WeightsError.unsupportedDType(file: file, tensor: name, dtype: "\(dtype)")
         }
+        if count == 0 { return WeightTensor(shape: size, values: []) } // offset unchecked for empty views
+        // Contiguous row-major view (the usual case): one widening pass over the bytes.
+        var expected = 1
+        var contiguous = true
+        for d in Swift.stride(from: size.count - 1, through: 0, by: -1) where size[d] != 1 {
+            if self.stride[d] != expected { contiguous = false; break }
+            expected *= size[d]
+        }
+        if contiguous {
+            let start = offset * dtype.size
+            let slice = UnsafeRawBufferPointer(rebasing: raw[start ..< start + count * dtype.size])
+            return WeightTensor(shape: size, values: dtype.loadAll(slice, count: count))
+        }
         var values = [Float](repeating: 0, count: count)
         if count > 0 {
             // Walk the multi-index like an odometer, last dimension fastest.
