@@ -31,6 +31,11 @@ final class TorchCheckpointTests: XCTestCase {
     /// float16, float64, a 0-d scalar, an nn.Parameter, nested under 'state_dict'.
     func testViewsLegacy() throws { try assertStateDict("views_legacy.pth", equals: "views_expected.safetensors") }
     func testViewsZip() throws { try assertStateDict("views_zip.pth", equals: "views_expected.safetensors") }
+    /// Pickle protocol 4: FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE.
+    func testViewsProtocol4() throws {
+        try assertStateDict("views_legacy_p4.pth", equals: "views_expected.safetensors")
+        try assertStateDict("views_zip_p4.pth", equals: "views_expected.safetensors")
+    }
 
     func testAdaINFilesBothFormats() throws {
         for name in ["adain_vgg", "adain_decoder"] {
