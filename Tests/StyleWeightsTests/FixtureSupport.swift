@@ -13,10 +13,18 @@ enum Fixture {
 
     static func bytes(_ name: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path(name))!) }
 
+    /// One scratch root per test process (in /dev/shm when present), removed at exit.
+    static let scratchRoot: String = {
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+        let root = base + "styleweights-tests-\(ProcessInfo.processInfo.processIdentifier)"
+        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Fixture.scratchRoot) }
+        return root
+    }()
+
     /// A fresh scratch directory for files a test writes.
     static func scratchDirectory() -> String {
-        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
-        let dir = base + "styleweights-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"
+        let dir = scratchRoot + "/" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }

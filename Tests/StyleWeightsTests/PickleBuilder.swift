@@ -22,10 +22,14 @@ struct PickleBuilder {
     mutating func stop() { op(".") }
 
     /// `_rebuild_tensor_v2(storage(key, FloatStorage, numel), offset, size, stride, False, OrderedDict())`
-    mutating func tensor(key: String, storageType: String = "FloatStorage", numel: Int, offset: Int, size: [Int], stride: [Int]) {
+    /// `view` is a legacy storage view (element offset, element count) into the root storage.
+    mutating func tensor(key: String, storageType: String = "FloatStorage", numel: Int, offset: Int, size: [Int], stride: [Int],
+                         view: (offset: Int, count: Int)? = nil) {
         global("torch._utils", "_rebuild_tensor_v2")
         mark()
-        mark(); string("storage"); global("torch", storageType); string(key); string("cpu"); int(numel); op("N"); op("t")
+        mark(); string("storage"); global("torch", storageType); string(key); string("cpu"); int(numel)
+        if let view { mark(); string("view"); int(view.offset); int(view.count); op("t") } else { op("N") }
+        op("t")
         op("Q")
         int(offset)
         mark(); size.forEach { int($0) }; op("t")

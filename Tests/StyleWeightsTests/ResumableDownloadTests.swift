@@ -90,3 +90,42 @@ final class ResumableDownloadTests: XCTestCase {
         XCTAssertTrue(detail.contains("404"), detail)
     }
 }
+
+/// `stylize weights fetch` end to end against the loopback server serving the fixtures.
+final class OfficialFetchTests: XCTestCase {
+    func testFetchChecksAndImports() throws {
+        let vgg = Fixture.bytes("adain_vgg_legacy.pth"), decoder = Fixture.bytes("adain_decoder_legacy.pth")
+        let server = try LoopbackHTTPServer(files: ["/v/vgg_normalised.pth": vgg, "/v/decoder.pth": decoder, "/v/bad.pth": Array(vgg.prefix(5000))])
+        defer { server.stop() }
+        let dir = Fixture.scratchDirectory()
+        var progressed = Set<String>()
+        let outcome = try AdaINOfficialRelease.fetchAndImport(vggURL: server.url("/v/vgg_normalised.pth"), decoderURL: server.url("/v/decoder.pth"),
+                                                              directory: dir + "/downloads", output: dir + "/adain.safetensors") { name, _, _ in progressed.insert(name) }
+        XCTAssertEqual(outcome.downloaded, ["vgg_normalised.pth", "decoder.pth"])
+        XCTAssertEqual(progressed, ["vgg_normalised.pth", "decoder.pth"])
+        XCTAssertEqual(outcome.vgg.sha256, SHA256.hex(vgg))
+        XCTAssertEqual(try WeightsManifest.read(from: dir + "/downloads/decoder.manifest.json").sha256, SHA256.hex(decoder))
+        let file = try SafeTensorsFile(path: dir + "/adain.safetensors")
+        let expected = try SafeTensorsFile(path: Fixture.path("adain_expected.safetensors"))
+        XCTAssertEqual(file.names, expected.names)
+        for name in expected.names { XCTAssertBitsEqual(try file.floats(name), try expected.floats(name), name) }
+        XCTAssertEqual(file.metadata["vgg_sha256"], SHA256.hex(vgg))
+        XCTAssertEqual(file.metadata["architecture"], "adain-vgg19")
+        XCTAssertNoThrow(try WeightsManifest.verify(file: dir + "/adain.safetensors"))
+
+        // A second fetch reuses the verified downloads: no new requests.
+        let requests = server.requests.count
+        let again = try AdaINOfficialRelease.fetchAndImport(vggURL: server.url("/v/vgg_normalised.pth"), decoderURL: server.url("/v/decoder.pth"),
+                                                            directory: dir + "/downloads", output: dir + "/adain.safetensors")
+        XCTAssertEqual(again.downloaded, [])
+        XCTAssertEqual(server.requests.count, requests)
+
+        // A server handing out a broken file: the import check fails with a clear error.
+        let error = expectWeightsError {
+            try AdaINOfficialRelease.fetchAndImport(vggURL: server.url("/v/bad.pth"), decoderURL: server.url("/v/decoder.pth"),
+                                                    directory: dir + "/bad", output: dir + "/bad.safetensors")
+        }
+        XCTAssertTrue(error?.description.contains("vgg_normalised.pth") ?? false, "\(String(describing: error))")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad.safetensors"))
+    }
+}

@@ -31,6 +31,11 @@ final class TorchCheckpointTests: XCTestCase {
     /// float16, float64, a 0-d scalar, an nn.Parameter, nested under 'state_dict'.
     func testViewsLegacy() throws { try assertStateDict("views_legacy.pth", equals: "views_expected.safetensors") }
     func testViewsZip() throws { try assertStateDict("views_zip.pth", equals: "views_expected.safetensors") }
+    /// Pickle protocol 4: FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE.
+    func testViewsProtocol4() throws {
+        try assertStateDict("views_legacy_p4.pth", equals: "views_expected.safetensors")
+        try assertStateDict("views_zip_p4.pth", equals: "views_expected.safetensors")
+    }
 
     func testAdaINFilesBothFormats() throws {
         for name in ["adain_vgg", "adain_decoder"] {
@@ -77,6 +82,35 @@ final class TorchCheckpointTests: XCTestCase {
         XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: path), ["w": WeightTensor(shape: [2, 2], values: [1, 3, 2, 4])])
     }
 
+    /// Python 2 (as old torch.save files may be): str keys as SHORT_BINSTRING, and the
+    /// OrderedDict built from a list of [key, value] pairs passed to its constructor.
+    func testPython2StyleOrderedDict() throws {
+        var p = PickleBuilder()
+        p.global("collections", "OrderedDict")
+        p.mark(); p.op("]"); p.mark()
+        p.op("]"); p.mark(); p.op("U"); p.bytes += [1, UInt8(ascii: "w")]
+        p.tensor(key: "0", numel: 3, offset: 0, size: [3], stride: [1]); p.op("e")
+        p.op("e"); p.op("t"); p.op("R"); p.stop()
+        let path = legacyFile(main: p, keys: ["0"], storages: [[1, 2, 3]])
+        XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: path), ["w": WeightTensor(shape: [3], values: [1, 2, 3])])
+    }
+
+    /// Old torch versions could save a storage that is itself a view into a larger root storage.
+    func testLegacyStorageView() throws {
+        var p = PickleBuilder()
+        p.op("}"); p.mark(); p.string("w")
+        p.tensor(key: "0", numel: 6, offset: 1, size: [2], stride: [1], view: (offset: 2, count: 3))
+        p.op("u"); p.stop()
+        let path = legacyFile(main: p, keys: ["0"], storages: [[0, 1, 2, 3, 4, 5]])
+        XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: path), ["w": WeightTensor(shape: [2], values: [3, 4])])
+        var q = PickleBuilder()
+        q.op("}"); q.mark(); q.string("w")
+        q.tensor(key: "0", numel: 6, offset: 0, size: [1], stride: [1], view: (offset: 4, count: 3))
+        q.op("u"); q.stop()
+        guard case .invalidCheckpoint(_, let detail)? = expectWeightsError({ try TorchCheckpoint.loadStateDict(path: self.legacyFile(main: q, keys: ["0"], storages: [[0, 1, 2, 3, 4, 5]])) }) else { return XCTFail() }
+        XCTAssertTrue(detail.contains("out of range"), detail)
+    }
+
     func testViewOutOfRangeIsAnError() {
         let path = legacyFile(main: singleTensor(numel: 2, offset: 0, size: [5], stride: [1]), keys: ["0"], storages: [[0, 1]])
         let error = expectWeightsError { try TorchCheckpoint.loadStateDict(path: path) }
@@ -84,6 +118,33 @@ final class TorchCheckpointTests: XCTestCase {
         XCTAssertTrue(detail.contains("reaches element 4 of a storage of 2"), detail)
         let expand = legacyFile(main: singleTensor(numel: 2, offset: 0, size: [1 << 30, 1 << 10], stride: [0, 0]), keys: ["0"], storages: [[0, 1]])
         guard case .invalidPickle? = expectWeightsError({ try TorchCheckpoint.loadStateDict(path: expand) }) else { return XCTFail() }
+    }
+
+    /// Many stride-0 views of one element: refused before anything is allocated.
+    func testExpansionBudget() {
+        var p = PickleBuilder()
+        p.op("}"); p.mark()
+        for i in 0 ..< 8 { p.string("t\(i)"); p.tensor(key: "0", numel: 1, offset: 0, size: [1 << 23], stride: [0]) }
+        p.op("u"); p.stop()
+        let path = legacyFile(main: p, keys: ["0"], storages: [[7]])
+        guard case .invalidCheckpoint(_, let detail)? = expectWeightsError({ try TorchCheckpoint.loadStateDict(path: path) }) else { return XCTFail() }
+        XCTAssertTrue(detail.contains("expand"), detail)
+        // An empty view may have any offset.
+        let empty = legacyFile(main: singleTensor(numel: 1, offset: 99, size: [0, 3], stride: [3, 1]), keys: ["0"], storages: [[7]])
+        XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: empty)["w"], WeightTensor(shape: [0, 3], values: []))
+        // One modest expansion is a legitimate view.
+        let ok = legacyFile(main: singleTensor(numel: 1, offset: 0, size: [2, 3], stride: [0, 0]), keys: ["0"], storages: [[7]])
+        XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: ok)["w"], WeightTensor(shape: [2, 3], values: [7, 7, 7, 7, 7, 7]))
+    }
+
+    /// Re-nesting one big memoized tuple many times stays linear (its depth is not recomputed).
+    func testRepeatedNestingOfALargeTupleIsCheap() {
+        var p = PickleBuilder()
+        p.mark(); for _ in 0 ..< 20_000 { p.op("N") }; p.op("t"); p.op("q"); p.bytes.append(0)
+        for _ in 0 ..< 20_000 { p.op("h"); p.bytes.append(0); p.op(0x85); p.op("0") }
+        p.op("0"); p.op("}"); p.stop()
+        let path = legacyFile(main: p, keys: [], storages: [])
+        XCTAssertEqual(try TorchCheckpoint.loadStateDict(path: path), [:])
     }
 
     func testStorageCountMismatchAndTruncatedData() {

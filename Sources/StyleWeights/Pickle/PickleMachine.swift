@@ -91,7 +91,7 @@ struct PickleMachine {
             case 0x42, 0x43: // BINBYTES, SHORT_BINBYTES
                 let n = op == 0x43 ? Int(try cursor.u8("SHORT_BINBYTES length")) : Int(try cursor.le(UInt32.self, "BINBYTES length"))
                 try push(.bytes(Array(try cursor.take(n, "BINBYTES"))), fail)
-            case 0x29: try push(.tuple([]), fail) // EMPTY_TUPLE ')'
+            case 0x29: try push(.tuple([], depth: 1), fail) // EMPTY_TUPLE ')'
             case 0x85, 0x86, 0x87: // TUPLE1..3
                 let n = Int(op - 0x84)
                 guard stack.count - (marks.last ?? 0) >= n else { throw fail("TUPLE\(n) on a stack of \(stack.count)") }
@@ -147,11 +147,11 @@ struct PickleMachine {
                 try push(try global(m, n, fail), fail)
             case 0x52: // REDUCE 'R'
                 let args = try pop(fail), callable = try pop(fail)
-                guard case .tuple(let argList) = args else { throw fail("REDUCE arguments are a \(args.typeName), not a tuple") }
+                guard case .tuple(let argList, _) = args else { throw fail("REDUCE arguments are a \(args.typeName), not a tuple") }
                 try push(try call(callable, argList, fail), fail)
             case 0x81: // NEWOBJ: cls.__new__(cls, *args)
                 let args = try pop(fail), cls = try pop(fail)
-                guard case .tuple(let argList) = args else { throw fail("NEWOBJ arguments are not a tuple") }
+                guard case .tuple(let argList, _) = args else { throw fail("NEWOBJ arguments are not a tuple") }
                 guard case .global("collections", "OrderedDict") = cls, argList.isEmpty else {
                     throw fail("NEWOBJ of \(cls.typeName) is not supported")
                 }
@@ -218,7 +218,7 @@ struct PickleMachine {
     }
 
     private func makeTuple(_ items: [PickleValue], _ fail: (String) -> WeightsError) throws -> PickleValue {
-        let tuple = PickleValue.tuple(items)
+        let tuple = PickleValue.tuple(items, depth: 1 + (items.map(\.depth).max() ?? 0))
         guard tuple.depth <= Self.maxDepth else { throw fail("values nested deeper than \(Self.maxDepth)") }
         items.forEach(seal)
         return tuple
@@ -258,8 +258,21 @@ struct PickleMachine {
         guard case let .global(module, name) = callable else { throw fail("REDUCE on a \(callable.typeName), not a global") }
         switch (module, name) {
         case ("collections", "OrderedDict"):
-            guard args.isEmpty else { throw fail("OrderedDict with arguments is not supported") }
-            return .dict(PickleDict())
+            // Python 3 pickles OrderedDict() and adds items with SETITEMS; Python 2 passes
+            // the items as one list of [key, value] pairs.
+            let dict = PickleDict()
+            if args.isEmpty { return .dict(dict) }
+            guard args.count == 1, case .list(let pairs) = args[0] else { throw fail("OrderedDict expects no argument or a list of pairs") }
+            var flat: [PickleValue] = []
+            for pair in pairs.items {
+                switch pair {
+                case .list(let kv) where kv.items.count == 2: flat += kv.items
+                case .tuple(let kv, _) where kv.count == 2: flat += kv
+                default: throw fail("OrderedDict item is not a [key, value] pair")
+                }
+            }
+            try setItems(flat, into: dict, fail)
+            return .dict(dict)
         case ("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_tensor"):
             // (storage, storage_offset, size, stride, [requires_grad, backward_hooks, metadata])
             guard args.count >= 4, case .storage(let storage) = args[0], case .int(let offset) = args[1] else {
@@ -272,14 +285,14 @@ struct PickleMachine {
             return data
         case ("torch", "Size"):
             guard args.count == 1 else { throw fail("torch.Size expects one tuple") }
-            return .tuple(try intTuple(args[0], "size", fail).map { .int($0) })
+            return .tuple(try intTuple(args[0], "size", fail).map { .int($0) }, depth: 2)
         default:
             throw fail("\(module).\(name) cannot be called")
         }
     }
 
     private func intTuple(_ value: PickleValue, _ what: String, _ fail: (String) -> WeightsError) throws -> [Int] {
-        guard case .tuple(let items) = value else { throw fail("tensor \(what) is a \(value.typeName), not a tuple") }
+        guard case .tuple(let items, _) = value else { throw fail("tensor \(what) is a \(value.typeName), not a tuple") }
         return try items.map {
             guard case .int(let i) = $0 else { throw fail("tensor \(what) holds a \($0.typeName)") }
             return i

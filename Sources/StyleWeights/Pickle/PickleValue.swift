@@ -10,7 +10,8 @@ indirect enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// A tuple and its nesting depth (computed once, when it is built).
+    case tuple([PickleValue], depth: Int)
     case list(PickleList)
     case dict(PickleDict)
     /// An allowlisted global, e.g. `collections.OrderedDict` or `torch.FloatStorage`.
@@ -23,7 +24,7 @@ indirect enum PickleValue {
     /// Nesting depth (1 for a scalar), used to refuse pathologically deep structures.
     var depth: Int {
         switch self {
-        case .tuple(let items): return 1 + (items.map(\.depth).max() ?? 0)
+        case .tuple(_, let depth): return depth
         case .list(let list): return list.depth
         case .dict(let dict): return dict.depth
         default: return 1

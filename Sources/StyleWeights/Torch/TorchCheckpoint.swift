@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads PyTorch checkpoints (`torch.save` of a state dict) without PyTorch.
 ///
 /// Two containers exist:
@@ -137,7 +139,7 @@ public enum TorchCheckpoint {
                 throw WeightsError.invalidCheckpoint(file: file, detail: "no state dict: the top-level dict holds non-tensor values and no 'state_dict' or 'model' entry")
             }
         }
-        var result: [String: WeightTensor] = [:]
+        var tensors: [(name: String, tensor: TorchTensorRef)] = []
         for (key, value) in zip(dict.keys, dict.values) {
             guard case .string(let name) = key else {
                 throw WeightsError.invalidCheckpoint(file: file, detail: "state dict key \(key.typeName) is not a string")
@@ -145,6 +147,17 @@ public enum TorchCheckpoint {
             guard case .tensor(let tensor) = value else {
                 throw WeightsError.invalidCheckpoint(file: file, detail: "state dict entry '\(name)' is a \(value.typeName), not a tensor")
             }
+            tensors.append((name, tensor))
+        }
+        // Views may repeat or expand (stride 0) storage; cap the total before allocating
+        // anything, so a small hostile file cannot demand gigabytes: 4 values per file byte plus 16M.
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0
+        let total = tensors.reduce(0) { $0 + $1.tensor.count } // each count <= 2^24 or its storage: no overflow
+        guard total <= fileSize * 4 + (1 << 24) else {
+            throw WeightsError.invalidCheckpoint(file: file, detail: "tensor views expand to \(total) values, far more than the \(fileSize)-byte file holds")
+        }
+        var result: [String: WeightTensor] = [:]
+        for (name, tensor) in tensors {
             result[name] = try tensor.materialize(file: file, name: name)
         }
         return result

@@ -81,6 +81,19 @@ struct TorchTensorRef {
         guard [.f32, .f16, .bf16, .f64].contains(dtype) else {
             throw WeightsError.unsupportedDType(file: file, tensor: name, dtype: "\(dtype)")
         }
+        if count == 0 { return WeightTensor(shape: size, values: []) } // offset unchecked for empty views
+        // Contiguous row-major view (the usual case): one widening pass over the bytes.
+        var expected = 1
+        var contiguous = true
+        for d in Swift.stride(from: size.count - 1, through: 0, by: -1) where size[d] != 1 {
+            if self.stride[d] != expected { contiguous = false; break }
+            expected *= size[d]
+        }
+        if contiguous {
+            let start = offset * dtype.size
+            let slice = UnsafeRawBufferPointer(rebasing: raw[start ..< start + count * dtype.size])
+            return WeightTensor(shape: size, values: dtype.loadAll(slice, count: count))
+        }
         var values = [Float](repeating: 0, count: count)
         if count > 0 {
             // Walk the multi-index like an odometer, last dimension fastest.
@@ -114,7 +127,7 @@ struct StorageRegistry {
 
     mutating func load(_ pid: PickleValue) throws -> PickleValue {
         func bad(_ detail: String) -> WeightsError { .invalidCheckpoint(file: file, detail: "persistent id: \(detail)") }
-        guard case .tuple(let items) = pid, items.count == 5 || items.count == 6,
+        guard case .tuple(let items, _) = pid, items.count == 5 || items.count == 6,
               case .string("storage") = items[0] else { throw bad("expected ('storage', type, key, location, numel)") }
         guard case let .global("torch", typeName) = items[1], let dtype = TorchStorageRef.storageTypes[typeName] else {
             throw bad("storage type \(items[1].typeName) is not supported")
@@ -130,7 +143,7 @@ struct StorageRegistry {
             roots[key] = root
             order.append(key)
         }
-        if items.count == 6, case .tuple(let view) = items[5] {
+        if items.count == 6, case .tuple(let view, _) = items[5] {
             // Legacy storage view: (view_key, offset, view_size) into the root storage.
             guard view.count == 3, case .int(let offset) = view[1], case .int(let count) = view[2],
                   offset >= 0, count >= 0, offset <= numel, count <= numel - offset else {

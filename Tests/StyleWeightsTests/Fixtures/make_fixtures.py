@@ -19,7 +19,7 @@ Files:
 - adain_vgg_zip.pth / adain_decoder_zip.pth: the same state dicts in the default zip format.
 - adain_expected.safetensors: what the importer must produce from those files (native
   names, OIHW float32, metadata), mapped here in Python independently of the Swift code.
-- views_legacy.pth / views_zip.pth: a checkpoint {'state_dict': ..., 'epoch': 7, ...} whose
+- views_legacy.pth / views_zip.pth (and *_p4.pth, pickle protocol 4): a checkpoint {'state_dict': ..., 'epoch': 7, ...} whose
   tensors are views (storage offsets, non-contiguous strides, shared storages), float16,
   float64, a 0-d scalar; views_expected.safetensors holds their values as float32.
 """
@@ -220,6 +220,9 @@ def write_view_fixtures():
     checkpoint = {"state_dict": sd, "epoch": 7, "name": "views", "lr": 1e-4, "flags": [True, False, None]}
     torch.save(checkpoint, os.path.join(HERE, "views_legacy.pth"), _use_new_zipfile_serialization=False)
     torch.save(checkpoint, os.path.join(HERE, "views_zip.pth"))
+    # Pickle protocol 4 (FRAME, MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE) in both containers.
+    torch.save(checkpoint, os.path.join(HERE, "views_legacy_p4.pth"), _use_new_zipfile_serialization=False, pickle_protocol=4)
+    torch.save(checkpoint, os.path.join(HERE, "views_zip_p4.pth"), pickle_protocol=4)
     np_save_file({k: v.detach().float().contiguous().numpy() for k, v in sd.items()},
                  os.path.join(HERE, "views_expected.safetensors"))
 
