@@ -29,6 +29,10 @@ let kernelSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"] + vectorFlags),
 ] + vectorDefines
 
+/// Codecs and weight parsing stay bounds-checked but are optimised in debug builds too:
+/// resizing photos and hashing weight files are too slow unoptimised for the tests.
+let optimisedSettings: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 let package = Package(
     name: "stylize",
     products: [
@@ -51,11 +55,11 @@ let package = Package(
         // setjmp/longjmp error handling stays on the C side of this shim.
         .target(name: "CCodecShim", dependencies: ["CJPEG", "CPNG"]),
 
-        .target(name: "ImageCodecs", dependencies: ["CCodecShim"]),
+        .target(name: "ImageCodecs", dependencies: ["CCodecShim"], swiftSettings: optimisedSettings),
         .target(name: "StyleKernels", swiftSettings: kernelSettings),
         .target(name: "StyleTensor", dependencies: ["StyleKernels"]),
         .target(name: "StyleNN", dependencies: ["StyleTensor", "StyleKernels"]),
-        .target(name: "StyleWeights", dependencies: ["StyleTensor"]),
+        .target(name: "StyleWeights", dependencies: ["StyleTensor"], swiftSettings: optimisedSettings),
         .target(name: "StyleModels", dependencies: ["StyleNN", "StyleWeights", "StyleTensor"]),
         .target(name: "StylePipeline", dependencies: ["StyleModels", "ImageCodecs"]),
         .executableTarget(name: "stylize", dependencies: [

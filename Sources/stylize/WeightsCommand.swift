@@ -8,8 +8,8 @@ import StyleWeights
 struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weights",
-        abstract: "Import, verify and calibrate weight files.",
-        subcommands: [ImportWeights.self, VerifyWeights.self, CalibrateWeights.self])
+        abstract: "Fetch, import, verify and calibrate weight files.",
+        subcommands: [FetchWeights.self, ImportWeights.self, VerifyWeights.self, CalibrateWeights.self])
 }
 
 /// Converts the official pytorch-AdaIN release files to the native format.
@@ -79,5 +79,49 @@ struct CalibrateWeights: ParsableCommand {
         }
         try Calibration.store(mean: stats.mean, variance: stats.variance, images: stats.used, in: file)
         print("stored population statistics of \(model.featureChannels) channels over \(stats.used) images in \(file)")
+    }
+}
+
+/// Downloads the official pytorch-AdaIN release files and imports them.
+struct FetchWeights: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download the official pytorch-AdaIN weights (resuming interrupted downloads), check and import them.")
+
+    @Option(name: .customLong("vgg-url"), help: "URL of vgg_normalised.pth (default: the pytorch-AdaIN release, see Weights/README.md).")
+    var vggURL: String = AdaINOfficialRelease.vggURL.absoluteString
+
+    @Option(name: .customLong("decoder-url"), help: "URL of decoder.pth (default: the pytorch-AdaIN release).")
+    var decoderURL: String = AdaINOfficialRelease.decoderURL.absoluteString
+
+    @Option(help: "Folder for the downloaded .pth files and the imported model (default: $XDG_CACHE_HOME/stylize or ~/.cache/stylize).")
+    var dir: String?
+
+    @Option(name: .shortAndLong, help: "Imported weights file (default: DIR/adain-official.safetensors).")
+    var output: String?
+
+    func run() throws {
+        guard let vgg = URL(string: vggURL), let decoder = URL(string: decoderURL) else {
+            throw ValidationError("--vgg-url and --decoder-url must be URLs")
+        }
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["XDG_CACHE_HOME"].map { $0 + "/stylize" } ?? (env["HOME"] ?? ".") + "/.cache/stylize"
+        let directory = dir ?? cache
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let out = output ?? directory + "/adain-official.safetensors"
+        let tty = isatty(2) != 0
+        var lastShown = Date.distantPast
+        let outcome = try AdaINOfficialRelease.fetchAndImport(vggURL: vgg, decoderURL: decoder, directory: directory,
+                                                              output: out) { name, received, total in
+            guard Date().timeIntervalSince(lastShown) > 0.2 || received == total else { return }
+            lastShown = Date()
+            let mb = Double(received) / 1e6
+            let line = total.map { String(format: "%@: %.1f / %.1f MB", name, mb, Double($0) / 1e6) }
+                ?? String(format: "%@: %.1f MB", name, mb)
+            FileHandle.standardError.write(Data((tty ? "\r" + line : line + "\n").utf8))
+        }
+        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+        print("downloaded: \(outcome.downloaded.isEmpty ? "nothing (files already present and verified)" : outcome.downloaded.joined(separator: ", "))")
+        print("wrote \(out) (sha256 \(outcome.output.sha256)); use it with --weights \(out)")
     }
 }
