@@ -66,6 +66,7 @@ public struct BatchShard: Sendable, Equatable, CustomStringConvertible {
 public enum BatchError: Error, CustomStringConvertible, Equatable {
     case notADirectory(String)
     case noStyles
+    case styleNotFound(String)
     case outputIsContentFolder(String)
     case duplicateOutput(output: String, first: String, second: String)
     case outputEscapesFolder(output: String, folder: String)
@@ -73,6 +74,7 @@ public enum BatchError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .notADirectory(let path): return "\(path): not a folder"
+        case .styleNotFound(let path): return "\(path): style image not found"
         case .noStyles: return "no style images found (give --style FILE or --style FOLDER with JPEG/PNG files)"
         case .outputIsContentFolder(let path):
             return "\(path): the output folder must not be the content folder (outputs would become inputs)"
@@ -102,8 +104,9 @@ public struct BatchPlan: Sendable {
     ///   mirrors them under `outputFolder`; the output folder itself is never walked.
     /// - Outputs are `<outputFolder>/<subfolder>/<content stem>_stylized_<style stem>.<ext>`
     ///   (ext: the content's, png when it has none); an output that would leave the
-    ///   output folder or two pairs writing the same file are errors, and a pair whose
-    ///   output is one of the inputs is refused.
+    ///   output folder is an error; a pair whose output is one of the inputs, or the same
+    ///   file as an earlier pair's output (e.g. a.jpg and a.JPG), is refused (reported as
+    ///   failed with the reason) and the others run.
     public static func make(contentFolder: String, styles: [String], outputFolder: String,
                             recursive: Bool) throws -> BatchPlan {
         let fm = FileManager.default
@@ -126,7 +129,8 @@ public struct BatchPlan: Sendable {
                 walk(folder: style, relative: "", recursive: false, excluding: outRoot, into: &found, skipped: &skipped)
                 styleFiles += found.map(\.path)
             } else {
-                styleFiles.append(style)   // an unreadable style fails each of its pairs with the reason
+                guard fm.fileExists(atPath: style) else { throw BatchError.styleNotFound(style) }
+                styleFiles.append(style)   // an unreadable or broken style fails each of its pairs with the reason
             }
         }
         guard !styleFiles.isEmpty else { throw BatchError.noStyles }
@@ -140,11 +144,14 @@ public struct BatchPlan: Sendable {
                 let name = TransferRequest.defaultOutputName(content: c.path, styles: [s])
                 let output = try outputPath(folder: outputFolder, subfolder: subfolder, name: name)
                 let key = canonical(output)
-                if let first = owner[key] {
-                    throw BatchError.duplicateOutput(output: output, first: first, second: "\(c.path) + \(s)")
+                var refusal: String? = nil
+                if inputs.contains(key) {
+                    refusal = "refusing to overwrite the input file \(output)"
+                } else if let first = owner[key] {
+                    refusal = BatchError.duplicateOutput(output: output, first: first, second: "\(c.path) + \(s)").description
+                } else {
+                    owner[key] = "\(c.path) + \(s)"
                 }
-                owner[key] = "\(c.path) + \(s)"
-                let refusal = inputs.contains(key) ? "refusing to overwrite the input file \(output)" : nil
                 items.append(BatchItem(content: c.path, contentRelative: c.relative, style: s,
                                        output: output, refusal: refusal))
             }

@@ -137,6 +137,20 @@ final class BatchTests: XCTestCase {
         for item in plan.items { XCTAssertTrue(FileManager.default.fileExists(atPath: item.output)) }
     }
 
+    func testCollidingOutputsAndMissingStyles() throws {
+        let content = root + "/content", out = root + "/out"
+        try writePictures(into: content, count: 1)
+        try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 5), to: content + "/c0.PNG")
+        let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        XCTAssertThrowsError(try BatchPlan.make(contentFolder: content, styles: [root + "/nope.png"], outputFolder: out,
+                                                recursive: false)) { XCTAssertTrue("\($0)".contains("nope.png")) }
+        let summary = try runBatch(content: content, styles: [style], out: out)
+        // c0.PNG and c0.png both map to c0_stylized_s0.png: the first (sorted) is written, the second refused.
+        XCTAssertEqual(summary.items.map(\.status), [.ok, .failed])
+        XCTAssertEqual(summary.items[0].input, content + "/c0.PNG")
+        XCTAssertTrue(summary.items[1].error?.contains("two pairs would write") ?? false, summary.items[1].error ?? "")
+    }
+
     func testShardParsing() throws {
         XCTAssertEqual(try BatchShard(parsing: "2/5"), try BatchShard(index: 2, count: 5))
         for bad in ["0/3", "4/3", "1/0", "a/b", "3", "1/2/3", ""] {
