@@ -46,7 +46,7 @@ public struct BatchSummary: Sendable, Codable, Equatable {
     /// "K/N" with `--shard`, else null.
     public var shard: String?
     public var threads: Int
-    /// Wall-clock seconds of the whole run.
+    /// Wall-clock seconds of the run (the work list, not loading the model).
     public var seconds: Double
     /// Images written per minute of wall-clock time.
     public var imagesPerMinute: Double

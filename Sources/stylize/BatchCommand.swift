@@ -9,16 +9,13 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Stylize every image of a folder with every style image.",
         discussion: """
-        Outputs are OUTDIR/<subfolder>/<content>_stylized_<style>.<ext>. Images are recognised by
-        their bytes (JPEG, PNG); other files are skipped with a note. Existing outputs are skipped
-        unless --overwrite, so rerunning a stopped batch resumes it. Ctrl-C (or SIGTERM) stops after
-        the current image without leaving partial files (a second Ctrl-C stops at once) and exits
-        with 130 (143 for SIGTERM); the exit status is 1 if any pair failed.
+        Outputs are OUTDIR/<subfolder>/<content>_stylized_<style>.<ext>. Images are recognised by their bytes (JPEG, PNG); other files are skipped with a note. Existing outputs are skipped unless --overwrite, so rerunning a stopped batch resumes it. Ctrl-C (or SIGTERM) stops after the current image without leaving partial files (a second Ctrl-C stops at once) and exits with 130 (143 for SIGTERM); the exit status is 1 if any pair failed.
 
-        --shard K/N: the pairs (content, style) are sorted by content path relative to the content
-        folder, then style path; shard K (1-based) runs the pairs whose 0-based index i has
-        i % N == K-1. Example for a Slurm array of 16 tasks:
-          stylize batch --content photos --style styles -o out --shard $((SLURM_ARRAY_TASK_ID+1))/16
+        --shard K/N: the (content, style) pairs are sorted by content path relative to the content folder, then by style path; shard K (1-based) runs the pairs whose 0-based index i has i % N == K-1, so N runs with K = 1...N cover every pair exactly once, on any machines.
+
+        Examples:
+          sbatch --array=1-16 --wrap 'stylize batch --content in --style s.jpg -o out --shard $SLURM_ARRAY_TASK_ID/16'
+          parallel -j4 stylize batch --content in --style s.jpg -o out --threads 1 --shard {}/4 ::: 1 2 3 4
         """)
 
     @Option(help: "Folder of content images.")

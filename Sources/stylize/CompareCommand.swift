@@ -10,10 +10,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare the AdaIN/AdaBN/AdaLN/AdaGN variants on one content and style in a captioned grid.",
         discussion: """
-        Prints, per variant, the style distance (mean/std of the encoder's taps, output vs style),
-        the content distance (deepest tap, output vs content) and the time; --report writes the
-        same table as Markdown (.md) or JSON (.json). --contrast-sweep adds rows with the content's
-        contrast (x0.5, x1.5) and brightness (-0.2, +0.2) changed, and how much each output moves.
+        Prints, per variant, the style distance (mean/std of the encoder's taps, output vs style), the content distance (deepest tap, output vs content) and the time; --report writes the same table as Markdown (.md) or JSON (.json). --contrast-sweep adds rows with the content's contrast (x0.5, x1.5) and brightness (-0.2, +0.2) changed, and how much each output moves.
+
+        Example:
+          stylize compare Images/chelsea.jpg Images/autumn.jpg -o grid.png --contrast-sweep --report grid.md
         """)
 
     @Argument(help: "The content photo (JPEG or PNG).")
