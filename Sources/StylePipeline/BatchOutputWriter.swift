@@ -28,7 +28,7 @@ struct BatchOutputWriter {
         }
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Self.makeFolders(folder, for: path)
         // A subfolder that is a link to somewhere else must not carry outputs outside the root.
         let resolvedFolder = BatchPlan.canonical(folder)
         guard resolvedFolder == root || resolvedFolder.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
@@ -71,6 +71,22 @@ struct BatchOutputWriter {
             if !closed { close(fd) }
             unlink(temp)
             throw error
+        }
+    }
+
+    /// `mkdir -p folder`, with the system's reason when a level cannot be made.
+    static func makeFolders(_ folder: String, for path: String) throws {
+        var st = stat()
+        if stat(folder, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw CodecError(file: path, kind: .io, detail: "\(folder) exists and is not a folder")
+            }
+            return
+        }
+        let parent = (folder as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != folder { try makeFolders(parent, for: path) }
+        if mkdir(folder, 0o777) != 0 && errno != EEXIST {
+            throw ioError(path, "cannot create the folder \(folder)")
         }
     }
 

@@ -151,6 +151,16 @@ final class BatchTests: XCTestCase {
         XCTAssertTrue(summary.items[1].error?.contains("two pairs would write") ?? false, summary.items[1].error ?? "")
     }
 
+    func testUnusableOutputFolderFailsEveryPairWithTheReason() throws {
+        let content = root + "/content"
+        try writePictures(into: content, count: 2)
+        let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        _ = FileManager.default.createFile(atPath: root + "/file", contents: Data("x".utf8))
+        let summary = try runBatch(content: content, styles: [style], out: root + "/file/out")
+        XCTAssertEqual(summary.counts["failed"], 2)
+        for item in summary.items { XCTAssertTrue(item.error?.contains("/file exists and is not a folder") ?? false, item.error ?? "") }
+    }
+
     func testShardParsing() throws {
         XCTAssertEqual(try BatchShard(parsing: "2/5"), try BatchShard(index: 2, count: 5))
         for bad in ["0/3", "4/3", "1/0", "a/b", "3", "1/2/3", ""] {
