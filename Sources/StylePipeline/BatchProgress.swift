@@ -24,7 +24,7 @@ public final class BatchProgress: @unchecked Sendable {
     }
 
     /// The run starts with `total` pairs, `alreadyDone` of which need no work (skipped/refused).
-    func begin(total: Int, alreadyDone: Int) {
+    public func begin(total: Int, alreadyDone: Int) {
         lock.lock(); defer { lock.unlock() }
         self.total = total; done = alreadyDone; processed = 0; start = Date()
         if style == .lines { write("batch: \(total) pairs, \(total - alreadyDone) to run\n") }
@@ -32,7 +32,7 @@ public final class BatchProgress: @unchecked Sendable {
     }
 
     /// A pair was run (written or failed).
-    func finished(_ result: BatchItemResult) {
+    public func finished(_ result: BatchItemResult) {
         lock.lock(); defer { lock.unlock() }
         done += 1; processed += 1
         switch style {
@@ -56,7 +56,7 @@ public final class BatchProgress: @unchecked Sendable {
     }
 
     /// Ends the bar's line.
-    func end() {
+    public func end() {
         lock.lock(); defer { lock.unlock() }
         if style == .bar { write("\n") }
     }
@@ -73,7 +73,7 @@ public final class BatchProgress: @unchecked Sendable {
     }
 
     /// "m:ss" or "h:mm:ss".
-    static func clock(_ seconds: Double) -> String {
+    public static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }

@@ -1,5 +1,5 @@
 import Foundation
-@testable import StylePipeline
+import StylePipeline
 import XCTest
 
 /// What the progress reporter writes on a terminal (bar) and elsewhere (log lines).
