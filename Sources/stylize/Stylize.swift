@@ -10,9 +10,11 @@ struct Stylize: ParsableCommand {
           stylize photo.jpg painting.png                  writes photo_stylized_painting.jpg
           stylize photo.jpg a.jpg b.jpg --style-weights 0.7,0.3 -o mix.png
           stylize photo.jpg fg.jpg bg.jpg --mask mask.png
+          stylize batch --content photos --style styles -o out --shard 2/8
+          stylize compare photo.jpg painting.png -o grid.png --contrast-sweep --report table.md
           stylize weights import --vgg vgg_normalised.pth --decoder decoder.pth -o adain.safetensors
         """,
-        subcommands: [TransferCommand.self, WeightsCommand.self],
+        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, WeightsCommand.self],
         defaultSubcommand: TransferCommand.self
     )
 }

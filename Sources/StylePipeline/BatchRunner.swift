@@ -1,0 +1,212 @@
+import Foundation
+import ImageCodecs
+import StyleNN
+import StyleTensor
+
+/// Settings of a batch besides the work list.
+public struct BatchOptions: Sendable {
+    /// Everything that decides how each pair is stylized (one style per pair: no mixing or masks).
+    public var transfer = TransferOptions()
+    /// JPEG quality of the outputs.
+    public var quality = 95
+    /// Run pairs whose output already exists (default: skip them, which is how a stopped batch resumes).
+    public var overwrite = false
+
+    public init() {}
+}
+
+/// Runs a batch's work list through one loaded model.
+///
+/// Design: three stages joined by bounded queues (capacity 2), so at most a handful of
+/// images are in memory however large the folder is:
+///
+///     decode thread ──queue(2)──▶ network (calling thread) ──queue(2)──▶ write thread
+///     read, decode, resize        style statistics (cached),          encode, temp file,
+///                                 encoder, swap, decoder              fsync, rename
+///
+/// The network stage does almost all the arithmetic; its kernels split their work over
+/// the process's single thread budget (`ThreadBudget.threads`). Decoding and encoding
+/// take a few percent of the network's time, so with a budget of 2 or more they run on
+/// their own threads beside the kernels, hiding their latency; with a budget of 1 the
+/// three stages run one after another on the calling thread, so exactly one core is used.
+/// Each style is encoded once (`TransferSession` caches its statistics). Every pair is
+/// computed on its own by deterministic kernels, so outputs are bit-identical whatever
+/// the thread count and the order in which stages overlap.
+///
+/// Stopping: the stages check `cancellation` between items. The decode stage stops
+/// reading, the network stage drops what is queued, and the write stage finishes the
+/// images already stylized (each write is temporary file + rename, so a file is whole or
+/// absent). Pairs not run are reported as `interrupted`.
+public final class BatchRunner: @unchecked Sendable {
+    public let session: TransferSession
+    public let options: BatchOptions
+    public let cancellation: BatchCancellation
+    public let temporaries: TemporaryFiles
+    public let progress: BatchProgress
+    let writer: BatchOutputWriter
+    /// Called after each pair is recorded, with the number run so far (tests stop a batch with it).
+    public var afterItem: (@Sendable (Int) -> Void)?
+
+    private let lock = NSLock()
+    private var results: [BatchItemResult] = []
+    private var runCount = 0
+
+    public init(session: TransferSession, options: BatchOptions, outputFolder: String,
+                cancellation: BatchCancellation = .init(), temporaries: TemporaryFiles = .init(),
+                progress: BatchProgress = BatchProgress(style: .silent)) {
+        self.session = session; self.options = options; self.cancellation = cancellation
+        self.temporaries = temporaries; self.progress = progress
+        writer = BatchOutputWriter(outputFolder: outputFolder, temporaries: temporaries)
+    }
+
+    /// Runs `items` (already sharded) and returns the summary; never throws for a bad pair.
+    public func run(_ items: [BatchItem], shard: BatchShard? = nil, skippedFiles: [BatchSkippedFile] = []) throws -> BatchSummary {
+        try options.transfer.validate(styleCount: 1)
+        let start = Date()
+        var pending: [Int] = []
+        results = items.map { BatchItemResult(input: $0.content, style: $0.style, output: $0.output, status: .interrupted) }
+        for (i, item) in items.enumerated() {
+            if let refusal = item.refusal {
+                results[i].status = .failed
+                results[i].error = refusal
+            } else if !options.overwrite, FileManager.default.fileExists(atPath: item.output) {
+                results[i].status = .skipped
+            } else {
+                pending.append(i)
+            }
+        }
+        progress.begin(total: items.count, alreadyDone: items.count - pending.count)
+        for i in results.indices where results[i].status == .failed { progress.finished(results[i]) }
+        if ThreadBudget.threads <= 1 {
+            runSequentially(items, pending)
+        } else {
+            runPipelined(items, pending)
+        }
+        progress.end()
+        return BatchSummary(shard: shard?.description, threads: ThreadBudget.threads,
+                            seconds: Date().timeIntervalSince(start),
+                            stoppedBy: cancellation.signal.map(SignalTrap.name), items: results,
+                            skippedFiles: skippedFiles)
+    }
+
+    // MARK: - Stages
+
+    /// A content image ready for the network.
+    struct Decoded { let index: Int; let image: Image; let tensor: Tensor; let seconds: Double }
+    /// A stylized image ready to be written.
+    struct Stylized { let index: Int; let image: Image; let seconds: Double }
+    /// A stage's output, or the failure of its pair with the time spent so far.
+    enum Job<T> { case ok(T), failed(index: Int, error: String, seconds: Double) }
+
+    func decode(_ items: [BatchItem], _ index: Int) -> Job<Decoded> {
+        let t0 = Date()
+        do {
+            let image = try TransferSession.load(items[index].content, shorterSide: options.transfer.contentSize)
+            return .ok(Decoded(index: index, image: image, tensor: Tensor(image: image), seconds: Date().timeIntervalSince(t0)))
+        } catch {
+            return .failed(index: index, error: "\(error)", seconds: Date().timeIntervalSince(t0))
+        }
+    }
+
+    func stylize(_ items: [BatchItem], _ job: Job<Decoded>) -> Job<Stylized> {
+        guard case .ok(let d) = job else {
+            if case .failed(let i, let e, let s) = job { return .failed(index: i, error: e, seconds: s) }
+            fatalError("unreachable")
+        }
+        let t0 = Date()
+        do {
+            let o = options.transfer
+            let stats = try session.styleStatistics(items[d.index].style, size: o.styleSize,
+                                                    colorsOf: o.preserveColor ? d.tensor : nil)
+            let out = try session.stylizer.stylize(content: d.tensor, styles: [WeightedStyle(stats)], alpha: o.alpha)
+            return .ok(Stylized(index: d.index, image: Image(tensor: out, alpha: d.image.alpha),
+                                seconds: d.seconds + Date().timeIntervalSince(t0)))
+        } catch {
+            return .failed(index: d.index, error: "\(error)", seconds: d.seconds + Date().timeIntervalSince(t0))
+        }
+    }
+
+    func write(_ items: [BatchItem], _ job: Job<Stylized>) -> BatchItemResult {
+        switch job {
+        case .failed(let i, let e, let s):
+            return BatchItemResult(input: items[i].content, style: items[i].style, output: items[i].output,
+                                   status: .failed, error: e, seconds: s)
+        case .ok(let s):
+            let item = items[s.index]
+            let t0 = Date()
+            do {
+                try writer.write(s.image, to: item.output, quality: options.quality, protecting: [item.content, item.style])
+                return BatchItemResult(input: item.content, style: item.style, output: item.output, status: .ok,
+                                       seconds: s.seconds + Date().timeIntervalSince(t0))
+            } catch {
+                return BatchItemResult(input: item.content, style: item.style, output: item.output, status: .failed,
+                                       error: "\(error)", seconds: s.seconds + Date().timeIntervalSince(t0))
+            }
+        }
+    }
+
+    func record(_ index: Int, _ result: BatchItemResult) {
+        lock.lock()
+        results[index] = result
+        runCount += 1
+        let n = runCount
+        lock.unlock()
+        progress.finished(result)
+        afterItem?(n)
+    }
+
+    static func index<T>(of job: Job<T>, _ key: (T) -> Int) -> Int {
+        switch job {
+        case .ok(let v): return key(v)
+        case .failed(let i, _, _): return i
+        }
+    }
+
+    // MARK: - Scheduling
+
+    /// Budget 1: decode, stylize and write each pair in turn on this thread.
+    func runSequentially(_ items: [BatchItem], _ pending: [Int]) {
+        for i in pending {
+            if cancellation.isCancelled { break }
+            let decoded = decode(items, i)
+            if cancellation.isCancelled { break }
+            record(i, write(items, stylize(items, decoded)))
+        }
+    }
+
+    /// Budget >= 2: decode thread -> network on this thread -> write thread.
+    func runPipelined(_ items: [BatchItem], _ pending: [Int]) {
+        let decodedQueue = BatchQueue<Job<Decoded>>(capacity: 2)
+        let stylizedQueue = BatchQueue<Job<Stylized>>(capacity: 2)
+        let decoderDone = DispatchSemaphore(value: 0)
+        let writerDone = DispatchSemaphore(value: 0)
+
+        let decoder = Thread { [self] in
+            for i in pending {
+                if cancellation.isCancelled { break }
+                if !decodedQueue.push(decode(items, i)) { break }
+            }
+            decodedQueue.close()
+            decoderDone.signal()
+        }
+        let writerThread = Thread { [self] in
+            while let job = stylizedQueue.pop() {
+                let i = Self.index(of: job) { $0.index }
+                record(i, write(items, job))
+            }
+            writerDone.signal()
+        }
+        decoder.name = "stylize.decode"
+        writerThread.name = "stylize.write"
+        decoder.start()
+        writerThread.start()
+
+        while let job = decodedQueue.pop() {
+            if cancellation.isCancelled { continue }   // drain so the decoder can stop; the pair stays "interrupted"
+            stylizedQueue.push(stylize(items, job))
+        }
+        stylizedQueue.close()
+        decoderDone.wait()
+        writerDone.wait()
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The numbers of a comparison as a plain-text table (standard output), Markdown or JSON
+/// (`--report FILE.md` / `FILE.json`).
+public struct ComparisonReport: Sendable, Codable {
+    public var content: String
+    public var style: String
+    public var weights: String
+    public var contentSize: Int
+    public var variants: [VariantMeasurement]
+    public var contrastSweep: [SweepRow]
+    public var skipped: [SkippedVariant]
+
+    enum CodingKeys: String, CodingKey {
+        case content, style, weights, variants, skipped
+        case contentSize = "content_size", contrastSweep = "contrast_sweep"
+    }
+
+    public init(content: String, style: String, weights: String, contentSize: Int, result: ComparisonResult) {
+        self.content = content; self.style = style; self.weights = weights; self.contentSize = contentSize
+        variants = result.variants; contrastSweep = result.sweep; skipped = result.skipped
+    }
+
+    static let legend = "style distance: sum over encoder taps of mean_c (mu_o - mu_s)^2 + mean_c (sigma_o - sigma_s)^2; "
+        + "content distance: mean (f_o - f_c)^2 at the deepest tap; lower is closer."
+    static let sweepLegend = "contrast sweep: mean |output(adjusted content) - output(x1 content)| per pixel and channel, 0-1 scale."
+
+    /// Rows of the variants table: name, style distance, content distance, seconds.
+    var variantRows: [[String]] {
+        variants.map { [$0.name, String(format: "%.4g", $0.styleDistance), String(format: "%.4g", $0.contentDistance),
+                        String(format: "%.2f", $0.seconds)] }
+    }
+    var sweepRows: [[String]] { contrastSweep.map { [$0.adjustment] + $0.changes.map { String(format: "%.4f", $0) } } }
+
+    /// Aligned columns for a terminal.
+    public func text() -> String {
+        var out = "\(content) + \(style) (content size \(contentSize), weights \(weights))\n"
+        out += Self.aligned([["variant", "style dist", "content dist", "seconds"]] + variantRows)
+        if !contrastSweep.isEmpty {
+            out += "\n" + Self.aligned([["adjustment"] + variants.map(\.name)] + sweepRows)
+        }
+        for s in skipped { out += "skipped \(s.name): \(s.reason)\n" }
+        return out + Self.legend + (contrastSweep.isEmpty ? "" : "\n" + Self.sweepLegend) + "\n"
+    }
+
+    /// GitHub-flavoured Markdown tables.
+    public func markdown() -> String {
+        var out = "Comparison of `\(content)` with style `\(style)` (content size \(contentSize), weights `\(weights)`)\n\n"
+        out += Self.table(["variant", "style distance", "content distance", "seconds"], variantRows)
+        if !contrastSweep.isEmpty {
+            out += "\n" + Self.table(["content adjustment"] + variants.map(\.name), sweepRows)
+        }
+        for s in skipped { out += "\nSkipped \(s.name): \(s.reason)\n" }
+        return out + "\n" + Self.legend + (contrastSweep.isEmpty ? "" : "\n" + Self.sweepLegend) + "\n"
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Writes Markdown for .md, JSON for .json (anything else is an error).
+    public func write(to path: String) throws {
+        let text: String
+        switch (path as NSString).pathExtension.lowercased() {
+        case "md", "markdown": text = markdown()
+        case "json": text = try json()
+        default: throw PipelineError.invalidOption("\(path): --report must end in .md or .json")
+        }
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw PipelineError.invalidOption("\(path): cannot write the report: \(error.localizedDescription)")
+        }
+    }
+
+    static func aligned(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max()! }
+        return rows.map { row in
+            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+    }
+}

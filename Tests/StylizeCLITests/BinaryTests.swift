@@ -1,0 +1,146 @@
+import Foundation
+import ImageCodecs
+import XCTest
+
+/// Real runs of the built `stylize` executable (Foundation.Process): exit statuses,
+/// JSON on standard output, signals, the comparison grid and help texts.
+final class BinaryTests: XCTestCase {
+    var root = ""
+    var weights = ""
+
+    override func setUpWithError() throws {
+        root = try makeTemporaryFolder(self)
+        weights = root + "/tiny.safetensors"
+        try TinyWeights.writeVGG(to: weights)
+    }
+
+    /// The `stylize` binary built beside this test bundle (`swift build --build-tests` builds both).
+    static func binary() throws -> URL {
+        let beside = Bundle(for: BinaryTests.self).bundleURL.deletingLastPathComponent().appendingPathComponent("stylize")
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/stylize")
+        for url in [beside, package] where FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        XCTFail("stylize binary not found at \(beside.path) or \(package.path); run swift build --build-tests")
+        throw CocoaError(.fileNoSuchFile)
+    }
+
+    struct Run { let status: Int32; let stdout: String; let stderr: String }
+
+    func stylize(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = try Self.binary()
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                   stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func batchArguments(content: String, style: String, out: String) -> [String] {
+        ["batch", "--content", content, "--style", style, "-o", out, "--weights", weights,
+         "--content-size", "32", "--style-size", "32"]
+    }
+
+    func testBatchWithACorruptFileExitsNonZeroWithJSONAndReason() throws {
+        let content = root + "/content", out = root + "/out"
+        try writePictures(into: content, count: 2)
+        _ = FileManager.default.createFile(atPath: content + "/broken.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2]))
+        let style = try writePictures(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
+        let run = try stylize(batchArguments(content: content, style: style, out: out) + ["--json", "--threads", "2"])
+        XCTAssertEqual(run.status, 1, run.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["counts"] as? [String: Int], ["ok": 2, "failed": 1, "skipped": 0, "interrupted": 0])
+        XCTAssertTrue(run.stderr.contains("broken.jpg"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("failures:"), run.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).sorted(),
+                       ["c0_stylized_s0.png", "c1_stylized_s0.jpg"])
+
+        // Rerun: the two outputs are skipped, the broken file fails again.
+        let again = try stylize(batchArguments(content: content, style: style, out: out) + ["--json"])
+        XCTAssertEqual(again.status, 1)
+        let json2 = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json2["counts"] as? [String: Int], ["ok": 0, "failed": 1, "skipped": 2, "interrupted": 0])
+    }
+
+    /// SIGINT (or SIGTERM) during a batch: exit 130 (143), only whole outputs, no temporary
+    /// files; rerunning completes the batch.
+    func interrupt(with sig: Int32, expecting status: Int32) throws {
+        let content = root + "/content", out = root + "/out"
+        let count = 48
+        try writePictures(into: content, count: count, width: 64, height: 48)
+        let style = try writePictures(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
+        let process = Process()
+        process.executableURL = try Self.binary()
+        process.arguments = batchArguments(content: content, style: style, out: out) + ["--threads", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first output, then signal.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, process.isRunning,
+              ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter({ !$0.hasPrefix(".") }).isEmpty {
+            usleep(2000)
+        }
+        kill(process.processIdentifier, sig)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, status)
+        let written = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }
+        XCTAssertGreaterThanOrEqual(written.count, 1)
+        XCTAssertLessThan(written.count, count, "the batch should have been stopped early")
+        XCTAssertEqual(temporaryFiles(under: out), [])
+        for name in written { XCTAssertNoThrow(try ImageIO.decode(file: out + "/" + name), name) }
+
+        let resumed = try stylize(batchArguments(content: content, style: style, out: out) + ["--json"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(json["counts"] as? [String: Int],
+                       ["ok": count - written.count, "failed": 0, "skipped": written.count, "interrupted": 0])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }.count, count)
+    }
+
+    func testSIGINTStopsCleanlyAndTheBatchResumes() throws { try interrupt(with: SIGINT, expecting: 130) }
+
+    func testSIGTERMStopsCleanly() throws { try interrupt(with: SIGTERM, expecting: 143) }
+
+    func testCompareWritesGridTableAndReport() throws {
+        let content = root + "/content.png", style = root + "/style.jpg"
+        try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 3), to: content)
+        try ImageIO.write(TinyWeights.picture(width: 48, height: 48, seed: 77), to: style)
+        let run = try stylize(["compare", content, style, "-o", root + "/grid.png", "--norms", "instance,batch,layer,group",
+                               "--groups", "4,8", "--weights", weights, "--content-size", "32", "--style-size", "32",
+                               "--contrast-sweep", "--report", root + "/table.md"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let grid = try ImageIO.decode(file: root + "/grid.png")
+        // 7 columns (content, style, 5 variants) of 40 px + gaps; 5 rows of caption 21 + tile 32 + gap.
+        XCTAssertEqual([grid.width, grid.height], [6 + 7 * 46, 6 + 5 * 59])
+        for name in ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=4)", "AdaGN (G=8)", "contrast x0.5", "brightness +0.2"] {
+            XCTAssertTrue(run.stdout.contains(name), name)
+        }
+        let md = try String(contentsOfFile: root + "/table.md", encoding: .utf8)
+        XCTAssertTrue(md.contains("| AdaGN (G=8) | "))
+
+        let bad = try stylize(["compare", content, style, "-o", root + "/g.png", "--weights", weights, "--report", root + "/t.txt"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--report"), bad.stderr)
+    }
+
+    func testHelpAndOptionErrors() throws {
+        let help = try stylize(["batch", "--help"])
+        XCTAssertEqual(help.status, 0)
+        for option in ["--content", "--style", "--recursive", "--overwrite", "--shard", "--json", "--threads"] {
+            XCTAssertTrue(help.stdout.contains(option), option)
+        }
+        let compareHelp = try stylize(["compare", "--help"])
+        for option in ["--norms", "--groups", "--contrast-sweep", "--report"] {
+            XCTAssertTrue(compareHelp.stdout.contains(option), option)
+        }
+        let badShard = try stylize(["batch", "--content", root, "--style", root, "-o", root + "/o", "--shard", "4/3"])
+        XCTAssertNotEqual(badShard.status, 0)
+        XCTAssertTrue(badShard.stderr.contains("--shard"), badShard.stderr)
+    }
+}
