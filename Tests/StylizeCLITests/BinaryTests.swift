@@ -14,32 +14,7 @@ final class BinaryTests: XCTestCase {
         try TinyWeights.writeVGG(to: weights)
     }
 
-    /// The `stylize` binary built beside this test bundle (`swift build --build-tests` builds both).
-    static func binary() throws -> URL {
-        let beside = Bundle(for: BinaryTests.self).bundleURL.deletingLastPathComponent().appendingPathComponent("stylize")
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug/stylize")
-        for url in [beside, package] where FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        XCTFail("stylize binary not found at \(beside.path) or \(package.path); run swift build --build-tests")
-        throw CocoaError(.fileNoSuchFile)
-    }
-
-    struct Run { let status: Int32; let stdout: String; let stderr: String }
-
-    func stylize(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = try Self.binary()
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                   stderr: String(decoding: e, as: UTF8.self))
-    }
+    func stylize(_ arguments: [String]) throws -> CLIRun { try runStylize(arguments) }
 
     func batchArguments(content: String, style: String, out: String) -> [String] {
         ["batch", "--content", content, "--style", style, "-o", out, "--weights", weights,
@@ -75,7 +50,7 @@ final class BinaryTests: XCTestCase {
         try writePictures(into: content, count: count, width: 64, height: 48)
         let style = try writePictures(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
         let process = Process()
-        process.executableURL = try Self.binary()
+        process.executableURL = try stylizeBinary()
         process.arguments = batchArguments(content: content, style: style, out: out) + ["--threads", "1"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

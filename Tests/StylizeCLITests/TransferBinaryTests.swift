@@ -1,0 +1,119 @@
+import Foundation
+import ImageCodecs
+import XCTest
+
+/// End-to-end runs of the single-image command `stylize CONTENT STYLE ...` through the
+/// built binary, with tiny random weights written by the test.
+final class TransferBinaryTests: XCTestCase {
+    var root = ""
+    var weights = ""
+    var content = ""
+    var style = ""
+
+    override func setUpWithError() throws {
+        root = try makeTemporaryFolder(self)
+        weights = root + "/tiny.safetensors"
+        try TinyWeights.writeVGG(to: weights)
+        content = root + "/photo.png"
+        style = root + "/painting.jpg"
+        var photo = TinyWeights.picture(width: 48, height: 40, seed: 3)
+        photo.alpha = (0..<(48 * 40)).map { UInt8($0 % 256) }
+        try ImageIO.write(photo, to: content)
+        try ImageIO.write(TinyWeights.picture(width: 36, height: 44, seed: 4), to: style)
+    }
+
+    func testWritesTheDefaultOutputNameWithTheContentsSizeAndAlpha() throws {
+        let run = try runStylize([content, style, "--weights", weights, "--content-size", "0"], in: root)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let output = root + "/photo_stylized_painting.png"
+        XCTAssertTrue(run.stdout.contains("wrote photo_stylized_painting.png (48x40)"), run.stdout)
+        let image = try ImageIO.decode(file: output)
+        XCTAssertEqual(image.width, 48)
+        XCTAssertEqual(image.height, 40)
+        XCTAssertEqual(image.alpha, (0..<(48 * 40)).map { UInt8($0 % 256) }, "PNG output keeps the content's alpha")
+        XCTAssertNotEqual(image.rgb, try ImageIO.decode(file: content).rgb, "the output is not the content")
+    }
+
+    func testOutputIsDeterministicAcrossThreadCounts() throws {
+        let a = root + "/a.png", b = root + "/b.png"
+        XCTAssertEqual(try runStylize([content, style, "--weights", weights, "-o", a, "--threads", "1", "-q"]).status, 0)
+        XCTAssertEqual(try runStylize([content, style, "--weights", weights, "-o", b, "--threads", "3", "-q"]).status, 0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
+    }
+
+    func testAlphaZeroDiffersFromFullStyleAndQuietPrintsNothing() throws {
+        let full = root + "/full.jpg", none = root + "/none.jpg"
+        let run = try runStylize([content, style, "--weights", weights, "-o", full, "--quiet"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "")
+        XCTAssertEqual(try runStylize([content, style, "--weights", weights, "-o", none, "--alpha", "0", "-q"]).status, 0)
+        XCTAssertNotEqual(try ImageIO.decode(file: full).rgb, try ImageIO.decode(file: none).rgb)
+        XCTAssertNil(try ImageIO.decode(file: full).alpha, "JPEG output drops alpha")
+    }
+
+    func testStyleMixMaskPreserveColorAndEveryNorm() throws {
+        let mask = root + "/mask.png"
+        let m = (0..<(48 * 40)).flatMap { p -> [UInt8] in let v: UInt8 = p % 48 < 24 ? 255 : 0; return [v, v, v] }
+        try ImageIO.write(Image(width: 48, height: 40, rgb: m), to: mask)
+        let cases: [[String]] = [
+            [content, style, content, "--style-weights", "0.7,0.3"],
+            [content, style, content, "--mask", mask],
+            [content, style, "--preserve-color"],
+            [content, style, "--norm", "batch"],
+            [content, style, "--norm", "layer"],
+            [content, style, "--norm", "group", "--groups", "4"],
+        ]
+        for (i, args) in cases.enumerated() {
+            let out = root + "/case\(i).png"
+            let run = try runStylize(args + ["--weights", weights, "-o", out, "-q", "--content-size", "0", "--style-size", "0"])
+            XCTAssertEqual(run.status, 0, "\(args): \(run.stderr)")
+            XCTAssertEqual(try ImageIO.probe(file: out).width, 48, "\(args)")
+        }
+    }
+
+    func testBadInputsAreClearErrorsAndLeaveNothingBehind() throws {
+        let broken = root + "/broken.jpg"
+        try Data("this is not a picture".utf8).write(to: URL(fileURLWithPath: broken))
+        let contentBytes = try Data(contentsOf: URL(fileURLWithPath: content))
+        let cases: [([String], String)] = [
+            ([broken, style, "-o", root + "/x.png"], "broken.jpg: not a JPEG or PNG file"),
+            ([content, root + "/missing.png", "-o", root + "/x.png"], "missing.png"),
+            ([content, style, "-o", content], "refusing to overwrite an input"),
+            ([content, style, "-o", root + "/x.gif"], "must end in .jpg, .jpeg or .png"),
+            ([content, style, "--alpha", "2", "-o", root + "/x.png"], "--alpha must be between 0 and 1"),
+            ([content, style, "--norm", "group", "--groups", "5", "-o", root + "/x.png"], "5 groups do not divide"),
+            ([content, style, "--mask", content, "-o", root + "/x.png"], "--mask needs exactly two styles"),
+            ([content, style, "--style-weights", "1,2", "-o", root + "/x.png"], "--style-weights has 2 values for 1 styles"),
+        ]
+        for (args, message) in cases {
+            let run = try runStylize(args + ["--weights", weights])
+            XCTAssertNotEqual(run.status, 0, "\(args)")
+            XCTAssertTrue(run.stderr.contains(message), "\(args): expected '\(message)' in: \(run.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/x.png"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: content)), contentBytes, "the input is untouched")
+        XCTAssertEqual(temporaryFiles(under: root), [])
+    }
+
+    func testMissingWeightsSaysHowToGetThem() throws {
+        let run = try runStylize([content, style, "-o", root + "/x.png"], in: root,
+                                 environment: ["STYLIZE_WEIGHTS": root + "/nowhere.safetensors"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("nowhere.safetensors"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("--weights"), run.stderr)
+    }
+
+    /// `weights calibrate` stores statistics; `weights verify` needs the manifest and says so.
+    func testCalibrateAndVerifyWithoutManifest() throws {
+        let file = root + "/model.safetensors"
+        try FileManager.default.copyItem(atPath: weights, toPath: file)
+        let folder = root + "/calib"
+        try writePictures(into: folder, count: 3)
+        let calibrate = try runStylize(["weights", "calibrate", file, "--images", folder, "--content-size", "32"])
+        XCTAssertEqual(calibrate.status, 0, calibrate.stderr)
+        XCTAssertTrue(calibrate.stdout.contains("over 3 images"), calibrate.stdout)
+        let noManifest = try runStylize(["weights", "verify", file])
+        XCTAssertNotEqual(noManifest.status, 0)
+        XCTAssertTrue(noManifest.stderr.contains("model.manifest.json"), noManifest.stderr)
+    }
+}
