@@ -32,6 +32,28 @@ public enum Parallel {
             for i in start..<end { body(i) }
         }
     }
+
+    /// Number of workers `forEach(_:workers:_:)` should be given for `count` pieces:
+    /// min(threadCount, count), at least 1. Callers size per-worker scratch with it.
+    public static func workers(for count: Int) -> Int {
+        max(1, min(threadCount, count))
+    }
+
+    /// Like `forEach`, on exactly `workers` threads, also passing the worker index
+    /// (0..<workers) so the body can use that worker's slice of a scratch buffer.
+    /// The worker index must not influence any result.
+    public static func forEach(_ count: Int, workers: Int, _ body: (_ piece: Int, _ worker: Int) -> Void) {
+        let threads = max(1, min(workers, count))
+        if threads <= 1 {
+            for i in 0..<count { body(i, 0) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let start = count * t / threads
+            let end = count * (t + 1) / threads
+            for i in start..<end { body(i, t) }
+        }
+    }
 }
 
 @inline(__always)

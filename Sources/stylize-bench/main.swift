@@ -72,12 +72,17 @@ struct Layers: ParsableCommand {
     var peak: Double?
     @Option(help: "Only layers whose key contains this text (e.g. vgg.5).")
     var only: String?
-    @Option(help: "Tuning: KiB of input rows per chunk of output tiles in the 3x3 kernel.")
+    @Option(help: "Tuning: KiB of input rows per chunk of output tiles in the direct kernel.")
     var chunkKib: Int?
+    @Option(help: "Tuning: most 2x2 tiles per piece in the Winograd kernel.")
+    var winogradTiles: Int?
+    @Flag(help: "Direct convolution only (no Winograd), for comparison.")
+    var direct = false
 
     func run() throws {
         common.apply()
         if let chunkKib { Conv2DKernel.chunkInputBytes = chunkKib * 1024 }
+        if let winogradTiles { WinogradConvKernel.maxTilesPerPiece = winogradTiles }
         let threads = Parallel.threadCount
         let peakG = peak ?? measurePeak(threads: threads)
         let net = BenchNetwork(seed: common.seed)
@@ -92,7 +97,7 @@ struct Layers: ParsableCommand {
                 let r = res[i]
                 let x = Tensor(shape: Shape(h: r, w: r, c: l.cin), data: (0..<(r * r * l.cin)).map { _ in rng.uniform() })
                 let t = bestTime(repeats: repeats) {
-                    _ = conv2d(x, l.weights, padding: .reflect(1), activation: .relu)
+                    _ = conv2d(x, l.weights, padding: .reflect(1), activation: .relu, algorithm: direct ? .direct : .auto)
                 }
                 let padTime = bestTime(repeats: repeats) { _ = reflectionPad(x, 1) }
                 let flops = 2.0 * 9 * Double(l.cin * l.cout * r * r)

@@ -17,6 +17,7 @@ final class DeterminismTests: XCTestCase {
         let big = rng.tensor(Shape(h: 3, w: 300_000, c: 1))
         func run() -> [[Float]] {
             [conv2d(x, w3, padding: .reflect(1), activation: .relu).data,
+             conv2d(x, w3, padding: .reflect(1), activation: .relu, algorithm: .direct).data,
              conv2d(x, w1, stride: 2, padding: .same).data,
              conv2d(x, dw, stride: 2, padding: .same, activation: .relu6).data,
              maxPool2x2(x).data, upsampleNearest2x(x).data, reflectionPad(x, 1).data,
