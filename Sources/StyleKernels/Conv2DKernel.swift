@@ -12,9 +12,13 @@
 /// loads two weight vectors, broadcasts 6 input values and issues 12 FMAs. A row
 /// whose width is not a multiple of 6 ends with a 6-pixel tile that overlaps the
 /// previous one (recomputing identical values); rows narrower than 6 use a 1-pixel
-/// kernel. Every output value is produced by the same sequence of FMAs wherever it
-/// falls in a tile and whatever thread computes it, so results are bit-identical for
-/// any thread count. Work is split into (sample, output row) pieces.
+/// kernel. With one group, the KW taps x Cin channels of a kernel row are contiguous
+/// in the padded input and in the packed weights, so they run as one loop. Tiles of a
+/// row are processed in chunks whose input spans about `chunkInputBytes`; every
+/// 16-channel weight block runs over a chunk before the next chunk starts.
+/// Every output value is produced by the same sequence of FMAs wherever it falls in
+/// a tile and whatever thread computes it, so results are bit-identical for any
+/// thread count. Work is split into (sample, output row) pieces.
 public enum Conv2DKernel {
     public static func run(
         input: UnsafePointer<Float>, batch: Int, inH: Int, inW: Int, inC: Int,

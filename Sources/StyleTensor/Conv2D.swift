@@ -6,9 +6,10 @@ import StyleKernels
 /// y[n, oy, ox, o] = act( b[o] + Σ_{ky, kx, i} pad(x)[n, oy*s + ky, ox*s + kx, g(o)*Cin_g + i] * W[o, i, ky, kx] )
 ///
 /// The input is padded into a new buffer (reflection or zeros) when the padding is
-/// not `.none`, then one kernel runs on it: `WinogradConvKernel` for 3x3 stride-1
-/// convolutions with channel counts that are multiples of 8 (`.auto`),
-/// `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` otherwise.
+/// not `.none`, then one kernel runs on it. With `.auto`: `WinogradConvKernel` for
+/// 3x3 stride-1 convolutions with channel counts that are multiples of 8,
+/// `SmallOutConvKernel` for 1 to 4 output channels; otherwise (and with `.direct`)
+/// `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the rest.
 /// Output size: (H + top + bottom - KH)/s + 1.
 public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
                    activation: Activation = .none, algorithm: ConvAlgorithm = .auto) -> Tensor {
@@ -25,6 +26,22 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
                          c: w.outChannels)
     if algorithm == .auto, stride == 1, let wino = w.winograd {
         return winogradConv(padded, w, wino, outShape: outShape, activation: activation)
+    }
+    if algorithm == .auto, let small = w.smallOut {
+        let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
+        return Tensor(shape: outShape, unsafeUninitialized: { out in
+            padded.data.withUnsafeBufferPointer { inp in
+                small.withUnsafeBufferPointer { wp in
+                    bias.withUnsafeBufferPointer { bp in
+                        guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                        SmallOutConvKernel.run(input: ip, batch: x.shape.n, inH: ph, inW: pw, inC: x.shape.c,
+                                               packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
+                                               outC: w.outChannels, kernelH: w.kernelH, kernelW: w.kernelW,
+                                               stride: stride, activation: activation.fused, output: op)
+                    }
+                }
+            }
+        })
     }
     return Tensor(shape: outShape, unsafeUninitialized: { out in
         padded.data.withUnsafeBufferPointer { inp in
@@ -52,9 +69,10 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
 
 /// Which convolution algorithm `conv2d` may use.
 public enum ConvAlgorithm: Equatable, Sendable {
-    /// The fastest applicable kernel (Winograd F(2x2,3x3) for eligible 3x3 stride-1 layers).
+    /// The fastest applicable kernel (Winograd F(2x2,3x3) for eligible 3x3 stride-1
+    /// layers, the small-output kernel for 1 to 4 output channels).
     case auto
-    /// Always direct convolution (register-blocked or depthwise kernel).
+    /// The general direct kernels only (register-blocked or depthwise).
     case direct
 }
 

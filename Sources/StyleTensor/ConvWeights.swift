@@ -38,6 +38,8 @@ public struct ConvWeights: Sendable {
     /// Winograd F(2x2,3x3) transformed weights, for 3x3 convolutions the Winograd
     /// kernel handles (used at stride 1).
     let winograd: [Float]?
+    /// Weights for `SmallOutConvKernel` (1 to 4 output channels, one group).
+    let smallOut: [Float]?
 
     /// Weights in PyTorch layout. `inChannels` is the number of input channels per
     /// group (so a depthwise convolution over C channels has `outChannels: C,
@@ -83,6 +85,7 @@ public struct ConvWeights: Sendable {
             packed = p
             packedBias = bias ?? [Float](repeating: 0, count: outChannels)
             winograd = nil
+            smallOut = nil
         } else {
             var p = [Float](repeating: 0, count: ConvPacking.packedCount(
                 outChannels: outChannels, inChannelsPerGroup: inChannels, kernelH: kernelH, kernelW: kernelW, groups: groups))
@@ -118,6 +121,18 @@ public struct ConvWeights: Sendable {
                 winograd = wg
             } else {
                 winograd = nil
+            }
+            if groups == 1 && outChannels <= SmallOutConvKernel.maxOutChannels && kernelW * inChannels >= 8 {
+                var so = [Float](repeating: 0, count: SmallOutConvKernel.packedCount(inChannels: inChannels, kernelH: kernelH, kernelW: kernelW))
+                oihw.withUnsafeBufferPointer { w in
+                    so.withUnsafeMutableBufferPointer { out in
+                        SmallOutConvKernel.pack(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                                                kernelH: kernelH, kernelW: kernelW, output: out.baseAddress!)
+                    }
+                }
+                smallOut = so
+            } else {
+                smallOut = nil
             }
         }
     }

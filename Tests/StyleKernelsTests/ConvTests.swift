@@ -76,6 +76,20 @@ final class ConvTests: XCTestCase {
         for (i, c) in cases.enumerated() { check(c, seed: UInt64(700 + i)) }
     }
 
+    /// 1 to 4 output channels go through `SmallOutConvKernel` (vectorised over the
+    /// reduction): pixel tails, runs that are not multiples of 8, strides, 9x9.
+    func testSmallOutputChannelsMatchNaive() {
+        let cases: [Case] = [
+            Case(h: 7, w: 8, cin: 64, cout: 3, k: 3, padding: .reflect(1)),
+            Case(h: 1, w: 1, cin: 8, cout: 1, k: 3, padding: .reflect(1), activation: .relu),
+            Case(n: 2, h: 5, w: 4, cin: 5, cout: 4, k: 3, padding: .zero(top: 1, left: 1, bottom: 1, right: 1)),
+            Case(h: 9, w: 10, cin: 32, cout: 3, k: 9, padding: .reflect(4)),
+            Case(h: 8, w: 7, cin: 12, cout: 2, k: 3, stride: 2, padding: .same, activation: .relu6),
+            Case(h: 4, w: 5, cin: 512, cout: 3, k: 1, padding: .none, bias: false),
+        ]
+        for (i, c) in cases.enumerated() { check(c, seed: UInt64(800 + i)) }
+    }
+
     func testPointwiseMatchesNaive() {
         let cases: [Case] = [
             Case(h: 5, w: 7, cin: 13, cout: 29, k: 1, padding: .none),
