@@ -12,9 +12,13 @@
 /// loads two weight vectors, broadcasts 6 input values and issues 12 FMAs. A row
 /// whose width is not a multiple of 6 ends with a 6-pixel tile that overlaps the
 /// previous one (recomputing identical values); rows narrower than 6 use a 1-pixel
-/// kernel. Every output value is produced by the same sequence of FMAs wherever it
-/// falls in a tile and whatever thread computes it, so results are bit-identical for
-/// any thread count. Work is split into (sample, output row) pieces.
+/// kernel. With one group, the KW taps x Cin channels of a kernel row are contiguous
+/// in the padded input and in the packed weights, so they run as one loop. Tiles of a
+/// row are processed in chunks whose input spans about `chunkInputBytes`; every
+/// 16-channel weight block runs over a chunk before the next chunk starts.
+/// Every output value is produced by the same sequence of FMAs wherever it falls in
+/// a tile and whatever thread computes it, so results are bit-identical for any
+/// thread count. Work is split into (sample, output row) pieces.
 public enum Conv2DKernel {
     public static func run(
         input: UnsafePointer<Float>, batch: Int, inH: Int, inW: Int, inC: Int,
@@ -28,39 +32,60 @@ public enum Conv2DKernel {
         let cpg = inC / groups, opg = outC / groups
         let nb = ConvPacking.blocksPerGroup(outChannels: outC, groups: groups)
         let blockWeights = kh * kw * cpg * 16
+        // groups == 1: the KW taps x cpg channels of one kernel row are contiguous in
+        // both the padded input row and the packed weights, so they form one loop.
+        let merged = groups == 1
+        let runLength = merged ? kw * cpg : cpg
+        let kwLoop = merged ? 1 : kw
+        let nTiles = (outW + 5) / 6
+        // Tiles are processed in chunks whose input rows fit in L2; within a chunk all
+        // output-channel blocks run over the same input (weights stream from L2/L3).
+        let tileInputBytes = kh * (6 * s + kw) * cpg * 4
+        let tilesPerChunk = max(1, min(nTiles, chunkInputBytes / max(tileInputBytes, 1)))
         Parallel.forEach(batch * outH) { piece in
             let n = piece / outH, y = piece % outH
             let inRow = input + ((n * inH + y * s) * inW) * inC
             let outRow = output + ((n * outH + y) * outW) * outC
             for g in 0..<groups {
-                for b in 0..<nb {
-                    let w = packedWeights + (g * nb + b) * blockWeights
-                    let bias = packedBias + (g * nb + b) * 16
-                    let co0 = g * opg + b * 16
-                    let valid = min(16, opg - b * 16)
-                    let inBase = inRow + g * cpg
-                    if outW >= 6 {
-                        var x = 0
-                        while true {
-                            if x + 6 > outW { x = outW - 6 }
-                            tile6x16(inBase + x * s * inC, rowStride: inW * inC, pixelStride: s * inC,
-                                     tapStride: inC, kh: kh, kw: kw, cin: cpg, weights: w, bias: bias,
-                                     out: outRow + x * outC + co0, outPixelStride: outC,
-                                     valid: valid, activation: activation)
-                            if x + 6 >= outW { break }
-                            x += 6
-                        }
-                    } else {
+                let inBase = inRow + g * cpg
+                if outW < 6 {
+                    for b in 0..<nb {
+                        let w = packedWeights + (g * nb + b) * blockWeights
+                        let co0 = g * opg + b * 16
                         for x in 0..<outW {
                             tile1x16(inBase + x * s * inC, rowStride: inW * inC,
-                                     tapStride: inC, kh: kh, kw: kw, cin: cpg, weights: w, bias: bias,
-                                     out: outRow + x * outC + co0, valid: valid, activation: activation)
+                                     tapStride: inC, kh: kh, kw: kwLoop, cin: runLength, weights: w,
+                                     bias: packedBias + (g * nb + b) * 16,
+                                     out: outRow + x * outC + co0, valid: min(16, opg - b * 16),
+                                     activation: activation)
                         }
                     }
+                    continue
+                }
+                var t0 = 0
+                while t0 < nTiles {
+                    let t1 = min(nTiles, t0 + tilesPerChunk)
+                    for b in 0..<nb {
+                        let w = packedWeights + (g * nb + b) * blockWeights
+                        let bias = packedBias + (g * nb + b) * 16
+                        let co0 = g * opg + b * 16
+                        let valid = min(16, opg - b * 16)
+                        for t in t0..<t1 {
+                            let x = min(t * 6, outW - 6)   // the last tile may overlap its neighbour
+                            tile6x16(inBase + x * s * inC, rowStride: inW * inC, pixelStride: s * inC,
+                                     tapStride: inC, kh: kh, kw: kwLoop, cin: runLength, weights: w, bias: bias,
+                                     out: outRow + x * outC + co0, outPixelStride: outC,
+                                     valid: valid, activation: activation)
+                        }
+                    }
+                    t0 = t1
                 }
             }
         }
     }
+
+    /// Bytes of input a chunk of tiles may span (tuning knob, read by the benchmark).
+    nonisolated(unsafe) public static var chunkInputBytes = 192 * 1024
 
     @inline(__always)
     static func storeBlock(_ lo: SIMD8<Float>, _ hi: SIMD8<Float>, _ out: UnsafeMutablePointer<Float>,

@@ -22,8 +22,8 @@ public enum FusedActivation: Sendable, Equatable {
     func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
         switch self {
         case .none: return x
-        case .relu: return pointwiseMax(x, SIMD8(repeating: 0))
-        case .relu6: return pointwiseMin(pointwiseMax(x, SIMD8(repeating: 0)), SIMD8(repeating: 6))
+        case .relu: return max8(x, SIMD8(repeating: 0))
+        case .relu6: return min8(max8(x, SIMD8(repeating: 0)), SIMD8(repeating: 6))
         }
     }
 }

@@ -21,8 +21,8 @@ public enum MaxPoolKernel {
                 let p1 = (2 * x + 1 < w) ? p0 + c : p0     // partial window: reuse the column
                 var ch = 0
                 while ch < vecEnd {
-                    let m = pointwiseMax(pointwiseMax(load8(r0 + p0 + ch), load8(r0 + p1 + ch)),
-                                         pointwiseMax(load8(r1 + p0 + ch), load8(r1 + p1 + ch)))
+                    let m = max8(max8(load8(r0 + p0 + ch), load8(r0 + p1 + ch)),
+                                         max8(load8(r1 + p0 + ch), load8(r1 + p1 + ch)))
                     store8(m, out + x * c + ch)
                     ch += 8
                 }

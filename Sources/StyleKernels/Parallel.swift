@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// The process-wide thread budget and the one way kernels split work across threads.
 ///
@@ -17,19 +18,38 @@ public enum Parallel {
     }
 
     /// Runs `body(i)` for every `i` in `0..<count`, on at most `threadCount` threads.
-    /// The pieces are handed out in order; `body` must write disjoint outputs.
+    /// `body` must write disjoint outputs.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        let threads = min(threadCount, count)
+        forEach(count, workers: workers(for: count)) { i, _ in body(i) }
+    }
+
+    /// Number of workers `forEach(_:workers:_:)` should be given for `count` pieces:
+    /// min(threadCount, count), at least 1. Callers size per-worker scratch with it.
+    public static func workers(for count: Int) -> Int {
+        max(1, min(threadCount, count))
+    }
+
+    /// Like `forEach`, on at most `workers` threads, also passing the worker index
+    /// (0..<workers) so the body can use that worker's slice of a scratch buffer.
+    /// The worker index must not influence any result.
+    ///
+    /// Pieces are handed out dynamically (each worker takes the next piece from a
+    /// shared counter), so a thread slowed down by other processes on the machine
+    /// does not hold the others back; which thread computes a piece never changes
+    /// what it computes.
+    public static func forEach(_ count: Int, workers: Int, _ body: (_ piece: Int, _ worker: Int) -> Void) {
+        let threads = max(1, min(workers, count))
         if threads <= 1 {
-            for i in 0..<count { body(i) }
+            for i in 0..<count { body(i, 0) }
             return
         }
-        // Contiguous blocks of pieces per thread keep caches warm; the mapping from
-        // piece to thread does not affect any result.
+        let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let start = count * t / threads
-            let end = count * (t + 1) / threads
-            for i in start..<end { body(i) }
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if i >= count { break }
+                body(i, t)
+            }
         }
     }
 }

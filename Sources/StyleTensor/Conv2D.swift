@@ -6,10 +6,13 @@ import StyleKernels
 /// y[n, oy, ox, o] = act( b[o] + Σ_{ky, kx, i} pad(x)[n, oy*s + ky, ox*s + kx, g(o)*Cin_g + i] * W[o, i, ky, kx] )
 ///
 /// The input is padded into a new buffer (reflection or zeros) when the padding is
-/// not `.none`, then `DepthwiseConvKernel` (groups == channels) or `Conv2DKernel`
-/// (everything else) runs on it. Output size: (H + top + bottom - KH)/s + 1.
+/// not `.none`, then one kernel runs on it. With `.auto`: `WinogradConvKernel` for
+/// 3x3 stride-1 convolutions with channel counts that are multiples of 8,
+/// `SmallOutConvKernel` for 1 to 4 output channels; otherwise (and with `.direct`)
+/// `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the rest.
+/// Output size: (H + top + bottom - KH)/s + 1.
 public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
-                   activation: Activation = .none) -> Tensor {
+                   activation: Activation = .none, algorithm: ConvAlgorithm = .auto) -> Tensor {
     precondition(stride >= 1, "conv2d: stride must be at least 1")
     precondition(x.shape.c == w.totalInChannels,
                  "conv2d: input has \(x.shape.c) channels, weights expect \(w.totalInChannels)")
@@ -21,6 +24,25 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
                  "conv2d: padded input \(ph)x\(pw) is smaller than the \(w.kernelH)x\(w.kernelW) kernel")
     let outShape = Shape(n: x.shape.n, h: (ph - w.kernelH) / stride + 1, w: (pw - w.kernelW) / stride + 1,
                          c: w.outChannels)
+    if algorithm == .auto, stride == 1, let wino = w.winograd {
+        return winogradConv(padded, w, wino, outShape: outShape, activation: activation)
+    }
+    if algorithm == .auto, let small = w.smallOut {
+        let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
+        return Tensor(shape: outShape, unsafeUninitialized: { out in
+            padded.data.withUnsafeBufferPointer { inp in
+                small.withUnsafeBufferPointer { wp in
+                    bias.withUnsafeBufferPointer { bp in
+                        guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                        SmallOutConvKernel.run(input: ip, batch: x.shape.n, inH: ph, inW: pw, inC: x.shape.c,
+                                               packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
+                                               outC: w.outChannels, kernelH: w.kernelH, kernelW: w.kernelW,
+                                               stride: stride, activation: activation.fused, output: op)
+                    }
+                }
+            }
+        })
+    }
     return Tensor(shape: outShape, unsafeUninitialized: { out in
         padded.data.withUnsafeBufferPointer { inp in
             w.packed.withUnsafeBufferPointer { pw8 in
@@ -38,6 +60,40 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
                             packedWeights: pw8.baseAddress!, packedBias: pb.baseAddress!,
                             outC: w.outChannels, kernelH: w.kernelH, kernelW: w.kernelW,
                             stride: stride, groups: w.groups, activation: activation.fused, output: op)
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Which convolution algorithm `conv2d` may use.
+public enum ConvAlgorithm: Equatable, Sendable {
+    /// The fastest applicable kernel (Winograd F(2x2,3x3) for eligible 3x3 stride-1
+    /// layers, the small-output kernel for 1 to 4 output channels).
+    case auto
+    /// The general direct kernels only (register-blocked or depthwise).
+    case direct
+}
+
+private func winogradConv(_ padded: Tensor, _ w: ConvWeights, _ wino: [Float], outShape: Shape,
+                          activation: Activation) -> Tensor {
+    let s = padded.shape
+    let pieces = WinogradConvKernel.pieceCount(batch: s.n, outH: outShape.h, outW: outShape.w)
+    let workers = Parallel.workers(for: pieces)
+    let perWorker = WinogradConvKernel.scratchCount(inChannels: s.c, outChannels: w.outChannels, outW: outShape.w)
+    var scratch = [Float](unsafeUninitializedCapacity: workers * perWorker) { _, n in n = workers * perWorker }
+    let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
+    return Tensor(shape: outShape, unsafeUninitialized: { out in
+        padded.data.withUnsafeBufferPointer { inp in
+            wino.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    scratch.withUnsafeMutableBufferPointer { sp in
+                        guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                        WinogradConvKernel.run(input: ip, batch: s.n, inH: s.h, inW: s.w, inC: s.c,
+                                               packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
+                                               outC: w.outChannels, activation: activation.fused, output: op,
+                                               scratch: sp.baseAddress!, workers: workers)
                     }
                 }
             }

@@ -35,6 +35,11 @@ public struct ConvWeights: Sendable {
 
     let packed: [Float]
     let packedBias: [Float]
+    /// Winograd F(2x2,3x3) transformed weights, for 3x3 convolutions the Winograd
+    /// kernel handles (used at stride 1).
+    let winograd: [Float]?
+    /// Weights for `SmallOutConvKernel` (1 to 4 output channels, one group).
+    let smallOut: [Float]?
 
     /// Weights in PyTorch layout. `inChannels` is the number of input channels per
     /// group (so a depthwise convolution over C channels has `outChannels: C,
@@ -79,6 +84,8 @@ public struct ConvWeights: Sendable {
             }
             packed = p
             packedBias = bias ?? [Float](repeating: 0, count: outChannels)
+            winograd = nil
+            smallOut = nil
         } else {
             var p = [Float](repeating: 0, count: ConvPacking.packedCount(
                 outChannels: outChannels, inChannelsPerGroup: inChannels, kernelH: kernelH, kernelW: kernelW, groups: groups))
@@ -102,6 +109,31 @@ public struct ConvWeights: Sendable {
             }
             packed = p
             packedBias = pb
+            if groups == 1 && kernelH == 3 && kernelW == 3
+                && WinogradConvKernel.isApplicable(inChannels: inChannels, outChannels: outChannels) {
+                var wg = [Float](repeating: 0, count: WinogradConvKernel.packedCount(outChannels: outChannels, inChannels: inChannels))
+                oihw.withUnsafeBufferPointer { w in
+                    wg.withUnsafeMutableBufferPointer { out in
+                        WinogradConvKernel.pack(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                                                output: out.baseAddress!)
+                    }
+                }
+                winograd = wg
+            } else {
+                winograd = nil
+            }
+            if groups == 1 && outChannels <= SmallOutConvKernel.maxOutChannels && kernelW * inChannels >= 8 {
+                var so = [Float](repeating: 0, count: SmallOutConvKernel.packedCount(inChannels: inChannels, kernelH: kernelH, kernelW: kernelW))
+                oihw.withUnsafeBufferPointer { w in
+                    so.withUnsafeMutableBufferPointer { out in
+                        SmallOutConvKernel.pack(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                                                kernelH: kernelH, kernelW: kernelW, output: out.baseAddress!)
+                    }
+                }
+                smallOut = so
+            } else {
+                smallOut = nil
+            }
         }
     }
 }

@@ -28,15 +28,18 @@ final class ConvTests: XCTestCase {
         let bias = c.bias ? rng.floats(c.cout) : nil
         let w = ConvWeights(oihw: wts, outChannels: c.cout, inChannels: cpg, kernelH: c.k, kernelW: c.k,
                             bias: bias, groups: c.groups)
-        let fast = conv2d(x, w, stride: c.stride, padding: c.padding, activation: c.activation)
         let slow = conv2dNaive(x, w, stride: c.stride, padding: c.padding, activation: c.activation)
-        XCTAssertEqual(fast.shape, slow.shape, "\(c)", file: file, line: line)
         let absX = Tensor(shape: x.shape, data: x.data.map(abs))
         let absW = ConvWeights(oihw: wts.map(abs), outChannels: c.cout, inChannels: cpg, kernelH: c.k,
                                kernelW: c.k, bias: bias?.map(abs), groups: c.groups)
         let scale = conv2dNaive(absX, absW, stride: c.stride, padding: c.padding)
-        let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
-        XCTAssertLessThanOrEqual(worst, 1, "\(c): error \(worst) x tolerance", file: file, line: line)
+        // .auto takes the Winograd kernel where it applies; .direct checks the direct kernel too.
+        for algorithm in [ConvAlgorithm.auto, .direct] {
+            let fast = conv2d(x, w, stride: c.stride, padding: c.padding, activation: c.activation, algorithm: algorithm)
+            XCTAssertEqual(fast.shape, slow.shape, "\(c)", file: file, line: line)
+            let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
+            XCTAssertLessThanOrEqual(worst, 1, "\(c) \(algorithm): error \(worst) x tolerance", file: file, line: line)
+        }
     }
 
     func testReflect3x3MatchesNaive() {
@@ -51,6 +54,40 @@ final class ConvTests: XCTestCase {
             Case(h: 3, w: 6, cin: 512, cout: 20, k: 3, padding: .reflect(1)),
         ]
         for (i, c) in cases.enumerated() { check(c, seed: UInt64(100 + i)) }
+    }
+
+    /// Shapes the Winograd F(2x2,3x3) kernel takes (3x3, stride 1, channels multiples
+    /// of 8): odd sizes (partial tiles), 1-pixel images, rows of fewer than 6 tiles,
+    /// more than one 24-tile piece per row, 512 channels.
+    func testWinogradShapesMatchNaive() {
+        let w = ConvWeights(oihw: [Float](repeating: 0, count: 16 * 16 * 9), outChannels: 16, inChannels: 16,
+                            kernelH: 3, kernelW: 3, bias: nil)
+        XCTAssertNotNil(w.winograd, "a 16->16 3x3 layer should use the Winograd kernel")
+        let cases: [Case] = [
+            Case(h: 1, w: 1, cin: 16, cout: 16, k: 3, padding: .reflect(1), activation: .relu),
+            Case(h: 7, w: 9, cin: 24, cout: 32, k: 3, padding: .reflect(1), activation: .relu),
+            Case(n: 2, h: 6, w: 5, cin: 16, cout: 8, k: 3, padding: .reflect(1)),
+            Case(h: 3, w: 61, cin: 32, cout: 48, k: 3, padding: .reflect(1), activation: .relu),
+            Case(h: 4, w: 4, cin: 16, cout: 24, k: 3, padding: .zero(top: 1, left: 1, bottom: 1, right: 1), activation: .relu6),
+            Case(h: 9, w: 8, cin: 16, cout: 16, k: 3, padding: .none),
+            Case(h: 5, w: 5, cin: 512, cout: 512, k: 3, padding: .reflect(1), activation: .relu),
+            Case(h: 2, w: 14, cin: 512, cout: 256, k: 3, padding: .reflect(1), bias: false),
+        ]
+        for (i, c) in cases.enumerated() { check(c, seed: UInt64(700 + i)) }
+    }
+
+    /// 1 to 4 output channels go through `SmallOutConvKernel` (vectorised over the
+    /// reduction): pixel tails, runs that are not multiples of 8, strides, 9x9.
+    func testSmallOutputChannelsMatchNaive() {
+        let cases: [Case] = [
+            Case(h: 7, w: 8, cin: 64, cout: 3, k: 3, padding: .reflect(1)),
+            Case(h: 1, w: 1, cin: 8, cout: 1, k: 3, padding: .reflect(1), activation: .relu),
+            Case(n: 2, h: 5, w: 4, cin: 5, cout: 4, k: 3, padding: .zero(top: 1, left: 1, bottom: 1, right: 1)),
+            Case(h: 9, w: 10, cin: 32, cout: 3, k: 9, padding: .reflect(4)),
+            Case(h: 8, w: 7, cin: 12, cout: 2, k: 3, stride: 2, padding: .same, activation: .relu6),
+            Case(h: 4, w: 5, cin: 512, cout: 3, k: 1, padding: .none, bias: false),
+        ]
+        for (i, c) in cases.enumerated() { check(c, seed: UInt64(800 + i)) }
     }
 
     func testPointwiseMatchesNaive() {

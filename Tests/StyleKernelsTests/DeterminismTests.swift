@@ -14,10 +14,14 @@ final class DeterminismTests: XCTestCase {
                              kernelH: 1, kernelW: 1, bias: nil)
         let dw = ConvWeights(oihw: rng.floats(40 * 9), outChannels: 40, inChannels: 1,
                              kernelH: 3, kernelW: 3, bias: rng.floats(40), groups: 40)
+        let rgb = ConvWeights(oihw: rng.floats(3 * 40 * 9), outChannels: 3, inChannels: 40,
+                              kernelH: 3, kernelW: 3, bias: rng.floats(3))
         let big = rng.tensor(Shape(h: 3, w: 300_000, c: 1))
         func run() -> [[Float]] {
             [conv2d(x, w3, padding: .reflect(1), activation: .relu).data,
+             conv2d(x, w3, padding: .reflect(1), activation: .relu, algorithm: .direct).data,
              conv2d(x, w1, stride: 2, padding: .same).data,
+             conv2d(x, rgb, padding: .reflect(1)).data,
              conv2d(x, dw, stride: 2, padding: .same, activation: .relu6).data,
              maxPool2x2(x).data, upsampleNearest2x(x).data, reflectionPad(x, 1).data,
              sigmoid(big).data, add(big, big).data]
