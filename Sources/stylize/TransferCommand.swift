@@ -26,6 +26,7 @@ struct TransferCommand: ParsableCommand {
 
     func run() throws {
         try common.applyThreads()
+        MemoryBudget.reuseFreedMemory()
         let session = try TransferSession(weights: common.weights, norm: try common.normKind())
         var request = TransferRequest(content: content, styles: styles, output: output, mask: common.mask,
                                       options: try common.transferOptions())

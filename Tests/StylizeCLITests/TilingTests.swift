@@ -214,6 +214,18 @@ final class TilingTests: XCTestCase {
         XCTAssertEqual(a.width, b.width); XCTAssertEqual(a.height, b.height)
         XCTAssertLessThanOrEqual(zip(a.rgb, b.rgb).map { abs(Int($0) - Int($1)) }.max()!, 1)
         XCTAssertThrowsError(try session.tilePlan(for: a, options: options, masked: true))
+        // --preserve-color goes through the tiled path too (colour statistics of the content,
+        // which is under 512 pixels here, so exactly the untiled ones).
+        options.preserveColor = true
+        let colorTiled = directory.appendingPathComponent("color-tiled.png").path
+        let colorPlain = directory.appendingPathComponent("color-plain.png").path
+        _ = try session.run(TransferRequest(content: contentPath, styles: [stylePath], output: colorTiled, options: options))
+        options.tileSize = 0
+        _ = try session.run(TransferRequest(content: contentPath, styles: [stylePath], output: colorPlain, options: options))
+        let c = try ImageIO.decode(file: colorPlain), d = try ImageIO.decode(file: colorTiled)
+        XCTAssertLessThanOrEqual(zip(c.rgb, d.rgb).map { abs(Int($0) - Int($1)) }.max()!, 1)
+        XCTAssertNotEqual(c.rgb, a.rgb, "colour preservation changes the result")
+        options.preserveColor = false
         // Automatic: this small image fits the default budget untiled.
         options.tileSize = 0
         XCTAssertNil(try session.tilePlan(for: a, styles: [stylePath], options: options))
