@@ -108,6 +108,9 @@ public final class TransferSession: @unchecked Sendable {
         try Self.refuseOverwrite(output: output, inputs: inputs)
 
         let contentImage = try Self.load(request.content, shorterSide: options.contentSize)
+        if let plan = try tilePlan(for: contentImage, styles: request.styles, options: options, masked: request.mask != nil) {
+            return try runTiled(request, content: contentImage, plan: plan, inputs: inputs, start: start)
+        }
         let content = Tensor(image: contentImage)
         let weights = options.normalisedStyleWeights(styleCount: request.styles.count)
         let colorSource = options.preserveColor ? content : nil

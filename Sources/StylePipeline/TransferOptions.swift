@@ -15,6 +15,11 @@ public struct TransferOptions: Sendable {
     public var contentSize = 512
     /// Shorter side of each style image in pixels; 0 keeps its size.
     public var styleSize = 512
+    /// Tile size in content pixels (`--tile`); 0 tiles automatically when the untiled run
+    /// would exceed `maxMemoryBytes` (see `MemoryBudget`, `TiledStylizer`).
+    public var tileSize = 0
+    /// Memory budget in bytes for choosing automatic tiling (`--max-memory`).
+    public var maxMemoryBytes = MemoryBudget.defaultBytes
 
     public init() {}
 
@@ -23,6 +28,8 @@ public struct TransferOptions: Sendable {
         guard alpha >= 0, alpha <= 1 else { throw PipelineError.invalidOption("--alpha must be between 0 and 1, got \(alpha)") }
         guard contentSize >= 0 else { throw PipelineError.invalidOption("--content-size must be 0 or positive") }
         guard styleSize >= 0 else { throw PipelineError.invalidOption("--style-size must be 0 or positive") }
+        guard tileSize >= 0 else { throw PipelineError.invalidOption("--tile must be 0 (automatic) or positive") }
+        guard maxMemoryBytes > 0 else { throw PipelineError.invalidOption("--max-memory must be positive") }
         if !styleWeights.isEmpty {
             guard styleWeights.count == styleCount else {
                 throw PipelineError.invalidOption("--style-weights has \(styleWeights.count) values for \(styleCount) styles")

@@ -26,6 +26,7 @@ struct TransferCommand: ParsableCommand {
 
     func run() throws {
         try common.applyThreads()
+        MemoryBudget.reuseFreedMemory()
         let session = try TransferSession(weights: common.weights, norm: try common.normKind())
         var request = TransferRequest(content: content, styles: styles, output: output, mask: common.mask,
                                       options: try common.transferOptions())
@@ -63,6 +64,12 @@ struct CommonTransferOptions: ParsableArguments {
     @Option(name: .customLong("style-size"), help: "Shorter side of each style image in pixels; 0 keeps its size.")
     var styleSize: Int = 512
 
+    @Option(help: "Process the content in overlapping tiles of N pixels (global statistics, feathered seams); 0 = automatic, by --max-memory.")
+    var tile: Int = 0
+
+    @Option(name: .customLong("max-memory"), help: "Memory budget (e.g. 1.5G, 800M); larger images are tiled automatically to stay within it.")
+    var maxMemory: String = "1.5G"
+
     @Option(help: "Weights file (safetensors). Default: $STYLIZE_WEIGHTS, else the model shipped in Weights/.")
     var weights: String?
 
@@ -87,6 +94,8 @@ struct CommonTransferOptions: ParsableArguments {
         o.preserveColor = preserveColor
         o.contentSize = contentSize
         o.styleSize = styleSize
+        o.tileSize = tile
+        do { o.maxMemoryBytes = try MemoryBudget.parse(maxMemory) } catch { throw ValidationError("\(error)") }
         if let styleWeights {
             o.styleWeights = try styleWeights.split(separator: ",").map {
                 guard let v = Float($0.trimmingCharacters(in: .whitespaces)) else {

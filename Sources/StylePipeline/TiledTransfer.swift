@@ -1,0 +1,191 @@
+import Foundation
+import ImageCodecs
+import StyleKernels
+import StyleModels
+import StyleNN
+import StyleTensor
+
+/// Two-pass tiled style transfer with global content statistics, for images whose
+/// untiled activations would not fit in memory.
+///
+///     pass 1:  stats = merge over tiles k of stats( E(crop_k)[owned cells of k] )
+///     pass 2:  out(p) = sum_k w_k(p) * D( swap( E(crop'_k)[decode cells of k], stats, styles ) )(p)
+///
+/// E is the encoder, D the decoder, crop_k a window of the network frame (`NetworkFrame`:
+/// the content with the model's reflection padding), w_k the feathered blend weights of
+/// `TileBlend` (sum exactly 1 at every pixel).
+///
+/// Why the result equals the untiled one (up to float rounding): a feature cell depends on
+/// the frame pixels within the encoder's receptive field, and a tile's crop reaches
+/// `margins.encoderPixels` past the cells it uses, so those cells see the same pixels as
+/// in the untiled run: real neighbouring pixels inside the image, the same reflected
+/// pixels at the true border, and the same zero padding of the encoder at the frame's
+/// edge. Crops start at multiples of the stride, so the stride-2 convs' "SAME" padding
+/// (0 before, 1 after for even sizes) and the 2x2 pools fall on the same grid. The owned
+/// cells of the tiles partition the feature grid, so the merged statistics count every
+/// cell of the untiled grid exactly once (Chan et al.'s merge is exact in Double). The
+/// swap is per cell given the statistics, and a decoded pixel depends only on cells within
+/// `margins.decoderCells` of it, which every tile decodes beyond its blend range.
+///
+/// Receptive field of `adain-mobilenet-s8` (cell i, pixels [8i, 8i+8)): ec5 and ec4
+/// depthwise (stride 1, pad 1) need /8 cells i-2..i+2; ec3 (stride 2, pad 0 before, 1
+/// after) /4 cells 2i-4..2i+6; ec2: 2i-5..2i+7; ec1 (stride 2): /2 cells 4i-10..4i+16;
+/// ec0: 4i-11..4i+17; conv0 (stride 2): pixels 8i-22..8i+36.
+///
+/// Memory: the RGB8 content (3 bytes per pixel) and the RGB8 output stay whole; floats
+/// exist only for one tile's crop and activations and for a band of output rows being
+/// blended (rows of one tile row plus the seam), see `MemoryBudget`.
+public struct TiledStylizer: Sendable {
+    public let stylizer: Stylizer
+
+    public init(stylizer: Stylizer) { self.stylizer = stylizer }
+
+    /// The plan for `image` with tiles of about `tilePixels`.
+    public func plan(for image: Image, tilePixels: Int, margins: TileMargins = .init()) throws -> TilePlan {
+        try TilePlan(frame: NetworkFrame(model: stylizer.model, contentHeight: image.height, contentWidth: image.width),
+                     tilePixels: tilePixels, margins: margins)
+    }
+
+    /// Pass 1: the content statistics of the whole frame under the swap's kind, merged over
+    /// the tiles' owned cells.
+    public func contentStatistics(of image: Image, plan: TilePlan) throws -> FeatureStatistics {
+        let s = plan.frame.stride
+        var total: FeatureStatistics?
+        for row in plan.rows.spans {
+            for col in plan.columns.spans {
+                let input = Self.frameCrop(image, frame: plan.frame, rows: row.ownedInput, columns: col.ownedInput)
+                let features = stylizer.model.encodeStyle(input)
+                let owned = crop(features, top: row.owned.lowerBound - row.ownedInput.lowerBound / s,
+                                 left: col.owned.lowerBound - col.ownedInput.lowerBound / s,
+                                 height: row.owned.count, width: col.owned.count)
+                let stats = try stylizer.swap.contentStatistics(of: owned)
+                total = try total.map { try $0.merged(with: stats) } ?? stats
+            }
+        }
+        return total!
+    }
+
+    /// Both passes: `image` stylized with the mix of `styles`, the same size as `image`
+    /// (its alpha, if any, is kept).
+    public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float = 1) throws -> Image {
+        let stats = stylizer.swap.kind == .batch ? nil : try contentStatistics(of: image, plan: plan)
+        return try stylize(image, plan: plan, styles: styles, alpha: alpha, contentStatistics: stats)
+    }
+
+    /// Pass 2 with given content statistics (nil for `.batch`, which uses the population's).
+    public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float,
+                        contentStatistics: FeatureStatistics?) throws -> Image {
+        let frame = plan.frame, s = frame.stride
+        let width = image.width, height = image.height
+        precondition(frame.contentHeight == height && frame.contentWidth == width, "plan is for another image size")
+        var output = [UInt8](repeating: 0, count: width * height * 3)
+        var band = OutputBand(width: width)
+        let columnWeights = plan.columns.spans.indices.map { TileBlend.weights(plan.columns, span: $0) }
+
+        for (r, row) in plan.rows.spans.enumerated() {
+            let rowWeights = TileBlend.weights(plan.rows, span: r)
+            // Content rows this tile row contributes to.
+            let contentRows = max(row.blend.lowerBound - frame.top, 0)..<min(row.blend.upperBound - frame.top, height)
+            band.extend(to: contentRows.upperBound)
+            for (c, col) in plan.columns.spans.enumerated() {
+                let input = Self.frameCrop(image, frame: frame, rows: row.decodeInput, columns: col.decodeInput)
+                let features = stylizer.model.encodeStyle(input)
+                let window = crop(features, top: row.decode.lowerBound - row.decodeInput.lowerBound / s,
+                                  left: col.decode.lowerBound - col.decodeInput.lowerBound / s,
+                                  height: row.decode.count, width: col.decode.count)
+                let swapped = try stylizer.swap.apply(content: window, styles: styles, alpha: alpha,
+                                                      contentStatistics: contentStatistics)
+                // Decoded pixels cover frame rows from decode.lowerBound * s (cut at the frame's end).
+                let y0 = row.decode.lowerBound * s, x0 = col.decode.lowerBound * s
+                let decoded = stylizer.model.decode(swapped, geometry: ContentGeometry(
+                    height: min(row.decode.upperBound * s, frame.height) - y0,
+                    width: min(col.decode.upperBound * s, frame.width) - x0))
+                let contentCols = max(col.blend.lowerBound - frame.left, 0)..<min(col.blend.upperBound - frame.left, width)
+                band.add(decoded, originY: y0 - frame.top, originX: x0 - frame.left,
+                         rows: contentRows, columns: contentCols,
+                         rowWeights: rowWeights, rowWeightOrigin: row.blend.lowerBound - frame.top,
+                         columnWeights: columnWeights[c], columnWeightOrigin: col.blend.lowerBound - frame.left)
+            }
+            let finished = r + 1 < plan.rows.spans.count
+                ? min(max(plan.rows.spans[r + 1].blend.lowerBound - frame.top, 0), height) : height
+            band.flush(upTo: finished, into: &output)
+        }
+        return Image(width: width, height: height, rgb: output, alpha: image.alpha)
+    }
+
+    /// Frame pixels rows x columns as a 1 x h x w x 3 tensor in [0, 1]: frame pixel (y, x)
+    /// is content pixel (reflect(y - top), reflect(x - left)) (`reflectIndex`, as the
+    /// untiled padding). Only this window is converted to floats.
+    public static func frameCrop(_ image: Image, frame: NetworkFrame, rows: Range<Int>, columns: Range<Int>) -> Tensor {
+        let h = rows.count, w = columns.count
+        let sourceX = columns.map { reflectIndex($0 - frame.left, image.width) }
+        return Tensor(shape: Shape(n: 1, h: h, w: w, c: 3), unsafeUninitialized: { out in
+            image.rgb.withUnsafeBufferPointer { rgb in
+                for i in 0..<h {
+                    let line = reflectIndex(rows.lowerBound + i - frame.top, image.height) * image.width
+                    for j in 0..<w {
+                        let from = 3 * (line + sourceX[j]), to = 3 * (i * w + j)
+                        out[to] = Float(rgb[from]) * (1 / 255)
+                        out[to + 1] = Float(rgb[from + 1]) * (1 / 255)
+                        out[to + 2] = Float(rgb[from + 2]) * (1 / 255)
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// Float accumulator for the output rows being blended: rows [first, first + count) of the
+/// content, 3 values per pixel. Finished rows are quantised to 8 bits
+/// (round(clamp(v, 0, 1) * 255), as `Image(tensor:)`) and dropped.
+struct OutputBand {
+    let width: Int
+    private(set) var first = 0
+    private(set) var values: [Float] = []
+
+    init(width: Int) { self.width = width }
+
+    var rowCount: Int { values.count / (3 * width) }
+
+    /// Makes the band reach row `end` (new rows start at 0).
+    mutating func extend(to end: Int) {
+        let missing = end - (first + rowCount)
+        if missing > 0 { values.append(contentsOf: repeatElement(0, count: missing * 3 * width)) }
+    }
+
+    /// band(y, x) += wr(y) * wc(x) * decoded(y - originY, x - originX) over rows x columns.
+    mutating func add(_ decoded: Tensor, originY: Int, originX: Int, rows: Range<Int>, columns: Range<Int>,
+                      rowWeights: [Float], rowWeightOrigin: Int, columnWeights: [Float], columnWeightOrigin: Int) {
+        let dw = decoded.shape.w, width = self.width, first = self.first
+        decoded.data.withUnsafeBufferPointer { src in
+            values.withUnsafeMutableBufferPointer { dst in
+                for y in rows {
+                    let wr = rowWeights[y - rowWeightOrigin]
+                    if wr == 0 { continue }
+                    let srcRow = (y - originY) * dw, dstRow = (y - first) * width
+                    for x in columns {
+                        let w = wr * columnWeights[x - columnWeightOrigin]
+                        let from = 3 * (srcRow + x - originX), to = 3 * (dstRow + x)
+                        dst[to] += w * src[from]
+                        dst[to + 1] += w * src[from + 1]
+                        dst[to + 2] += w * src[from + 2]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes rows [first, end) to `rgb` (the whole content image) and drops them.
+    mutating func flush(upTo end: Int, into rgb: inout [UInt8]) {
+        let count = max(0, min(end, first + rowCount) - first)
+        guard count > 0 else { return }
+        let n = count * 3 * width, offset = first * 3 * width
+        values.withUnsafeBufferPointer { src in
+            rgb.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<n { dst[offset + i] = UInt8((min(max(src[i], 0), 1) * 255).rounded()) }
+            }
+        }
+        values.removeFirst(n)
+        first += count
+    }
+}
