@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "StyleModels", dependencies: ["StyleNN", "StyleWeights", "StyleTensor"]),
         .target(name: "StylePipeline", dependencies: ["StyleModels", "ImageCodecs"]),
         .executableTarget(name: "stylize", dependencies: [
-            "StylePipeline",
+            "StylePipeline", "StyleKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "stylize-bench", dependencies: [

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import StyleKernels
 
 @main
 struct Stylize: ParsableCommand {
@@ -17,4 +19,13 @@ struct Stylize: ParsableCommand {
         subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, WeightsCommand.self],
         defaultSubcommand: TransferCommand.self
     )
+
+    /// Refuses to start on a CPU the kernels were not compiled for, before any kernel runs.
+    static func main() {
+        if let problem = CPUFeatures.problem() {
+            FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
+            Foundation.exit(1)
+        }
+        main(nil)
+    }
 }

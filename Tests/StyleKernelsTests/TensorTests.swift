@@ -1,4 +1,5 @@
 import Testing
+import StyleKernels
 import StyleTensor
 
 /// The tensor type's layout and the crop operation (Swift Testing, so both runners of
@@ -21,5 +22,25 @@ import StyleTensor
             #expect(y[n, i, j, c] == x[n, i + 1, j + 2, c])
         } } } }
         #expect(crop(x, top: 0, left: 0, height: 5, width: 6) == x)
+    }
+}
+
+/// The start-up check that refuses CPUs the kernels were not compiled for.
+@Suite struct CPUFeaturesTests {
+    @Test func missingFlagsAreNamedOnlyWhenTheKernelsNeedThem() {
+        let old: Set<String> = ["fpu", "sse2", "avx"]
+        if CPUFeatures.kernelsNeedAVX2FMA {
+            let message = CPUFeatures.problem(flags: old)
+            #expect(message?.contains("avx2, fma") == true)
+            #expect(message?.contains("STYLIZE_PORTABLE=1") == true)
+        } else {
+            #expect(CPUFeatures.problem(flags: old) == nil)
+        }
+        #expect(CPUFeatures.problem(flags: ["avx2", "fma"]) == nil)
+        #expect(CPUFeatures.problem(flags: []) == nil, "unknown CPU: do not refuse")
+    }
+
+    @Test func thisMachineCanRunTheKernels() {
+        #expect(CPUFeatures.problem() == nil)
     }
 }
