@@ -73,7 +73,8 @@ let package = Package(
                     resources: [.copy("Golden")]),
         .testTarget(name: "StyleWeightsTests", dependencies: ["StyleWeights"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels"]),
+        .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels"],
+                    resources: [.copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline"]),
     ]
 )
