@@ -5,5 +5,5 @@ struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weights",
         abstract: "Import, verify and calibrate weight files.",
-        subcommands: [])
+        subcommands: [MagentaFetchCommand.self])
 }
