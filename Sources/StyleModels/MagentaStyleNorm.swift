@@ -65,7 +65,14 @@ public struct MagentaStyleNorm: Sendable {
 
     /// The normalization of `x` with the style's gamma and beta and `kind`'s statistics.
     public func callAsFunction(_ x: Tensor, gamma: [Float], beta: [Float], kind: NormKind) throws -> Tensor {
-        // y = gamma * (x - mu) / sqrt(var + eps) + beta, folded into one scale and shift per (n, c)
+        var y = x
+        try apply(&y, gamma: gamma, beta: beta, kind: kind, activation: .none)
+        return y
+    }
+
+    /// In place: x = act(gamma * (x - mu) / sqrt(var + eps) + beta), folded into one scale and
+    /// shift per (sample, channel) computed in Double from `kind`'s statistics.
+    public func apply(_ x: inout Tensor, gamma: [Float], beta: [Float], kind: NormKind, activation: Activation) throws {
         let stats = try FeatureStatistics(of: x, kind: kind)
         let n = x.shape.n, c = x.shape.c
         let perGroup = c / stats.groups
@@ -79,6 +86,6 @@ public struct MagentaStyleNorm: Sendable {
                 shift[sample * c + ch] = Float(Double(beta[ch]) - stats.mean[slot] * s)
             }
         }
-        return channelScaleShift(x, scale: scale, shift: shift)
+        channelScaleShiftInPlace(&x, scale: scale, shift: shift, activation: activation)
     }
 }

@@ -143,12 +143,9 @@ public struct MagentaTransformer: Sendable {
                 x = layer.conv(x)
                 if let n = layer.norm {
                     let (gamma, beta) = n.affine(style: style)
-                    x = try n(x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind))
-                    switch layer.output {
-                    case .relu: x = relu(x)
-                    case .sigmoid: x = sigmoid(x)
-                    case .linear: break
-                    }
+                    try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
+                                activation: layer.output == .relu ? .relu : .none)
+                    if layer.output == .sigmoid { x = sigmoid(x) }
                 } else if layer.output == .sigmoid {
                     x = sigmoid(x)
                 }

@@ -31,3 +31,27 @@ public func channelScaleShiftNaive(_ x: Tensor, scale: [Float], shift: [Float]) 
     }
     return y
 }
+
+/// In-place `x = act(x * scale[n, c] + shift[n, c])` (`ChannelAffineKernel`): no copy of
+/// the feature map when `x` is uniquely referenced.
+public func channelScaleShiftInPlace(_ x: inout Tensor, scale: [Float], shift: [Float], activation: Activation = .none) {
+    let s = x.shape
+    precondition(scale.count == s.n * s.c && shift.count == s.n * s.c,
+                 "channelScaleShiftInPlace: need \(s.n * s.c) scales and shifts for \(s), got \(scale.count) and \(shift.count)")
+    let act = activation.fused
+    x.data.withUnsafeMutableBufferPointer { xp in
+        guard let xb = xp.baseAddress else { return }
+        ChannelAffineKernel.run(xb, samples: s.n, pixels: s.pixels, channels: s.c, scale: scale, shift: shift, activation: act)
+    }
+}
+
+/// The naive twin of `channelScaleShiftInPlace`.
+public func channelScaleShiftInPlaceNaive(_ x: inout Tensor, scale: [Float], shift: [Float], activation: Activation = .none) {
+    let s = x.shape
+    precondition(scale.count == s.n * s.c && shift.count == s.n * s.c, "channelScaleShiftInPlaceNaive: size mismatch")
+    let act = activation.fused
+    x.data.withUnsafeMutableBufferPointer { xp in
+        guard let xb = xp.baseAddress else { return }
+        ChannelAffineKernel.naive(xb, samples: s.n, pixels: s.pixels, channels: s.c, scale: scale, shift: shift, activation: act)
+    }
+}

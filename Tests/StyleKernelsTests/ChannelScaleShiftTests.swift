@@ -39,3 +39,44 @@ final class ChannelScaleShiftTests: XCTestCase {
         XCTAssertEqual(channelScaleShift(x, scale: scale, shift: shift), one)
     }
 }
+
+/// The in-place fused form against its naive twin (bit-identical: same multiply, then add,
+/// then activation per value) for every activation, channel counts with and without a
+/// vector path, and any thread count.
+final class ChannelAffineKernelTests: XCTestCase {
+    func testInPlaceMatchesNaiveExactly() {
+        var rng = SeededRandom(seed: 77)
+        for s in [Shape(h: 1, w: 1, c: 1), Shape(n: 2, h: 9, w: 11, c: 3), Shape(n: 1, h: 70, w: 33, c: 32),
+                  Shape(n: 2, h: 17, w: 5, c: 8), Shape(h: 300, w: 301, c: 4)] {
+            let x = rng.tensor(s)
+            let scale = rng.floats(s.n * s.c).map { $0 * 4 }, shift = rng.floats(s.n * s.c)
+            for act in [Activation.none, .relu, .relu6] {
+                var fast = x, slow = x
+                channelScaleShiftInPlace(&fast, scale: scale, shift: shift, activation: act)
+                channelScaleShiftInPlaceNaive(&slow, scale: scale, shift: shift, activation: act)
+                XCTAssertEqual(fast, slow, "\(s) \(act)")
+            }
+        }
+    }
+
+    func testHandComputedRelu() {
+        var x = Tensor(shape: Shape(n: 1, h: 1, w: 2, c: 2), data: [1, -2, 3, 4])
+        channelScaleShiftInPlace(&x, scale: [2, 1], shift: [-3, 1], activation: .relu)
+        XCTAssertEqual(x.data, [0, 0, 3, 5])
+    }
+
+    func testThreadCountDoesNotChangeResult() {
+        var rng = SeededRandom(seed: 9)
+        let x = rng.tensor(Shape(n: 1, h: 257, w: 129, c: 16))
+        let scale = rng.floats(16), shift = rng.floats(16)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        var one = x
+        channelScaleShiftInPlace(&one, scale: scale, shift: shift, activation: .relu6)
+        Parallel.threadCount = 3
+        var three = x
+        channelScaleShiftInPlace(&three, scale: scale, shift: shift, activation: .relu6)
+        XCTAssertEqual(one, three)
+    }
+}
