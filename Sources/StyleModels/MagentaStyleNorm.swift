@@ -72,8 +72,15 @@ public struct MagentaStyleNorm: Sendable {
 
     /// In place: x = act(gamma * (x - mu) / sqrt(var + eps) + beta), folded into one scale and
     /// shift per (sample, channel) computed in Double from `kind`'s statistics.
-    public func apply(_ x: inout Tensor, gamma: [Float], beta: [Float], kind: NormKind, activation: Activation) throws {
-        let stats = try FeatureStatistics(of: x, kind: kind)
+    /// `fixed` replaces the statistics of `x` (population statistics of a calibration set,
+    /// one row, see `MagentaTransformer.collectPopulation`); `recorded` receives the ones used.
+    public func apply(_ x: inout Tensor, gamma: [Float], beta: [Float], kind: NormKind, activation: Activation,
+                      fixed: FeatureStatistics? = nil, recorded: ((FeatureStatistics) -> Void)? = nil) throws {
+        if let fixed, fixed.channels != x.shape.c || fixed.rows != 1 {
+            throw SwapError.statisticsShape("\(name): population statistics for \(fixed.channels) channels and \(fixed.rows) rows, features have \(x.shape.c) channels")
+        }
+        let stats = try fixed ?? FeatureStatistics(of: x, kind: kind)
+        recorded?(stats)
         let n = x.shape.n, c = x.shape.c
         let perGroup = c / stats.groups
         var scale = [Float](repeating: 0, count: n * c), shift = scale

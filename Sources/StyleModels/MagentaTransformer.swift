@@ -123,6 +123,30 @@ public struct MagentaTransformer: Sendable {
     /// statistics inside every style norm (for comparisons; group norm uses gcd(G, C) groups
     /// per layer, see `MagentaStyleNorm.effectiveKind`).
     public func callAsFunction(_ content: Tensor, style: [Float], norm kind: NormKind = .instance) throws -> Tensor {
+        try run(content, style: style, kind: kind, population: nil, record: nil)
+    }
+
+    /// Batch normalization as at inference: every style norm uses fixed population statistics
+    /// (from `collectPopulation`) instead of the image's own, so each image is normalised with
+    /// the mean and variance of a calibration set (Ioffe & Szegedy 2015; the contrast to
+    /// instance norm of Ulyanov et al. 2016).
+    public func callAsFunction(_ content: Tensor, style: [Float], population: MagentaPopulation) throws -> Tensor {
+        guard population.statistics.count == norms.count else {
+            throw SwapError.statisticsShape("population has \(population.statistics.count) layers, the network \(norms.count) norms")
+        }
+        return try run(content, style: style, kind: .batch, population: population, record: nil)
+    }
+
+    /// Population statistics of every style norm: the calibration `images` (N x H x W x 3, one
+    /// batch) are run with batch statistics (over N, H, W per channel) and each norm's are kept.
+    public func collectPopulation(_ images: Tensor, style: [Float]) throws -> MagentaPopulation {
+        var recorded: [FeatureStatistics] = []
+        _ = try run(images, style: style, kind: .batch, population: nil, record: { recorded.append($0) })
+        return MagentaPopulation(statistics: recorded)
+    }
+
+    func run(_ content: Tensor, style: [Float], kind: NormKind, population: MagentaPopulation?,
+             record: ((FeatureStatistics) -> Void)?) throws -> Tensor {
         let h = content.shape.h, w = content.shape.w
         guard h >= Self.minimumSide, w >= Self.minimumSide else {
             throw ModelError.imageTooSmall(width: w, height: h, minimum: Self.minimumSide)
@@ -134,6 +158,7 @@ public struct MagentaTransformer: Sendable {
         var x = (extraH | extraW) == 0 ? content
             : pad(content, top: 0, left: 0, bottom: extraH, right: extraW, mode: .reflect)
         var residuals: [Tensor] = []
+        var normIndex = 0
         for step in steps {
             switch step {
             case .save: residuals.append(x)
@@ -144,7 +169,9 @@ public struct MagentaTransformer: Sendable {
                 if let n = layer.norm {
                     let (gamma, beta) = n.affine(style: style)
                     try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
-                                activation: layer.output == .relu ? .relu : .none)
+                                activation: layer.output == .relu ? .relu : .none,
+                                fixed: population?.statistics[normIndex], recorded: record)
+                    normIndex += 1
                     if layer.output == .sigmoid { x = sigmoid(x) }
                 } else if layer.output == .sigmoid {
                     x = sigmoid(x)
@@ -153,6 +180,13 @@ public struct MagentaTransformer: Sendable {
         }
         return (extraH | extraW) == 0 ? x : crop(x, top: 0, left: 0, height: h, width: w)
     }
+}
+
+/// Fixed per-layer statistics for batch normalization at inference (one `.batch`
+/// `FeatureStatistics` per style norm, in network order).
+public struct MagentaPopulation: Sendable {
+    public let statistics: [FeatureStatistics]
+    public init(statistics: [FeatureStatistics]) { self.statistics = statistics }
 }
 
 extension MagentaStyleNorm {

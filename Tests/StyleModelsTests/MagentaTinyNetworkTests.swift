@@ -124,3 +124,26 @@ final class MagentaTinyNetworkTests: XCTestCase {
         }
     }
 }
+
+/// Population (inference-mode batch norm) statistics.
+final class MagentaPopulationTests: XCTestCase {
+    func testPopulationOfABatchReproducesTheBatchRun() throws {
+        guard case .multistyle(let m) = try MagentaModel.load(path: MagentaReference.url("tiny-multistyle26.safetensors").path) else {
+            return XCTFail("not multistyle")
+        }
+        let c1 = MagentaReference.content(height: 16, width: 16), c2 = MagentaReference.style(height: 16, width: 16)
+        let both = Tensor(shape: Shape(n: 2, h: 16, w: 16, c: 3), data: c1.data + c2.data)
+        let w = try m.presetWeights("7")
+        let population = try m.transformer.collectPopulation(both, style: w)
+        XCTAssertEqual(population.statistics.count, m.transformer.norms.count)
+        XCTAssertTrue(population.statistics.allSatisfy { $0.kind == .batch && $0.rows == 1 })
+        // normalising the same batch with its own population statistics is the batch-statistics run
+        let fixed = try m.transformer(both, style: w, population: population)
+        let batch = try m.stylize(both, weights: w, norm: .batch)
+        XCTAssertLessThan(MagentaReference.maxAbsDiff(fixed.data, batch.data), 1e-6)
+        // one image with the population's statistics differs from its own instance statistics
+        let single = try m.transformer(c1, style: w, population: population)
+        XCTAssertGreaterThan(MagentaReference.maxAbsDiff(single.data, try m.stylize(c1, weights: w).data), 1e-3)
+        XCTAssertThrowsError(try m.transformer(c1, style: w, population: MagentaPopulation(statistics: [])))
+    }
+}
