@@ -31,7 +31,7 @@ def to8(x):
 
 def report(name, ours, ref):
     d = np.abs(ours - to8(ref))
-    print(f"{name:38s} max {d.max():.4f}  mean {d.mean():.5f}  (>{4}/255: {np.mean(d > 4 / 255) * 100:.2f}% of values)")
+    print(f"{name:38s} max {d.max():.4f}  mean {d.mean():.6f}  (>{4}/255: {np.mean(d > 4 / 255) * 100:.2f}% of values)")
 
 
 def main():
