@@ -165,7 +165,10 @@ public struct MagentaTransformer: Sendable {
             case .add: x = add(x, residuals.removeLast())
             case .layer(let layer):
                 if layer.upsample { x = upsampleNearest2x(x) }
-                x = layer.conv(x)
+                // few output channels (RGB output, narrow expand layers): the pixel-vectorised kernel
+                x = layer.conv.stride == 1 && layer.conv.outChannels <= smallOutputConvMaxChannels
+                    ? conv2dSmallOutput(x, layer.conv.weights, padding: layer.conv.padding, activation: layer.conv.activation)
+                    : layer.conv(x)
                 if let n = layer.norm {
                     let (gamma, beta) = n.affine(style: style)
                     try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
