@@ -25,6 +25,48 @@ public enum SmallOutputConvKernel {
         }
     }
 
+    /// One pass from NHWC `x` (h x w) to the planar input of the convolution, with an
+    /// optional nearest x2 upsampling and then padding applied on the fly:
+    ///
+    ///     out[n, c, yy, xx] = u[n, src(yy - top), src(xx - left), c],  u = x or x upsampled x2
+    ///
+    /// where src reflects (`PadMode.reflect`) or reads zero outside (`.zero`). The result is
+    /// identical to upsampling, padding and `planar` one after the other (pure copies).
+    public static func planarPadded(_ x: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int, channels c: Int,
+                                    upsample: Bool, top: Int, left: Int, bottom: Int, right: Int, mode: PadMode,
+                                    output: UnsafeMutablePointer<Float>) {
+        let f = upsample ? 2 : 1
+        let uh = h * f, uw = w * f
+        let oh = uh + top + bottom, ow = uw + left + right
+        // source column (in x) per output column, -1 for zero padding
+        var cols = [Int](repeating: -1, count: ow)
+        for xx in 0..<ow {
+            let u = xx - left
+            if u >= 0 && u < uw { cols[xx] = u / f } else if mode == .reflect { cols[xx] = reflectIndex(u, uw) / f }
+        }
+        cols.withUnsafeBufferPointer { colp in
+            let col = colp.baseAddress!
+            Parallel.forEach(batch * oh) { row in
+                let n = row / oh, yy = row % oh
+                let u = yy - top
+                var sy = -1
+                if u >= 0 && u < uh { sy = u / f } else if mode == .reflect { sy = reflectIndex(u, uh) / f }
+                for ch in 0..<c {
+                    let dst = output + ((n * c + ch) * oh + yy) * ow
+                    if sy < 0 {
+                        for xx in 0..<ow { dst[xx] = 0 }
+                        continue
+                    }
+                    let src = x + ((n * h + sy) * w) * c + ch
+                    for xx in 0..<ow {
+                        let sx = col[xx]
+                        dst[xx] = sx < 0 ? 0 : src[sx * c]
+                    }
+                }
+            }
+        }
+    }
+
     /// `input`: planar padded input (batch x inC x inH x inW); `oihw`: weights; `bias`: outC values.
     public static func run(
         planarInput input: UnsafePointer<Float>, batch: Int, inH: Int, inW: Int, inC: Int,

@@ -164,11 +164,15 @@ public struct MagentaTransformer: Sendable {
             case .save: residuals.append(x)
             case .add: x = add(x, residuals.removeLast())
             case .layer(let layer):
-                if layer.upsample { x = upsampleNearest2x(x) }
-                // few output channels (RGB output, narrow expand layers): the pixel-vectorised kernel
-                x = layer.conv.stride == 1 && layer.conv.outChannels <= smallOutputConvMaxChannels
-                    ? conv2dSmallOutput(x, layer.conv.weights, padding: layer.conv.padding, activation: layer.conv.activation)
-                    : layer.conv(x)
+                if layer.conv.stride == 1 && layer.conv.outChannels <= smallOutputConvMaxChannels {
+                    // few output channels (RGB output, narrow expand layers): the pixel-vectorised
+                    // kernel, with the upsampling and padding done in its one input pass
+                    x = conv2dSmallOutput(x, layer.conv.weights, padding: layer.conv.padding,
+                                          activation: layer.conv.activation, upsampleFirst: layer.upsample)
+                } else {
+                    if layer.upsample { x = upsampleNearest2x(x) }
+                    x = layer.conv(x)
+                }
                 if let n = layer.norm {
                     let (gamma, beta) = n.affine(style: style)
                     try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),

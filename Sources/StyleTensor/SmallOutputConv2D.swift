@@ -8,24 +8,27 @@ public let smallOutputConvMaxChannels = SmallOutputConvKernel.maxOutputChannels
 ///
 /// y[n, oy, ox, o] = act( b[o] + Σ_{ky, kx, i} pad(x)[n, oy + ky, ox + kx, i] * W[o, i, ky, kx] )
 ///
-/// Pads, copies the padded input to planar layout, then runs the kernel. Falls back to
+/// `upsampleFirst` applies nearest x2 upsampling before the padding. Upsampling, padding and
+/// the planar copy happen in one pass (`SmallOutputConvKernel.planarPadded`), then the kernel runs. Falls back to
 /// `conv2d` for weights it does not handle (groups, more than 8 outputs).
-public func conv2dSmallOutput(_ x: Tensor, _ w: ConvWeights, padding: Padding, activation: Activation = .none) -> Tensor {
+public func conv2dSmallOutput(_ x: Tensor, _ w: ConvWeights, padding: Padding, activation: Activation = .none,
+                              upsampleFirst: Bool = false) -> Tensor {
     guard w.groups == 1, w.outChannels <= SmallOutputConvKernel.maxOutputChannels else {
-        return conv2d(x, w, stride: 1, padding: padding, activation: activation)
+        return conv2d(upsampleFirst ? upsampleNearest2x(x) : x, w, stride: 1, padding: padding, activation: activation)
     }
     precondition(x.shape.c == w.inChannels, "conv2dSmallOutput: input has \(x.shape.c) channels, weights expect \(w.inChannels)")
-    let p = padding.resolve(height: x.shape.h, width: x.shape.w, kernelH: w.kernelH, kernelW: w.kernelW, stride: 1)
-    let padded = (p.top | p.left | p.bottom | p.right) == 0
-        ? x : pad(x, top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
-    let s = padded.shape
+    let f = upsampleFirst ? 2 : 1
+    let uh = x.shape.h * f, uw = x.shape.w * f
+    let p = padding.resolve(height: uh, width: uw, kernelH: w.kernelH, kernelW: w.kernelW, stride: 1)
+    let s = Shape(n: x.shape.n, h: uh + p.top + p.bottom, w: uw + p.left + p.right, c: x.shape.c)
     precondition(s.h >= w.kernelH && s.w >= w.kernelW, "conv2dSmallOutput: padded input \(s.h)x\(s.w) is smaller than the kernel")
-    var planar = [Float](repeating: 0, count: s.count)
-    padded.data.withUnsafeBufferPointer { ip in
-        planar.withUnsafeMutableBufferPointer { pp in
-            SmallOutputConvKernel.planar(ip.baseAddress!, batch: s.n, height: s.h, width: s.w, channels: s.c,
-                                         output: pp.baseAddress!)
+    let planar = [Float](unsafeUninitializedCapacity: s.count) { buffer, count in
+        x.data.withUnsafeBufferPointer { ip in
+            SmallOutputConvKernel.planarPadded(ip.baseAddress!, batch: x.shape.n, height: x.shape.h, width: x.shape.w,
+                                               channels: x.shape.c, upsample: upsampleFirst, top: p.top, left: p.left,
+                                               bottom: p.bottom, right: p.right, mode: p.mode, output: buffer.baseAddress!)
         }
+        count = s.count
     }
     let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
     let outShape = Shape(n: s.n, h: s.h - w.kernelH + 1, w: s.w - w.kernelW + 1, c: w.outChannels)

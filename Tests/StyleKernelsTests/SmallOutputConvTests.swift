@@ -48,3 +48,45 @@ final class SmallOutputConvTests: XCTestCase {
         XCTAssertEqual(conv2dSmallOutput(x, w, padding: .reflect(4)), one)
     }
 }
+
+/// The fused upsample + pad + planar pass against the three separate steps (exact: copies only).
+final class PlanarPaddedTests: XCTestCase {
+    func testMatchesSeparateSteps() {
+        var rng = SeededRandom(seed: 21)
+        for s in [Shape(h: 1, w: 1, c: 2), Shape(n: 2, h: 5, w: 7, c: 3), Shape(h: 9, w: 4, c: 8)] {
+            let x = rng.tensor(s)
+            for upsample in [false, true] {
+                for (mode, t, l, b, r) in [(PadMode.reflect, 1, 1, 1, 1), (.reflect, 4, 4, 4, 4), (.zero, 0, 2, 1, 3), (.zero, 0, 0, 0, 0)] {
+                    let u = upsample ? upsampleNearest2x(x) : x
+                    if mode == .reflect && (t >= u.shape.h || l >= u.shape.w) && u.shape.h > 1 { continue }
+                    let padded = pad(u, top: t, left: l, bottom: b, right: r, mode: mode)
+                    let ps = padded.shape
+                    var expected = [Float](repeating: 0, count: ps.count)
+                    for n in 0..<ps.n { for c in 0..<ps.c { for y in 0..<ps.h { for xx in 0..<ps.w {
+                        expected[((n * ps.c + c) * ps.h + y) * ps.w + xx] = padded[n, y, xx, c]
+                    } } } }
+                    var got = [Float](repeating: .nan, count: ps.count)
+                    x.data.withUnsafeBufferPointer { xp in
+                        got.withUnsafeMutableBufferPointer { gp in
+                            SmallOutputConvKernel.planarPadded(xp.baseAddress!, batch: s.n, height: s.h, width: s.w, channels: s.c,
+                                                               upsample: upsample, top: t, left: l, bottom: b, right: r, mode: mode,
+                                                               output: gp.baseAddress!)
+                        }
+                    }
+                    XCTAssertEqual(got, expected, "\(s) up \(upsample) \(mode) \(t),\(l),\(b),\(r)")
+                }
+            }
+        }
+    }
+
+    func testUpsampleFirstConvMatchesNaive() {
+        var rng = SeededRandom(seed: 22)
+        let x = rng.tensor(Shape(n: 1, h: 6, w: 9, c: 8))
+        let wts = rng.floats(4 * 8 * 9)
+        let w = ConvWeights(oihw: wts, outChannels: 4, inChannels: 8, kernelH: 3, kernelW: 3, bias: rng.floats(4))
+        let fast = conv2dSmallOutput(x, w, padding: .reflect(1), activation: .relu, upsampleFirst: true)
+        let slow = conv2dNaive(upsampleNearest2x(x), w, padding: .reflect(1), activation: .relu)
+        XCTAssertEqual(fast.shape, slow.shape)
+        for i in fast.data.indices { XCTAssertEqual(fast.data[i], slow.data[i], accuracy: 1e-4 * max(1, abs(slow.data[i]))) }
+    }
+}
