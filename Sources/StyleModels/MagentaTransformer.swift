@@ -1,0 +1,208 @@
+import StyleNN
+import StyleTensor
+import StyleWeights
+
+/// The style transformation network shared by Magenta's arbitrary-style model (Ghiasi et
+/// al. 2017) and its 26-style predecessor (Dumoulin et al. 2017): a fully convolutional
+/// encoder / 5-6 residual blocks / decoder whose normalizations take their scale and shift
+/// from a style vector (see `MagentaStyleNorm`).
+///
+/// Per layer: [nearest x2 upsampling] -> reflection pad k/2 -> conv k x k (stride s, bias)
+/// -> [conditional instance norm] -> ReLU | sigmoid | nothing. Residual blocks compute
+/// x + L2(L1(x)). Widths come from the weights file; the layer order, kernel sizes,
+/// strides, upsamplings, residuals and activations are fixed by `plan` and checked.
+public struct MagentaTransformer: Sendable {
+    public enum Output: Sendable { case relu, sigmoid, linear }
+
+    /// One entry of a network plan.
+    public enum PlanStep: Sendable {
+        /// (name, kernel, stride, upsample before, conditional norm, output activation)
+        case layer(String, kernel: Int, stride: Int, upsample: Bool, norm: Bool, output: Output)
+        /// Remember the input of a residual block.
+        case save
+        /// Add the remembered input.
+        case add
+    }
+
+    struct Layer: Sendable {
+        let conv: ConvLayer
+        let upsample: Bool
+        let norm: MagentaStyleNorm?
+        let output: Output
+    }
+
+    enum Step: Sendable { case layer(Layer), save, add }
+
+    let steps: [Step]
+    /// Length of the style vector the norms read.
+    public let styleDimension: Int
+    /// The conditional norms in order (for inspection and comparisons).
+    public var norms: [MagentaStyleNorm] {
+        steps.compactMap { if case .layer(let l) = $0 { return l.norm } else { return nil } }
+    }
+
+    /// Magenta arbitrary stylization (TF names `transformer/...`): three contracting convs with
+    /// (folded) batch norm, five residual blocks and three expanding convs with style norm.
+    public static let arbitraryPlan: [PlanStep] = {
+        var p: [PlanStep] = [
+            .layer("contract.conv1", kernel: 9, stride: 1, upsample: false, norm: false, output: .relu),
+            .layer("contract.conv2", kernel: 3, stride: 2, upsample: false, norm: false, output: .relu),
+            .layer("contract.conv3", kernel: 3, stride: 2, upsample: false, norm: false, output: .relu),
+        ]
+        for i in 1...5 {
+            p += [.save,
+                  .layer("residual.residual\(i).conv1", kernel: 3, stride: 1, upsample: false, norm: true, output: .relu),
+                  .layer("residual.residual\(i).conv2", kernel: 3, stride: 1, upsample: false, norm: true, output: .linear),
+                  .add]
+        }
+        p += [.layer("expand.conv1", kernel: 3, stride: 1, upsample: true, norm: true, output: .relu),
+              .layer("expand.conv2", kernel: 3, stride: 1, upsample: true, norm: true, output: .relu),
+              .layer("expand.conv3", kernel: 9, stride: 1, upsample: false, norm: true, output: .sigmoid)]
+        return p
+    }()
+
+    /// Dumoulin et al.'s multistyle network: every conv is followed by a style norm.
+    public static let multistylePlan: [PlanStep] = {
+        var p: [PlanStep] = [
+            .layer("contract.0", kernel: 9, stride: 1, upsample: false, norm: true, output: .relu),
+            .layer("contract.1", kernel: 3, stride: 2, upsample: false, norm: true, output: .relu),
+            .layer("contract.2", kernel: 3, stride: 2, upsample: false, norm: true, output: .relu),
+        ]
+        for i in 0..<6 {
+            p += [.save,
+                  .layer("res.\(i).0", kernel: 3, stride: 1, upsample: false, norm: true, output: .relu),
+                  .layer("res.\(i).1", kernel: 3, stride: 1, upsample: false, norm: true, output: .linear),
+                  .add]
+        }
+        p += [.layer("expand.0", kernel: 3, stride: 1, upsample: true, norm: true, output: .relu),
+              .layer("expand.1", kernel: 3, stride: 1, upsample: true, norm: true, output: .relu),
+              .layer("expand.2", kernel: 9, stride: 1, upsample: false, norm: true, output: .sigmoid)]
+        return p
+    }()
+
+    /// Builds the network of `plan` from `transformer.<name>.*` tensors, checking every shape.
+    public init(file: SafeTensorsFile, plan: [PlanStep], styleDimension: Int) throws {
+        let r = WeightReader(file)
+        var steps: [Step] = []
+        var channels = 3
+        var saved: [Int] = []
+        for entry in plan {
+            switch entry {
+            case .save:
+                saved.append(channels)
+                steps.append(.save)
+            case .add:
+                guard let c = saved.popLast(), c == channels else {
+                    throw ModelError.badMetadata(file: file.path, key: "residual block widths",
+                                                 value: "block ends with \(channels) channels")
+                }
+                steps.append(.add)
+            case let .layer(name, kernel, stride, upsample, norm, output):
+                let fused: Activation = (!norm && output == .relu) ? .relu : .none
+                let conv = try r.conv("transformer." + name, inChannels: channels, kernel: kernel, stride: stride,
+                                      padding: .reflect(kernel / 2), activation: fused)
+                channels = conv.outChannels
+                let styleNorm = norm ? try MagentaStyleNorm(r, prefix: "transformer.\(name).norm",
+                                                            channels: channels, styleDimension: styleDimension) : nil
+                steps.append(.layer(Layer(conv: conv, upsample: upsample, norm: styleNorm, output: output)))
+            }
+        }
+        guard channels == 3 else {
+            throw ModelError.badShape(file: file.path, name: "transformer output", expected: "3 channels", got: [channels])
+        }
+        self.steps = steps
+        self.styleDimension = styleDimension
+    }
+
+    /// Smallest content side: the 9x9 reflection padding and two stride-2 layers need it.
+    public static let minimumSide = 8
+
+    /// Stylizes `content` (N x H x W x 3, RGB in [0, 1], any size >= 8) with one style vector:
+    /// the content is reflection-padded at the bottom and right to a multiple of 4, run
+    /// through the network and cropped back. `norm` other than `.instance` swaps the
+    /// statistics inside every style norm (for comparisons; group norm uses gcd(G, C) groups
+    /// per layer, see `MagentaStyleNorm.effectiveKind`).
+    public func callAsFunction(_ content: Tensor, style: [Float], norm kind: NormKind = .instance) throws -> Tensor {
+        try run(content, style: style, kind: kind, population: nil, record: nil)
+    }
+
+    /// Batch normalization as at inference: every style norm uses fixed population statistics
+    /// (from `collectPopulation`) instead of the image's own, so each image is normalised with
+    /// the mean and variance of a calibration set (Ioffe & Szegedy 2015; the contrast to
+    /// instance norm of Ulyanov et al. 2016).
+    public func callAsFunction(_ content: Tensor, style: [Float], population: MagentaPopulation) throws -> Tensor {
+        guard population.statistics.count == norms.count else {
+            throw SwapError.statisticsShape("population has \(population.statistics.count) layers, the network \(norms.count) norms")
+        }
+        return try run(content, style: style, kind: .batch, population: population, record: nil)
+    }
+
+    /// Population statistics of every style norm: the calibration `images` (N x H x W x 3, one
+    /// batch) are run with batch statistics (over N, H, W per channel) and each norm's are kept.
+    public func collectPopulation(_ images: Tensor, style: [Float]) throws -> MagentaPopulation {
+        var recorded: [FeatureStatistics] = []
+        _ = try run(images, style: style, kind: .batch, population: nil, record: { recorded.append($0) })
+        return MagentaPopulation(statistics: recorded)
+    }
+
+    func run(_ content: Tensor, style: [Float], kind: NormKind, population: MagentaPopulation?,
+             record: ((FeatureStatistics) -> Void)?) throws -> Tensor {
+        let h = content.shape.h, w = content.shape.w
+        guard h >= Self.minimumSide, w >= Self.minimumSide else {
+            throw ModelError.imageTooSmall(width: w, height: h, minimum: Self.minimumSide)
+        }
+        guard style.count == styleDimension else {
+            throw ModelError.badShape(file: "style vector", name: "style", expected: "[\(styleDimension)]", got: [style.count])
+        }
+        let extraH = (4 - h % 4) % 4, extraW = (4 - w % 4) % 4
+        var x = (extraH | extraW) == 0 ? content
+            : pad(content, top: 0, left: 0, bottom: extraH, right: extraW, mode: .reflect)
+        var residuals: [Tensor] = []
+        var normIndex = 0
+        for step in steps {
+            switch step {
+            case .save: residuals.append(x)
+            case .add: x = add(x, residuals.removeLast())
+            case .layer(let layer):
+                if layer.conv.stride == 1 && layer.conv.outChannels <= smallOutputConvMaxChannels {
+                    // few output channels (RGB output, narrow expand layers): the pixel-vectorised
+                    // kernel, with the upsampling and padding done in its one input pass
+                    x = conv2dSmallOutput(x, layer.conv.weights, padding: layer.conv.padding,
+                                          activation: layer.conv.activation, upsampleFirst: layer.upsample)
+                } else {
+                    if layer.upsample { x = upsampleNearest2x(x) }
+                    x = layer.conv(x)
+                }
+                if let n = layer.norm {
+                    let (gamma, beta) = n.affine(style: style)
+                    try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
+                                activation: layer.output == .relu ? .relu : .none,
+                                fixed: population?.statistics[normIndex], recorded: record)
+                    normIndex += 1
+                    if layer.output == .sigmoid { x = sigmoid(x) }
+                } else if layer.output == .sigmoid {
+                    x = sigmoid(x)
+                }
+            }
+        }
+        return (extraH | extraW) == 0 ? x : crop(x, top: 0, left: 0, height: h, width: w)
+    }
+}
+
+/// Fixed per-layer statistics for batch normalization at inference (one `.batch`
+/// `FeatureStatistics` per style norm, in network order).
+public struct MagentaPopulation: Sendable {
+    public let statistics: [FeatureStatistics]
+    public init(statistics: [FeatureStatistics]) { self.statistics = statistics }
+}
+
+extension MagentaStyleNorm {
+    /// `kind` for this layer: group norm with G groups uses gcd(G, C) groups here, so one
+    /// `--groups` value works across the network's widths (3, 8, 16, 32 in the arbitrary model).
+    public func effectiveKind(_ kind: NormKind) -> NormKind {
+        guard case .group(let g) = kind, g >= 1 else { return kind }
+        var a = g, b = channels
+        while b != 0 { (a, b) = (b, a % b) }
+        return .group(groups: a)
+    }
+}
