@@ -78,15 +78,15 @@ struct Layers: ParsableCommand {
     var only: String?
     @Option(help: "Tuning: KiB of input rows per chunk of output tiles in the direct kernel.")
     var chunkKib: Int?
-    @Option(help: "Tuning: most 2x2 tiles per piece in the Winograd kernel.")
-    var winogradTiles: Int?
+    @Option(help: "Tuning: KiB of one ξ slice (transformed input + products) per piece in the Winograd kernel.")
+    var winogradSliceKib: Int?
     @Flag(help: "Direct convolution only (no Winograd), for comparison.")
     var direct = false
 
     func run() throws {
         common.apply()
         if let chunkKib { Conv2DKernel.chunkInputBytes = chunkKib * 1024 }
-        if let winogradTiles { WinogradConvKernel.maxTilesPerPiece = winogradTiles }
+        if let winogradSliceKib { Winograd4x4ConvKernel.sliceBytes = winogradSliceKib * 1024 }
         let threads = Parallel.threadCount
         let peakG = peak ?? measurePeak(threads: threads)
         let net = BenchNetwork(seed: common.seed)
