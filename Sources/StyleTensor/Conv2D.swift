@@ -6,7 +6,7 @@ import StyleKernels
 /// y[n, oy, ox, o] = act( b[o] + Σ_{ky, kx, i} pad(x)[n, oy*s + ky, ox*s + kx, g(o)*Cin_g + i] * W[o, i, ky, kx] )
 ///
 /// The input is padded into a new buffer (reflection or zeros) when the padding is
-/// not `.none`, then one kernel runs on it. With `.auto`: `WinogradConvKernel` for
+/// not `.none`, then one kernel runs on it. With `.auto`: `Winograd4x4ConvKernel` for
 /// 3x3 stride-1 convolutions with channel counts that are multiples of 8,
 /// `SmallOutConvKernel` for 1 to 4 output channels; otherwise (and with `.direct`)
 /// `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the rest.
@@ -69,7 +69,7 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
 
 /// Which convolution algorithm `conv2d` may use.
 public enum ConvAlgorithm: Equatable, Sendable {
-    /// The fastest applicable kernel (Winograd F(2x2,3x3) for eligible 3x3 stride-1
+    /// The fastest applicable kernel (Winograd F(4x4,3x3) for eligible 3x3 stride-1
     /// layers, the small-output kernel for 1 to 4 output channels).
     case auto
     /// The general direct kernels only (register-blocked or depthwise).
@@ -79,9 +79,10 @@ public enum ConvAlgorithm: Equatable, Sendable {
 private func winogradConv(_ padded: Tensor, _ w: ConvWeights, _ wino: [Float], outShape: Shape,
                           activation: Activation) -> Tensor {
     let s = padded.shape
-    let pieces = WinogradConvKernel.pieceCount(batch: s.n, outH: outShape.h, outW: outShape.w)
+    let pieces = Winograd4x4ConvKernel.pieceCount(batch: s.n, outH: outShape.h, outW: outShape.w,
+                                                  inChannels: s.c, outChannels: w.outChannels)
     let workers = Parallel.workers(for: pieces)
-    let perWorker = WinogradConvKernel.scratchCount(inChannels: s.c, outChannels: w.outChannels, outW: outShape.w)
+    let perWorker = Winograd4x4ConvKernel.scratchCount(inChannels: s.c, outChannels: w.outChannels)
     var scratch = [Float](unsafeUninitializedCapacity: workers * perWorker) { _, n in n = workers * perWorker }
     let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
     return Tensor(shape: outShape, unsafeUninitialized: { out in
@@ -90,7 +91,7 @@ private func winogradConv(_ padded: Tensor, _ w: ConvWeights, _ wino: [Float], o
                 bias.withUnsafeBufferPointer { bp in
                     scratch.withUnsafeMutableBufferPointer { sp in
                         guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
-                        WinogradConvKernel.run(input: ip, batch: s.n, inH: s.h, inW: s.w, inC: s.c,
+                        Winograd4x4ConvKernel.run(input: ip, batch: s.n, inH: s.h, inW: s.w, inC: s.c,
                                                packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
                                                outC: w.outChannels, activation: activation.fused, output: op,
                                                scratch: sp.baseAddress!, workers: workers)

@@ -35,7 +35,7 @@ public struct ConvWeights: Sendable {
 
     let packed: [Float]
     let packedBias: [Float]
-    /// Winograd F(2x2,3x3) transformed weights, for 3x3 convolutions the Winograd
+    /// Winograd F(4x4,3x3) transformed weights, for 3x3 convolutions the Winograd
     /// kernel handles (used at stride 1).
     let winograd: [Float]?
     /// Weights for `SmallOutConvKernel` (1 to 4 output channels, one group).
@@ -110,11 +110,11 @@ public struct ConvWeights: Sendable {
             packed = p
             packedBias = pb
             if groups == 1 && kernelH == 3 && kernelW == 3
-                && WinogradConvKernel.isApplicable(inChannels: inChannels, outChannels: outChannels) {
-                var wg = [Float](repeating: 0, count: WinogradConvKernel.packedCount(outChannels: outChannels, inChannels: inChannels))
+                && Winograd4x4ConvKernel.isApplicable(inChannels: inChannels, outChannels: outChannels) {
+                var wg = [Float](repeating: 0, count: Winograd4x4ConvKernel.packedCount(outChannels: outChannels, inChannels: inChannels))
                 oihw.withUnsafeBufferPointer { w in
                     wg.withUnsafeMutableBufferPointer { out in
-                        WinogradConvKernel.pack(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                        Winograd4x4ConvKernel.pack(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
                                                 output: out.baseAddress!)
                     }
                 }

@@ -12,6 +12,14 @@ import StyleKernels
 /// errors of the size of the terms themselves, i.e. ~1 relative, far above the bound.
 /// The scale Σ|terms| is computed exactly by running the naive twin on |x|, |W|, |b|.
 final class ConvTests: XCTestCase {
+    /// Largest error seen, as a fraction of the tolerance (printed at the end).
+    var worstSeen: Float = 0
+
+    override func tearDown() {
+        print("ConvTests.\(name): worst error \(worstSeen) x tolerance")
+        super.tearDown()
+    }
+
     struct Case {
         var n = 1, h: Int, w: Int, cin: Int, cout: Int, k: Int
         var stride = 1, groups = 1
@@ -39,6 +47,7 @@ final class ConvTests: XCTestCase {
             XCTAssertEqual(fast.shape, slow.shape, "\(c)", file: file, line: line)
             let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
             XCTAssertLessThanOrEqual(worst, 1, "\(c) \(algorithm): error \(worst) x tolerance", file: file, line: line)
+            worstSeen = max(worstSeen, worst)
         }
     }
 
@@ -56,9 +65,10 @@ final class ConvTests: XCTestCase {
         for (i, c) in cases.enumerated() { check(c, seed: UInt64(100 + i)) }
     }
 
-    /// Shapes the Winograd F(2x2,3x3) kernel takes (3x3, stride 1, channels multiples
-    /// of 8): odd sizes (partial tiles), 1-pixel images, rows of fewer than 6 tiles,
-    /// more than one 24-tile piece per row, 512 channels.
+    /// Shapes the Winograd F(4x4,3x3) kernel takes (3x3, stride 1, channels multiples
+    /// of 8): sizes that are not multiples of 4 (partial tiles), 1-pixel images, fewer
+    /// than 6 tiles, 512 channels; then again with 6-tile pieces, so pieces cross
+    /// tile rows and samples.
     func testWinogradShapesMatchNaive() {
         let w = ConvWeights(oihw: [Float](repeating: 0, count: 16 * 16 * 9), outChannels: 16, inChannels: 16,
                             kernelH: 3, kernelW: 3, bias: nil)
@@ -74,6 +84,10 @@ final class ConvTests: XCTestCase {
             Case(h: 2, w: 14, cin: 512, cout: 256, k: 3, padding: .reflect(1), bias: false),
         ]
         for (i, c) in cases.enumerated() { check(c, seed: UInt64(700 + i)) }
+        let saved = Winograd4x4ConvKernel.sliceBytes
+        defer { Winograd4x4ConvKernel.sliceBytes = saved }
+        Winograd4x4ConvKernel.sliceBytes = 0     // the minimum: 6 tiles per piece
+        for (i, c) in cases.enumerated() where c.cin < 512 { check(c, seed: UInt64(750 + i)) }
     }
 
     /// 1 to 4 output channels go through `SmallOutConvKernel` (vectorised over the
