@@ -40,9 +40,12 @@ def population_stats(cache_path):
     return mean.float(), var.clamp_min(0).float(), n
 
 
-def train_command(cfg):
+def train_command(cfg, iters):
+    """The command that reproduces this checkpoint: --iters is the iteration count reached
+    (a run stopped by --time-limit is reproduced by its iteration count)."""
+    cfg = dict(cfg, iters=iters)
     keys = ["run", "iters", "batch", "identity", "crop", "lr", "lr_decay", "w_style", "w_pixel", "w_tv", "seed"]
-    keys += ["device", "time_limit"] if cfg.get("online") else ["n_content", "n_style"]
+    keys += ["device"] if cfg.get("online") else ["n_content", "n_style"]
     parts = ["python Training/train.py"] + [f"--{k.replace('_', '-')} {cfg[k]}" for k in keys if k in cfg]
     if cfg.get("online"):
         parts.append("--online")
@@ -126,7 +129,7 @@ def main():
                        "predictor as encoder and a trained 5-conv decoder; see Training/ARCHITECTURE.md",
         "parameters": n_params,
         "script": "Training/train.py, exported with Training/export.py",
-        "command": train_command(cfg),
+        "command": train_command(cfg, ck["iter"]),
         "git_commit_at_export": commit,
         "iterations": ck["iter"],
         "training_seconds": round(ck.get("seconds", 0.0)),
