@@ -80,6 +80,8 @@ def main():
     p.add_argument("--cache", default=None, help="training data cache (default: from the checkpoint's config)")
     p.add_argument("--eval", default=None, help="eval.json written by evaluate.py, copied into the manifest")
     p.add_argument("--trained-on", default="CPU (2 threads, PyTorch 2.13.0+cpu)")
+    p.add_argument("--wall-seconds", type=float, default=None,
+                   help="wall-clock training time, when the in-loop timer undercounts (asynchronous GPU)")
     args = p.parse_args()
 
     ck = torch.load(args.checkpoint, map_location="cpu")
@@ -132,7 +134,7 @@ def main():
         "command": train_command(cfg, ck["iter"]),
         "git_commit_at_export": commit,
         "iterations": ck["iter"],
-        "training_seconds": round(ck.get("seconds", 0.0)),
+        "training_seconds": round(args.wall_seconds if args.wall_seconds else ck.get("seconds", 0.0)),
         "seed": cfg["seed"],
         "trained_on": args.trained_on,
         "data": online_data_description(cfg) if cfg.get("online") else {
