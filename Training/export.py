@@ -80,6 +80,8 @@ def main():
     p.add_argument("--cache", default=None, help="training data cache (default: from the checkpoint's config)")
     p.add_argument("--eval", default=None, help="eval.json written by evaluate.py, copied into the manifest")
     p.add_argument("--trained-on", default="CPU (2 threads, PyTorch 2.13.0+cpu)")
+    p.add_argument("--compare", action="append", default=[], metavar="LABEL=EVAL_JSON",
+                   help="evaluations of other runs to record beside this one (e.g. the CPU run)")
     p.add_argument("--wall-seconds", type=float, default=None,
                    help="wall-clock training time, when the in-loop timer undercounts (asynchronous GPU)")
     args = p.parse_args()
@@ -152,6 +154,10 @@ def main():
     }
     if args.eval:
         manifest["evaluation"] = json.loads(Path(args.eval).read_text())
+    for item in args.compare:
+        label, path = item.split("=", 1)
+        ev = json.loads(Path(path).read_text())
+        manifest.setdefault("other_runs", {})[label] = ev["methods"].get("ours", ev["methods"])
     Path(args.manifest).write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {out} ({out.stat().st_size} bytes, sha256 {sha}) and {args.manifest}")
 
