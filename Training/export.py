@@ -40,6 +40,31 @@ def population_stats(cache_path):
     return mean.float(), var.clamp_min(0).float(), n
 
 
+def train_command(cfg, iters):
+    """The command that reproduces this checkpoint: --iters is the iteration count reached
+    (a run stopped by --time-limit is reproduced by its iteration count)."""
+    cfg = dict(cfg, iters=iters)
+    keys = ["run", "iters", "batch", "identity", "crop", "lr", "lr_decay", "w_style", "w_pixel", "w_tv", "seed"]
+    keys += ["device"] if cfg.get("online") else ["n_content", "n_style"]
+    parts = ["python Training/train.py"] + [f"--{k.replace('_', '-')} {cfg[k]}" for k in keys if k in cfg]
+    if cfg.get("online"):
+        parts.append("--online")
+    return " ".join(parts)
+
+
+def online_data_description(cfg):
+    return {
+        "content": f"fresh random {cfg['crop']}-px crops every iteration (shorter side rescaled to 176-480 px, "
+                   f"horizontal flips) of the {len(cfg['content_files'])} photos in shared/images/train/content "
+                   f"(downscaled to a shorter side of at most 640 px before the run)",
+        "style": f"fresh random {cfg['crop']}-px crops (shorter side 176-512 px, flips, 30% RGB channel "
+                 f"permutations) of the {len(cfg['style_files'])} paintings in shared/images/train/style",
+        "held_out": "shared/images/content (11 photos) and shared/images/style (20 paintings): never trained on",
+        "content_files": cfg["content_files"],
+        "style_files": cfg["style_files"],
+    }
+
+
 def git_commit():
     try:
         return subprocess.check_output(["git", "-C", str(REPO), "rev-parse", "HEAD"], text=True).strip()
@@ -55,6 +80,10 @@ def main():
     p.add_argument("--cache", default=None, help="training data cache (default: from the checkpoint's config)")
     p.add_argument("--eval", default=None, help="eval.json written by evaluate.py, copied into the manifest")
     p.add_argument("--trained-on", default="CPU (2 threads, PyTorch 2.13.0+cpu)")
+    p.add_argument("--compare", action="append", default=[], metavar="LABEL=EVAL_JSON",
+                   help="evaluations of other runs to record beside this one (e.g. the CPU run)")
+    p.add_argument("--wall-seconds", type=float, default=None,
+                   help="wall-clock training time, when the in-loop timer undercounts (asynchronous GPU)")
     args = p.parse_args()
 
     ck = torch.load(args.checkpoint, map_location="cpu")
@@ -104,16 +133,13 @@ def main():
                        "predictor as encoder and a trained 5-conv decoder; see Training/ARCHITECTURE.md",
         "parameters": n_params,
         "script": "Training/train.py, exported with Training/export.py",
-        "command": " ".join(["python Training/train.py"] +
-                            [f"--{k.replace('_', '-')} {v}" for k, v in cfg.items()
-                             if k in ("run", "iters", "batch", "identity", "crop", "n_content", "n_style",
-                                      "lr", "lr_decay", "w_style", "w_pixel", "w_tv", "seed")]),
+        "command": train_command(cfg, ck["iter"]),
         "git_commit_at_export": commit,
         "iterations": ck["iter"],
-        "training_seconds": round(ck.get("seconds", 0.0)),
+        "training_seconds": round(args.wall_seconds if args.wall_seconds else ck.get("seconds", 0.0)),
         "seed": cfg["seed"],
         "trained_on": args.trained_on,
-        "data": {
+        "data": online_data_description(cfg) if cfg.get("online") else {
             "content": f"{cfg['n_content']} random {cfg['crop']}-px crops (shorter side rescaled to 176-480 px, "
                        f"horizontal flips) of the {len(cfg['content_files'])} photos in shared/images/train/content",
             "style": f"{cfg['n_style']} random {cfg['crop']}-px crops (shorter side 176-512 px, flips, 30% RGB "
@@ -128,6 +154,10 @@ def main():
     }
     if args.eval:
         manifest["evaluation"] = json.loads(Path(args.eval).read_text())
+    for item in args.compare:
+        label, path = item.split("=", 1)
+        ev = json.loads(Path(path).read_text())
+        manifest.setdefault("other_runs", {})[label] = ev["methods"].get("ours", ev["methods"])
     Path(args.manifest).write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {out} ({out.stat().st_size} bytes, sha256 {sha}) and {args.manifest}")
 

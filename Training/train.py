@@ -59,6 +59,10 @@ def parse_args(argv=None):
     p.add_argument("--snapshot", type=int, default=1000)
     p.add_argument("--runs-dir", default=str(teacher_files.RUNS_DIR))
     p.add_argument("--cache", default=None, help="data cache file (default RUNS/cache_seed<seed>_<crop>.pt)")
+    p.add_argument("--online", action="store_true",
+                   help="fresh random crops every iteration on the device (GPU runs) instead of the precomputed cache")
+    p.add_argument("--time-limit", type=float, default=0, help="stop (and checkpoint) after this many seconds")
+    p.add_argument("--copy-to", default=None, help="also copy checkpoint.pt and log.txt here at each checkpoint")
     return p.parse_args(argv)
 
 
@@ -117,14 +121,28 @@ def main(argv=None):
     run_dir = Path(args.runs_dir) / args.run
     run_dir.mkdir(parents=True, exist_ok=True)
     dev = torch.device(args.device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.benchmark = True
     encoder = MobileNetEncoder(teacher_files.predict_onnx()).to(dev).eval()
-    cache_path = Path(args.cache) if args.cache else Path(args.runs_dir) / f"cache_seed{args.seed}_{args.crop}_{args.n_content}_{args.n_style}.pt"
-    cache = torch.load(cache_path) if cache_path.exists() else build_cache(args, encoder, cache_path, run_dir)
-    content_u8 = cache["content"]
-    content_feat = cache["content_feat"]
-    c_stats = cache["content_stats"]
-    s_stats = cache["style_stats"]
-    nc, ns = len(content_u8), len(s_stats["conv0"])
+    if args.online:
+        import online_data
+        cpaths, spaths = data.train_lists()
+        crop_gen = torch.Generator().manual_seed(args.seed + 2)
+        online_c = online_data.OnlineCrops(cpaths, args.crop, 176, 480, dev, crop_gen)
+        online_s = online_data.OnlineCrops(spaths, args.crop, 176, 512, dev, crop_gen, permute_frac=0.3)
+        cache = {"content_files": [p.name for p in cpaths], "style_files": [p.name for p in spaths]}
+        nc, ns = len(cpaths), len(spaths)
+        log(run_dir, f"online crops: {nc} content images, {ns} style images on {dev}")
+    else:
+        cache_path = Path(args.cache) if args.cache else Path(args.runs_dir) / f"cache_seed{args.seed}_{args.crop}_{args.n_content}_{args.n_style}.pt"
+        cache = torch.load(cache_path) if cache_path.exists() else build_cache(args, encoder, cache_path, run_dir)
+        content_u8 = cache["content"]
+        content_feat = cache["content_feat"]
+        c_stats = cache["content_stats"]
+        s_stats = cache["style_stats"]
+        nc, ns = len(content_u8), len(s_stats["conv0"])
 
     torch.manual_seed(args.seed)
     decoder = Decoder().to(dev)
@@ -150,21 +168,34 @@ def main(argv=None):
 
     seconds = ck.get("seconds", 0.0) if start else 0.0
     B, I = args.batch, args.identity
-    t_last, acc = time.time(), {}
+    t_last, acc, n_acc = time.time(), {}, 0
+    wall0 = time.time()
     for it in range(start, args.iters):
         t0 = time.time()
         lr = args.lr / (1 + args.lr_decay * it)
         for g in opt.param_groups:
             g["lr"] = lr
-        ci = torch.randint(0, nc, (B,), generator=gen)
-        si = torch.randint(0, ns, (B - I,), generator=gen)
-        fc = content_feat[ci].float().to(dev)
+        if args.online:
+            with torch.no_grad():
+                c_img = online_c.sample(B)
+                c_taps = encoder(c_img, taps=True)
+                s_taps = encoder(online_s.sample(B - I), taps=True)
+            fc = c_taps["ec6_expand"]
+            tgt_stats = {}
+            for k in TAPS:
+                sm, ss = mean_std(s_taps[k])
+                cm, cs = mean_std(c_taps[k][B - I:])
+                tgt_stats[k] = (torch.cat([sm, cm]), torch.cat([ss, cs]))
+        else:
+            ci = torch.randint(0, nc, (B,), generator=gen)
+            si = torch.randint(0, ns, (B - I,), generator=gen)
+            fc = content_feat[ci].float().to(dev)
+            tgt_stats = {}
+            for k in TAPS:
+                sm, ss = split_stats(s_stats[k][si].to(dev), k)
+                cm, cs = split_stats(c_stats[k][ci[B - I:]].to(dev), k)
+                tgt_stats[k] = (torch.cat([sm, cm]), torch.cat([ss, cs]))
         c_mean, c_std = mean_std(fc)
-        tgt_stats = {}
-        for k in TAPS:
-            sm, ss = split_stats(s_stats[k][si].to(dev), k)
-            cm, cs = split_stats(c_stats[k][ci[B - I:]].to(dev), k)
-            tgt_stats[k] = (torch.cat([sm, cm]), torch.cat([ss, cs]))
         sm, ss = tgt_stats["ec6_expand"]
         t = (fc - c_mean) / c_std * ss + sm  # identity rows: ss, sm are the content's own stats
         t = torch.cat([t[:B - I], fc[B - I:]])
@@ -178,7 +209,7 @@ def main(argv=None):
         loss = l_content + args.w_style * l_style
         l_pixel = torch.zeros(())
         if I > 0:
-            img = to_tensor(content_u8[ci[B - I:]].numpy()).to(dev)
+            img = c_img[B - I:] if args.online else to_tensor(content_u8[ci[B - I:]].numpy()).to(dev)
             l_pixel = F.mse_loss(out[B - I:], img)
             loss = loss + args.w_pixel * l_pixel
         l_tv = (out[..., 1:, :] - out[..., :-1, :]).pow(2).mean() + (out[..., :, 1:] - out[..., :, :-1]).pow(2).mean()
@@ -191,18 +222,26 @@ def main(argv=None):
         for name, v in [("loss", loss), ("content", l_content), ("style", l_style),
                         ("pixel", l_pixel), ("tv", l_tv)]:
             acc[name] = acc.get(name, 0.0) + float(v.detach()) if torch.is_tensor(v) else acc.get(name, 0.0) + v
-        n_done = it + 1
+        n_done, n_acc = it + 1, n_acc + 1
         if n_done % 20 == 0 or n_done == args.iters:
-            n = 20 if n_done % 20 == 0 else n_done % 20
+            n = n_acc
             msg = " ".join(f"{k}={v / n:.4f}" for k, v in acc.items())
             log(run_dir, f"iter {n_done} {msg} lr={lr:.2e} s/it={(time.time() - t_last) / n:.2f} train_s={seconds:.0f}")
-            acc, t_last = {}, time.time()
-        if n_done % args.checkpoint_every == 0 or n_done == args.iters:
+            acc, t_last, n_acc = {}, time.time(), 0
+        out_of_time = args.time_limit and time.time() - wall0 > args.time_limit
+        if n_done % args.checkpoint_every == 0 or n_done == args.iters or out_of_time:
             save(n_done, run_dir / "checkpoint.tmp")
             os.replace(run_dir / "checkpoint.tmp", ckpt_path)
+            if args.copy_to:
+                import shutil
+                shutil.copy(ckpt_path, Path(args.copy_to) / "checkpoint.pt")
+                shutil.copy(run_dir / "log.txt", Path(args.copy_to) / "log.txt")
+        if out_of_time:
+            log(run_dir, f"time limit reached at iteration {n_done}")
+            break
         if n_done % args.snapshot == 0:
             save(n_done, run_dir / f"checkpoint_{n_done}.pt")
-    log(run_dir, f"done at iteration {args.iters}, {seconds:.0f} s of training")
+    log(run_dir, f"stopped at iteration {n_done}, {seconds:.0f} s of training")
 
 
 if __name__ == "__main__":
