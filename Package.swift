@@ -76,5 +76,6 @@ let package = Package(
         .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
                     resources: [.copy("Reference")]),
         .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline"]),
+        .testTarget(name: "HardeningTests", dependencies: ["ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),
     ]
 )
