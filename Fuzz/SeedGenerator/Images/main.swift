@@ -19,7 +19,9 @@ func pixels(_ w: Int, _ h: Int, channels: Int, seed: UInt64) -> [UInt8] {
     return bytes
 }
 
-func save(_ bytes: [UInt8], _ dir: String, _ name: String) {
+func save(_ file: [UInt8], _ dir: String, _ name: String) {
+    // The PNG target reads a selector byte before the file (see FuzzPNG.swift).
+    let bytes = dir == "png" ? [0] + file : file
     mkdir(out, 0o755)
     mkdir("\(out)/\(dir)", 0o755)
     let path = "\(out)/\(dir)/\(name)"
