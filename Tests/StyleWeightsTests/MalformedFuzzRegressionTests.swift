@@ -30,4 +30,41 @@ final class MalformedFuzzRegressionTests: XCTestCase {
             }
         }
     }
+
+    /// fuzz-torch, leak-dfde3820 (LeakSanitizer): a legacy checkpoint whose pickle stores a
+    /// dict inside itself (DUP, SETITEM). Sealing a nested container did not stop a
+    /// container from being inserted into itself, so the stream built a reference cycle
+    /// that ARC never frees. Self-insertion of lists and dicts is now refused.
+    func testContainersCannotContainThemselves() throws {
+        let found = [UInt8](Data(base64Encoded: "gAKKCmz8nEb5IGqoUBkugAJN6QMugAJ9cQAoMjIyMjIyMjIyMjIyMjIyMjIyMksEWAQAAABsb25ncQdLBHV1LoBCY2NvbGxlY3Rpb25zCk9yZGVyYWREaWN0CnEAKVJxNnFHaAdNIAFOdHFIUUsAKEsESwhLA0sAS70wnBIChXFUvQgCSw==")!)
+        let dir = Fixture.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/self-dict.pth"
+        Fixture.write(found, to: path)
+        XCTAssertThrowsError(try TorchCheckpoint.loadStateDict(path: path)) { error in
+            XCTAssert("\(error)".contains("dict stored in itself"), "\(error)")
+        }
+
+        func run(_ build: (inout PickleBuilder) -> Void) -> Error? {
+            var p = PickleBuilder()
+            build(&p)
+            p.stop()
+            return p.bytes.withUnsafeBytes { raw -> Error? in
+                var machine = PickleMachine(file: "x.pth", bytes: raw) { _ in .none }
+                do { _ = try machine.run(); return nil } catch { return error }
+            }
+        }
+        // list.append(list): EMPTY_LIST, DUP, APPEND.
+        let list = run { $0.op("]"); $0.op("2"); $0.op("a") }
+        XCTAssert("\(list.map { "\($0)" } ?? "no error")".contains("list appended to itself"), "\(String(describing: list))")
+        // d[d] = 1: EMPTY_DICT, BINPUT 0, DUP, BINGET 0, 1, SETITEM.
+        let asKey = run { $0.op("}"); $0.op("q"); $0.bytes.append(0); $0.op("2"); $0.op("h"); $0.bytes.append(0); $0.int(1); $0.op("s") }
+        XCTAssert("\(asKey.map { "\($0)" } ?? "no error")".contains("dict stored in itself"), "\(String(describing: asKey))")
+        // d["k"] = d: EMPTY_DICT, BINPUT 0, "k", BINGET 0, SETITEM.
+        let viaMemo = run { $0.op("}"); $0.op("q"); $0.bytes.append(0); $0.string("k"); $0.op("h"); $0.bytes.append(0); $0.op("s") }
+        XCTAssert("\(viaMemo.map { "\($0)" } ?? "no error")".contains("dict stored in itself"), "\(String(describing: viaMemo))")
+        // Nesting distinct containers still works: [[1]] and {"a": {"b": 1}}.
+        XCTAssertNil(run { $0.op("]"); $0.op("]"); $0.int(1); $0.op("a"); $0.op("a") })
+        XCTAssertNil(run { $0.op("}"); $0.string("a"); $0.op("}"); $0.string("b"); $0.int(1); $0.op("s"); $0.op("s") })
+    }
 }
