@@ -6,7 +6,7 @@
 #
 # Each sanitizer gets its own scratch path (.build-asan, .build-tsan) because
 # it rebuilds every module with instrumentation; a first run therefore takes
-# as long as a clean build (see the timings in Fuzz/README.md) and later runs
+# as long as a clean build (timings in Fuzz/README.md, "Sanitizers") and later runs
 # are incremental. The kernels are compiled -Ounchecked even here; the
 # sanitizers still see their memory accesses and every thread of
 # Parallel.forEach.
