@@ -20,6 +20,7 @@ enum PNGDecoder {
         let info = try readHeader(bytes, file: file)
         let width = Int(info.width), height = Int(info.height)
         try checkPixelLimit(width: width, height: height, options: options, file: file, format: "PNG")
+        try checkPlausibleSize(info, fileBytes: bytes.count, file: file)
         let mayHaveAlpha = info.has_trns != 0 || (info.color_type & 4) != 0
         // Files that cannot carry alpha decode straight into the final RGB array.
         let channels = mayHaveAlpha ? 4 : 3
@@ -40,6 +41,33 @@ enum PNGDecoder {
         if let failure { throw failure }
         if !mayHaveAlpha { return Image(width: width, height: height, rgb: pixels) }
         return split(rgba: pixels, width: width, height: height)
+    }
+
+    /// Deflate expands at most 1032:1 (a 258-byte match coded in two bits).
+    static let maxInflateRatio = 1032
+
+    /// Refuses a header asking for more scanline bytes than the whole file could
+    /// inflate to, before the pixel buffer is allocated: a few hundred bytes
+    /// claiming 16000 x 10000 pixels (within the pixel limit) are a lie, not a
+    /// reason to reserve 480 MB. A valid file always passes (its image data,
+    /// at least width x height x bits per pixel / 8 bytes once inflated, is held
+    /// by IDAT chunks inside the file).
+    static func checkPlausibleSize(_ info: sc_png_info, fileBytes: Int, file: String) throws {
+        let samples: Int
+        switch info.color_type {
+        case 0, 3: samples = 1       // gray, palette
+        case 4: samples = 2          // gray + alpha
+        case 2: samples = 3          // RGB
+        case 6: samples = 4          // RGBA
+        default: return              // libpng has already refused other types
+        }
+        let width = Int(info.width), height = Int(info.height)
+        let imageBytes = width * height * samples * Int(info.bit_depth) / 8
+        let ceiling = fileBytes * maxInflateRatio
+        if imageBytes > ceiling {
+            throw CodecError(file: file, kind: .truncated,
+                             detail: "PNG header claims \(width)x\(height) pixels (\(imageBytes) bytes of image data), more than the \(fileBytes)-byte file can hold even at deflate's highest ratio (1032:1)")
+        }
     }
 
     /// Separates interleaved RGBA into `rgb` and `alpha` (nil when all 255).

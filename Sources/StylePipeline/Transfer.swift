@@ -27,14 +27,25 @@ public struct TransferRequest: Sendable {
         output ?? Self.defaultOutputName(content: content, styles: styles)
     }
 
-    /// `<content stem>_stylized_<style stem>[+<style stem>...].<content extension>`.
+    /// `<content stem>_stylized_<style stem>[+<style stem>...].<content extension>`: a plain
+    /// file name (no "/", never hidden), so odd input paths cannot place the output
+    /// outside the working directory.
     public static func defaultOutputName(content: String, styles: [String]) -> String {
         let c = URL(fileURLWithPath: content)
-        let stem = c.deletingPathExtension().lastPathComponent
         var ext = c.pathExtension.lowercased()
         if ImageFormat(pathExtension: ext) == nil { ext = "png" }
-        let styleStems = styles.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
-        return "\(stem)_stylized_\(styleStems.joined(separator: "+")).\(ext)"
+        let styleStems = styles.map(fileStem)
+        return "\(fileStem(content))_stylized_\(styleStems.joined(separator: "+")).\(ext)"
+    }
+
+    /// The last path component without its extension, with any "/" removed and leading
+    /// dots stripped ("/" or "//" resolve to "/", "." and ".." to folder names); "image"
+    /// when nothing is left.
+    static func fileStem(_ path: String) -> String {
+        var stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        stem.removeAll { $0 == "/" }
+        while stem.hasPrefix(".") { stem.removeFirst() }
+        return stem.isEmpty ? "image" : stem
     }
 }
 

@@ -229,6 +229,9 @@ struct PickleMachine {
         let depth = item.depth + 1
         guard depth <= Self.maxDepth else { throw fail("values nested deeper than \(Self.maxDepth)") }
         seal(item)
+        // Sealing the item sealed the list itself: the list is being appended to itself,
+        // a reference cycle that would never be freed.
+        guard !list.sealed else { throw fail("list appended to itself (recursive structures are not supported)") }
         list.depth = max(list.depth, depth)
         list.items.append(item)
     }
@@ -240,6 +243,8 @@ struct PickleMachine {
             let depth = max(items[i].depth, items[i + 1].depth) + 1
             guard depth <= Self.maxDepth else { throw fail("values nested deeper than \(Self.maxDepth)") }
             seal(items[i]); seal(items[i + 1])
+            // As for lists: a dict stored in itself would be a cycle that is never freed.
+            guard !dict.sealed else { throw fail("dict stored in itself (recursive structures are not supported)") }
             dict.depth = max(dict.depth, depth)
             dict.set(items[i], items[i + 1])
         }

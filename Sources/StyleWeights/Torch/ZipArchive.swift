@@ -38,7 +38,8 @@ struct ZipArchive {
             let locator = eocd - 20
             guard locator >= 0, readLE(bytes, at: locator, as: UInt32.self) == 0x0706_4B50 else { throw bad("ZIP64 locator missing") }
             let z64 = readLE(bytes, at: locator + 8, as: UInt64.self)
-            guard z64 <= UInt64(n - 56), readLE(bytes, at: Int(z64), as: UInt32.self) == 0x0606_4B50 else { throw bad("ZIP64 end record missing") }
+            // (n - 56 is negative for files shorter than a ZIP64 end record: check first.)
+            guard n >= 56, z64 <= UInt64(n - 56), readLE(bytes, at: Int(z64), as: UInt32.self) == 0x0606_4B50 else { throw bad("ZIP64 end record missing") }
             let r = Int(z64)
             let c64 = readLE(bytes, at: r + 32, as: UInt64.self), s64 = readLE(bytes, at: r + 40, as: UInt64.self), o64 = readLE(bytes, at: r + 48, as: UInt64.self)
             guard c64 <= UInt64(n), s64 <= UInt64(n), o64 <= UInt64(n) else { throw bad("ZIP64 end record out of range") }
