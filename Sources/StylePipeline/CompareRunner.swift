@@ -83,8 +83,14 @@ public struct ComparisonResult: Sendable {
 /// on one content and style, with feature-space distances and an optional contrast sweep
 /// showing that the instance swap ignores the content's global contrast and brightness.
 public enum Comparison {
-    /// Runs every variant; `model` is shared by all of them.
+    /// Runs every variant of an AdaIN-family `model` (shared by all of them).
     public static func run(model: any StyleTransferModel, content contentPath: String, style stylePath: String,
+                           settings: ComparisonSettings) throws -> ComparisonResult {
+        try run(engine: .adain(model, alpha: settings.alpha), content: contentPath, style: stylePath, settings: settings)
+    }
+
+    /// Runs every variant that `engine` can build.
+    public static func run(engine: ComparisonEngine, content contentPath: String, style stylePath: String,
                            settings: ComparisonSettings) throws -> ComparisonResult {
         guard settings.alpha >= 0, settings.alpha <= 1 else {
             throw PipelineError.invalidOption("--alpha must be between 0 and 1, got \(settings.alpha)")
@@ -93,22 +99,25 @@ public enum Comparison {
         let styleImage = try TransferSession.load(stylePath, shorterSide: settings.styleSize)
         let content = Tensor(image: contentImage)
         let style = Tensor(image: styleImage)
+        let model = engine.measure
         let styleTaps = model.featureTaps(style)
         let contentDeep = model.featureTaps(content).last!
+        // Every content the variants will see: a population-statistics variant collects them.
+        let adjustments = settings.contrastSweep ? ContentAdjustment.sweep : []
+        let adjusted = adjustments.map { $0.apply(content) }
 
-        var stylizers: [(NormKind, Stylizer, FeatureStatistics)] = []
+        var variants: [(Tensor) throws -> Tensor] = []
         var measurements: [VariantMeasurement] = []
         var skipped: [SkippedVariant] = []
         var outputs: [Image] = []
         for norm in settings.norms {
             let t0 = Date()
-            let stylizer: Stylizer
-            do { stylizer = try Stylizer(model: model, norm: norm) } catch {
+            let variant: (Tensor) throws -> Tensor
+            do { variant = try engine.makeVariant(norm, style, [content] + adjusted) } catch {
                 skipped.append(SkippedVariant(name: norm.swapName, reason: "\(error)"))
                 continue
             }
-            let stats = try stylizer.styleStatistics(of: style)
-            let out = Image(tensor: try stylizer.stylize(content: content, styles: [WeightedStyle(stats)], alpha: settings.alpha))
+            let out = Image(tensor: try variant(content))
             let seconds = Date().timeIntervalSince(t0)
             let taps = model.featureTaps(Tensor(image: out))
             measurements.append(VariantMeasurement(
@@ -116,7 +125,7 @@ public enum Comparison {
                 styleDistance: FeatureDistance.style(output: taps, style: styleTaps),
                 contentDistance: FeatureDistance.content(output: taps.last!, content: contentDeep),
                 seconds: seconds))
-            stylizers.append((norm, stylizer, stats))
+            variants.append(variant)
             outputs.append(out)
         }
         guard !measurements.isEmpty else {
@@ -129,21 +138,18 @@ public enum Comparison {
                                         SheetCell(image: out, caption: [m.name, "s=\(short(m.styleDistance)) c=\(short(m.contentDistance))"])
                                     }]
         var sweep: [SweepRow] = []
-        if settings.contrastSweep {
-            for adjustment in ContentAdjustment.sweep {
-                let adjusted = adjustment.apply(content)
-                var changes: [Double] = []
-                var row = [SheetCell(image: Image(tensor: adjusted), caption: ["content", adjustment.description]),
-                           SheetCell(image: nil, caption: ["", ""])]
-                for (k, (_, stylizer, stats)) in stylizers.enumerated() {
-                    let out = Image(tensor: try stylizer.stylize(content: adjusted, styles: [WeightedStyle(stats)], alpha: settings.alpha))
-                    let change = FeatureDistance.meanAbsoluteChange(Tensor(image: out), Tensor(image: outputs[k]))
-                    changes.append(change)
-                    row.append(SheetCell(image: out, caption: [measurements[k].name, "change \(short(change))"]))
-                }
-                sweep.append(SweepRow(adjustment: adjustment.description, changes: changes))
-                cells.append(row)
+        for (adjustment, adjustedContent) in zip(adjustments, adjusted) {
+            var changes: [Double] = []
+            var row = [SheetCell(image: Image(tensor: adjustedContent), caption: ["content", adjustment.description]),
+                       SheetCell(image: nil, caption: ["", ""])]
+            for (k, variant) in variants.enumerated() {
+                let out = Image(tensor: try variant(adjustedContent))
+                let change = FeatureDistance.meanAbsoluteChange(Tensor(image: out), Tensor(image: outputs[k]))
+                changes.append(change)
+                row.append(SheetCell(image: out, caption: [measurements[k].name, "change \(short(change))"]))
             }
+            sweep.append(SweepRow(adjustment: adjustment.description, changes: changes))
+            cells.append(row)
         }
 
         let tileW = contentImage.width, tileH = contentImage.height
@@ -155,4 +161,30 @@ public enum Comparison {
 
     /// Three significant digits ("0.0123", "45.6", "1.23e+03").
     static func short(_ v: Double) -> String { String(format: "%.3g", v) }
+}
+
+/// One model family as the comparison sees it: how to build each statistic-swap variant,
+/// and the encoder whose features measure the style and content distances.
+public struct ComparisonEngine {
+    /// The feature network of the distances (its `featureTaps`, shallow to deep).
+    public let measure: any StyleTransferModel
+    /// Builds variant `norm` for `style`; `contents` are all the content images it will be
+    /// run on (a population-statistics variant may collect them). Throws when the variant
+    /// cannot run, e.g. a group count that does not divide the channels.
+    public let makeVariant: (_ norm: NormKind, _ style: Tensor, _ contents: [Tensor]) throws -> (Tensor) throws -> Tensor
+
+    public init(measure: any StyleTransferModel,
+                makeVariant: @escaping (NormKind, Tensor, [Tensor]) throws -> (Tensor) throws -> Tensor) {
+        self.measure = measure
+        self.makeVariant = makeVariant
+    }
+
+    /// The AdaIN family: the swap at the bottleneck of `model`, which also measures.
+    public static func adain(_ model: any StyleTransferModel, alpha: Float) -> ComparisonEngine {
+        ComparisonEngine(measure: model) { norm, style, _ in
+            let stylizer = try Stylizer(model: model, norm: norm)
+            let stats = try stylizer.styleStatistics(of: style)
+            return { try stylizer.stylize(content: $0, styles: [WeightedStyle(stats)], alpha: alpha) }
+        }
+    }
 }

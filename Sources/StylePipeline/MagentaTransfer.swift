@@ -151,3 +151,30 @@ extension MagentaModel {
         }
     }
 }
+
+extension ComparisonEngine {
+    /// Magenta's arbitrary network: the variants swap the statistics used inside the
+    /// transformer's instance norms (Ulyanov et al. 2016 show why instance is the right
+    /// choice in a generator). Batch uses population statistics collected over all the
+    /// compared contents (the content and its sweep adjustments), as batch norm's running
+    /// statistics would be over that set. `measure` (an AdaIN-family model) supplies the
+    /// feature space of the distances, so both families are measured alike.
+    public static func magenta(_ model: MagentaArbitrary, measure: any StyleTransferModel, alpha: Float) -> ComparisonEngine {
+        ComparisonEngine(measure: measure) { norm, style, contents in
+            guard alpha == 1 else { throw PipelineError.invalidOption("compare --model magenta runs at --alpha 1 only") }
+            let vector = try model.styleVector(MagentaSession.prepareStyle(Image(tensor: style), size: model.styleSize))
+            guard norm == .batch else { return { try model.stylize($0, style: vector, norm: norm) } }
+            let population = try model.transformer.collectPopulation(stacked(contents), style: vector)
+            return { try model.transformer($0, style: vector, population: population) }
+        }
+    }
+
+    /// The tensors (all of one shape) as one batch along N.
+    static func stacked(_ tensors: [Tensor]) throws -> Tensor {
+        guard let first = tensors.first, tensors.allSatisfy({ $0.shape == first.shape }) else {
+            throw PipelineError.invalidOption("population statistics need contents of one size")
+        }
+        let s = first.shape
+        return Tensor(shape: Shape(n: s.n * tensors.count, h: s.h, w: s.w, c: s.c), data: tensors.flatMap(\.data))
+    }
+}

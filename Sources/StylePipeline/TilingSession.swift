@@ -23,6 +23,8 @@ extension TransferSession {
         let frame = NetworkFrame(model: stylizer.model, contentHeight: image.height, contentWidth: image.width)
         let stylePixels = try styles.map { path -> Int in
             let (_, w, h) = try ImageIO.probe(file: path)
+            // Over the pixel limit: let the decoder refuse it with its own message.
+            if w * h > DecodeOptions().maxPixels { _ = try ImageIO.decode(file: path) }
             guard options.styleSize > 0, w > 0, h > 0 else { return w * h }
             let scale = Double(options.styleSize) / Double(min(w, h))
             return Int((Double(w) * scale).rounded()) * Int((Double(h) * scale).rounded())

@@ -46,8 +46,11 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("style-size"), help: "Shorter side of the style image in pixels; 0 keeps its size.")
     var styleSize: Int = 256
 
-    @Option(help: "Weights file (safetensors). Default: $STYLIZE_WEIGHTS, else the model shipped in Weights/.")
+    @Option(help: "Weights file (safetensors). Default: $STYLIZE_WEIGHTS, else the model shipped in Weights/. With --model magenta it only measures the distances.")
     var weights: String?
+
+    @Option(help: "Model family whose normalizations are compared: adain (the swap at the bottleneck) or magenta (the instance norms inside Magenta's transformer; run 'stylize weights fetch magenta' first).")
+    var model: String = "adain"
 
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
@@ -77,7 +80,15 @@ struct CompareCommand: ParsableCommand {
 
         let weightsPath = try WeightsLocator.resolve(explicit: weights)
         let model = try ModelLoader.load(path: weightsPath)
-        let result = try Comparison.run(model: model, content: content, style: style, settings: settings)
+        let engine: ComparisonEngine
+        switch self.model {
+        case "adain": engine = .adain(model, alpha: alpha)
+        case "magenta":
+            let session = try MagentaSession(weights: nil, needArbitrary: true, needPresets: false)
+            engine = .magenta(session.arbitrary!, measure: model, alpha: alpha)
+        default: throw ValidationError("--model must be adain or magenta")
+        }
+        let result = try Comparison.run(engine: engine, content: content, style: style, settings: settings)
         try ImageIO.write(result.grid, to: output, protecting: [content, style])
         let table = ComparisonReport(content: content, style: style, weights: weightsPath,
                                      contentSize: contentSize, result: result)
