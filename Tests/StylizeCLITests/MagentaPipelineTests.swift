@@ -74,7 +74,7 @@ final class MagentaPipelineTests: XCTestCase {
 
     func testMissingWeightsSayHowToFetch() {
         XCTAssertThrowsError(try MagentaWeightsLocator.resolve(explicit: tmp.path, fileName: MagentaWeightsLocator.arbitraryFile,
-                                                               environment: [:])) { error in
+                                                               environment: ["HOME": tmp.path])) { error in
             XCTAssertTrue("\(error)".contains("stylize weights fetch magenta"), "\(error)")
         }
     }
