@@ -20,12 +20,14 @@ struct Stylize: ParsableCommand {
         defaultSubcommand: TransferCommand.self
     )
 
-    /// Refuses to start on a CPU the kernels were not compiled for, before any kernel runs.
+    /// Refuses to start on a CPU the kernels were not compiled for, before any kernel runs,
+    /// and lets malloc keep freed activations for reuse (every command runs networks).
     static func main() {
         if let problem = CPUFeatures.problem() {
             FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
             Foundation.exit(1)
         }
+        _ = MemoryPolicy.reuseFreedMemory()
         main(nil)
     }
 }

@@ -34,7 +34,6 @@ struct TransferCommand: ParsableCommand {
 
     func run() throws {
         try common.applyThreads()
-        MemoryBudget.reuseFreedMemory()
         if model == "magenta" || preset != nil {
             return try runMagenta(preset: preset)
         }
