@@ -82,6 +82,58 @@ final class BinaryTests: XCTestCase {
 
     func testSIGTERMStopsCleanly() throws { try interrupt(with: SIGTERM, expecting: 143) }
 
+    /// SIGKILL at seeded random moments: whatever is in OUTDIR is whole (every visible file
+    /// decodes), leftovers are only hidden temporary files, and rerunning completes the batch
+    /// with byte-identical results to an uninterrupted run.
+    func testSIGKILLAtRandomMomentsLeavesOnlyWholeOutputs() throws {
+        let content = root + "/content", out = root + "/out", reference = root + "/reference"
+        let count = 30
+        try writePictures(into: content, count: count, width: 128, height: 96)
+        func arguments(_ folder: String) -> [String] {
+            ["batch", "--content", content, "--style", style, "-o", folder, "--weights", weights,
+             "--content-size", "96", "--style-size", "32", "--threads", "1"]
+        }
+        let style = try writePictures(into: root + "/s", count: 1, prefix: "s", seed: 60)[0]
+        var seed: UInt64 = 0x5EED
+        var killedMidBatch = 0
+        for round in 0..<4 {
+            let process = Process()
+            process.executableURL = try stylizeBinary()
+            process.arguments = arguments(out)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Kill once a seeded random number of further outputs exist, plus 0-20 ms, so the
+            // kill lands at varied points of decoding, stylizing and writing.
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let target = min(count - 1, existing(out) + 1 + Int((seed >> 33) % 4))
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, process.isRunning, existing(out) < target { usleep(1000) }
+            usleep(UInt32((seed >> 20) % 20_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let visible = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }
+            for name in visible { XCTAssertNoThrow(try ImageIO.decode(file: out + "/" + name), "round \(round): \(name)") }
+            if visible.count < count { killedMidBatch += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(killedMidBatch, 2, "the kills should land before the batch ends")
+        let resumed = try stylize(arguments(out))
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(try stylize(arguments(reference)).status, 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: reference).filter { !$0.hasPrefix(".") }.sorted()
+        XCTAssertEqual(names.count, count)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }.sorted(), names)
+        for name in names {
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/" + name)),
+                           try Data(contentsOf: URL(fileURLWithPath: reference + "/" + name)), name)
+        }
+    }
+
+    /// Visible (non-temporary) files in `folder`.
+    func existing(_ folder: String) -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.count
+    }
+
     func testCompareWritesGridTableAndReport() throws {
         let content = root + "/content.png", style = root + "/style.jpg"
         try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 3), to: content)
