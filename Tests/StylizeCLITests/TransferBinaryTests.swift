@@ -117,3 +117,35 @@ final class TransferBinaryTests: XCTestCase {
         XCTAssertTrue(noManifest.stderr.contains("model.manifest.json"), noManifest.stderr)
     }
 }
+
+/// `stylize weights import` on pytorch-AdaIN files (the importer's fixtures: the real
+/// network definitions at 1/32 width, saved by PyTorch in both formats).
+final class ImportBinaryTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("StyleWeightsTests/Fixtures").path
+
+    func testImportVerifyAndStylizeWithTheImportedModel() throws {
+        let root = try makeTemporaryFolder(self)
+        let model = root + "/adain.safetensors"
+        let imported = try runStylize(["weights", "import", "--vgg", Self.fixtures + "/adain_vgg_legacy.pth",
+                                       "--decoder", Self.fixtures + "/adain_decoder_zip.pth", "-o", model])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let verified = try runStylize(["weights", "verify", model])
+        XCTAssertEqual(verified.status, 0, verified.stderr)
+        XCTAssertTrue(verified.stdout.contains("adain-vgg19"), verified.stdout)
+        try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 1), to: root + "/c.png")
+        try ImageIO.write(TinyWeights.picture(width: 32, height: 32, seed: 2), to: root + "/s.png")
+        let run = try runStylize([root + "/c.png", root + "/s.png", "--weights", model, "-o", root + "/o.png", "--content-size", "0"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try ImageIO.probe(file: root + "/o.png").width, 40)
+    }
+
+    func testImportErrorsNameTheFile() throws {
+        let root = try makeTemporaryFolder(self)
+        let swapped = try runStylize(["weights", "import", "--vgg", Self.fixtures + "/adain_decoder_legacy.pth",
+                                      "--decoder", Self.fixtures + "/adain_vgg_legacy.pth", "-o", root + "/x.safetensors"])
+        XCTAssertNotEqual(swapped.status, 0)
+        XCTAssertTrue(swapped.stderr.contains("adain_decoder_legacy.pth"), swapped.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/x.safetensors"))
+    }
+}
