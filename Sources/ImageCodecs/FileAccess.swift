@@ -51,13 +51,16 @@ enum FileAccess {
 
     /// Writes `bytes` to a temporary file in the destination's directory, then
     /// renames it over `path`, so the output appears whole or not at all. The
-    /// temporary file is removed on any failure.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    /// temporary file is removed on any failure. `tracking` is told the temporary
+    /// path before it is created (true) and after it is gone (false).
+    static func writeAtomically(_ bytes: [UInt8], to path: String, tracking: ((String, Bool) -> Void)? = nil) throws {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard !name.isEmpty else { throw CodecError(file: path, kind: .io, detail: "output path has no file name") }
         let temp = (directory.isEmpty ? "" : directory) + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        tracking?(temp, true)
+        defer { tracking?(temp, false) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard fd >= 0 else {
             throw CodecError(file: path, kind: .io, detail: "cannot create a file in \(directory.isEmpty ? "/" : directory): \(lastError())")

@@ -73,7 +73,11 @@ public enum ImageIO {
     /// `path`, so the output appears whole or not at all; the temporary file is
     /// removed on any failure. Refuses to write when `path` is the same file
     /// (same device and inode, links followed) as an existing path in `inputs`.
-    public static func write(_ image: Image, to path: String, quality: Int = 95, protecting inputs: [String] = []) throws {
+    /// `tracking(temp, true)` is called before the temporary file is created and
+    /// `tracking(temp, false)` once it is gone (renamed or removed), so a caller can
+    /// remove it if the process must exit in between.
+    public static func write(_ image: Image, to path: String, quality: Int = 95, protecting inputs: [String] = [],
+                             tracking: ((String, Bool) -> Void)? = nil) throws {
         guard let format = ImageFormat.forPath(path) else {
             throw CodecError(file: path, kind: .unsupportedOutputFormat,
                              detail: "cannot tell the output format from the file name (use .jpg, .jpeg or .png)")
@@ -87,7 +91,7 @@ public enum ImageIO {
             }
         }
         let bytes = try encode(image, as: format, quality: quality, name: path)
-        try FileAccess.writeAtomically(bytes, to: path)
+        try FileAccess.writeAtomically(bytes, to: path, tracking: tracking)
     }
 
     /// The format of `bytes`, or an error saying what the bytes look like.

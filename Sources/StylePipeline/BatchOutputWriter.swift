@@ -6,8 +6,8 @@ import Glibc
 
 /// Writes batch outputs whole or not at all, inside the output folder, never over an input.
 ///
-/// Bytes go to `.<name>.stylize-tmp-<pid>` beside the output (a hidden name the batch
-/// never takes for an image), are flushed with fsync and renamed over the output. The
+/// `ImageIO.write` puts the bytes in a hidden temporary file beside the output (a name the
+/// batch never takes for an image), flushes it and renames it over the output. The
 /// temporary path is registered in `TemporaryFiles` while it exists, so a forced exit
 /// can remove it; on any failure it is unlinked. A temporary file left by a killed
 /// process is never mistaken for an output: resuming looks only at the output names.
@@ -23,11 +23,10 @@ struct BatchOutputWriter {
 
     /// Encodes `image` in the format of `path`'s extension and writes it atomically.
     func write(_ image: Image, to path: String, quality: Int, protecting inputs: [String]) throws {
-        guard let format = ImageFormat(pathExtension: (path as NSString).pathExtension) else {
+        guard ImageFormat(pathExtension: (path as NSString).pathExtension) != nil else {
             throw PipelineError.invalidOption("\(path): output must end in .jpg, .jpeg or .png")
         }
         let folder = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
         try Self.makeFolders(folder, for: path)
         // A subfolder that is a link to somewhere else must not carry outputs outside the root.
         let resolvedFolder = BatchPlan.canonical(folder)
@@ -39,38 +38,8 @@ struct BatchOutputWriter {
                 throw PipelineError.outputWouldOverwriteInput(output: path)
             }
         }
-        let bytes = try ImageIO.encode(image, as: format, quality: quality, name: path)
-        try writeAtomically(bytes, to: path, folder: folder, name: name)
-    }
-
-    /// The temporary name used for `name` by this process.
-    static func temporaryName(for name: String) -> String { ".\(name).stylize-tmp-\(getpid())" }
-
-    private func writeAtomically(_ bytes: [UInt8], to path: String, folder: String, name: String) throws {
-        let temp = folder + "/" + Self.temporaryName(for: name)
-        temporaries.add(temp)
-        defer { temporaries.remove(temp) }
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw Self.ioError(path, "cannot create a file in \(folder)") }
-        var closed = false
-        do {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.ioError(path, "write failed")
-                }
-                offset += n
-            }
-            guard fsync(fd) == 0 else { throw Self.ioError(path, "fsync failed") }
-            closed = true
-            guard close(fd) == 0 else { throw Self.ioError(path, "close failed") }
-            guard rename(temp, path) == 0 else { throw Self.ioError(path, "cannot rename the finished file into place") }
-        } catch {
-            if !closed { close(fd) }
-            unlink(temp)
-            throw error
+        try ImageIO.write(image, to: path, quality: quality, protecting: inputs) { temp, exists in
+            if exists { temporaries.add(temp) } else { temporaries.remove(temp) }
         }
     }
 
