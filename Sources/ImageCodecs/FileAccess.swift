@@ -42,6 +42,29 @@ enum FileAccess {
         return bytes
     }
 
+    /// The first `count` bytes of a file (fewer if it is shorter).
+    static func readHead(_ path: String, count: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CodecError(file: path, kind: .io, detail: "cannot open: \(lastError())") }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw CodecError(file: path, kind: .io, detail: "is a directory, not an image file")
+        }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, count - got) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CodecError(file: path, kind: .io, detail: "read failed: \(lastError())")
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return Array(bytes[0..<got])
+    }
+
     /// Device and inode of the file a path resolves to (following links), or nil if it does not exist.
     static func identity(_ path: String) -> (dev: UInt64, ino: UInt64)? {
         var st = stat()

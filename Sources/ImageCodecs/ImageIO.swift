@@ -78,6 +78,17 @@ public enum ImageIO {
     /// remove it if the process must exit in between.
     public static func write(_ image: Image, to path: String, quality: Int = 95, protecting inputs: [String] = [],
                              tracking: ((String, Bool) -> Void)? = nil) throws {
+        let format = try checkOutput(path, protecting: inputs)
+        let bytes = try encode(image, as: format, quality: quality, name: path)
+        try FileAccess.writeAtomically(bytes, to: path, tracking: tracking)
+    }
+
+    /// The checks `write` makes before encoding, for callers that want to fail before
+    /// doing the work: the output format from `path`'s extension (`.jpg`, `.jpeg`, `.png`),
+    /// and `path` is not the same file (same device and inode, links followed) as an
+    /// existing path in `inputs`.
+    @discardableResult
+    public static func checkOutput(_ path: String, protecting inputs: [String] = []) throws -> ImageFormat {
         guard let format = ImageFormat.forPath(path) else {
             throw CodecError(file: path, kind: .unsupportedOutputFormat,
                              detail: "cannot tell the output format from the file name (use .jpg, .jpeg or .png)")
@@ -90,8 +101,13 @@ public enum ImageIO {
                 }
             }
         }
-        let bytes = try encode(image, as: format, quality: quality, name: path)
-        try FileAccess.writeAtomically(bytes, to: path, tracking: tracking)
+        return format
+    }
+
+    /// The image format of a file from its first bytes (nil: not JPEG or PNG); throws a
+    /// `CodecError` naming the file when it cannot be opened or read.
+    public static func format(ofFile path: String) throws -> ImageFormat? {
+        try ImageFormat(sniffing: FileAccess.readHead(path, count: 8))
     }
 
     /// The format of `bytes`, or an error saying what the bytes look like.

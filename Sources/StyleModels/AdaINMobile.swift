@@ -137,3 +137,35 @@ public struct AdaINMobile: StyleTransferModel {
         return crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
     }
 }
+
+extension AdaINMobile {
+    /// Stride 8; the content is reflection-padded by `contentPad` and up to a multiple of 8.
+    /// Receptive field (TF "SAME" 3x3 convs, stride 2 at conv0, ec1 and ec3): feature cell i
+    /// (pixels [8i, 8i+8)) depends on pixels [8i - 22, 8i + 37), so 32 pixels past the cell
+    /// on each side cover it; an output pixel of the decoder (3x3 convs at /8, /4, /2 and
+    /// two at /1) depends on cells within +-2 of its own.
+    public var layout: NetworkLayout {
+        NetworkLayout(stride: 8, contentPad: contentPad, frameMultiple: 8, encoderMarginPixels: 32, decoderMarginCells: 2)
+    }
+
+    /// Peak floats per frame pixel: the decoder's last upsampling (input at /2 upsampled to
+    /// full resolution, plus the conv output and the RGB output) or the encoder's widest
+    /// stride-2 expansion, whichever is larger.
+    public var footprint: MemoryFootprint {
+        let widths = decoder.map(\.outChannels)
+        let up = widths.count >= 2 ? widths[widths.count - 2] : widths.last ?? 64
+        let last = widths.last ?? 64
+        let expand = encoderLayers.first { $0.name.hasSuffix("ec1_expand") }?.outChannels ?? 96
+        let encoderPeak = (2 * expand) / 4 + expand / 16 + 1
+        let bytes = encoderLayers.map(\.weights.storedBytes).reduce(0, +)
+            + decoder.map(\.weights.storedBytes).reduce(0, +) + output.weights.storedBytes
+        return MemoryFootprint(floatsPerPixel: max(2 * up + last, 2 * last + 3, encoderPeak),
+                               styleFloatsPerPixel: encoderPeak + 8, weightBytes: bytes)
+    }
+
+    public var statisticsSites: [String] { ["bottleneck (ec6_expand)"] }
+
+    var encoderLayers: [ConvLayer] {
+        encoder.compactMap { if case .conv(let layer) = $0 { return layer } else { return nil } }
+    }
+}

@@ -96,3 +96,27 @@ public struct AdaINVGG: StyleTransferModel {
         return crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
     }
 }
+
+extension AdaINVGG {
+    /// Stride 8, no padding of the content (the convs reflect-pad their own inputs).
+    /// Receptive field: ten 3x3 convs and three 2x2 pools put feature cell i (pixels
+    /// [8i, 8i+8)) on pixels [8i - 30, 8i + 38), so 32 pixels on each side; the decoder
+    /// (1 conv at /8, 4 at /4, 2 at /2, 2 at /1) reads cells within +-4.
+    public var layout: NetworkLayout {
+        NetworkLayout(stride: 8, contentPad: 0, frameMultiple: 1, encoderMarginPixels: 32, decoderMarginCells: 4)
+    }
+
+    /// Peak floats per pixel: at full resolution, conv1_1's input copy and output plus
+    /// conv1_2's output (encoder), or decoder conv6's upsampled input and output plus conv7's.
+    public var footprint: MemoryFootprint {
+        let convs = encoder.compactMap { step -> ConvLayer? in if case .conv(let l) = step { return l } else { return nil } }
+        func width(_ name: String, _ fallback: Int) -> Int { convs.first { $0.name.hasSuffix(name) }?.outChannels ?? fallback }
+        let c11 = width("conv1_1", 64), c12 = width("conv1_2", 64)
+        let d6 = decoder.count > 6 ? decoder[6].outChannels : 64, d7 = decoder.count > 7 ? decoder[7].outChannels : 64
+        let bytes = convs.map(\.weights.storedBytes).reduce(0, +) + decoder.map(\.weights.storedBytes).reduce(0, +)
+        return MemoryFootprint(floatsPerPixel: max(2 * c11 + c12, 2 * d6 + d7), styleFloatsPerPixel: 2 * c11 + c12,
+                               weightBytes: bytes)
+    }
+
+    public var statisticsSites: [String] { ["bottleneck (relu4_1)"] }
+}

@@ -73,10 +73,11 @@ public struct MagentaStyleNorm: Sendable {
     /// In place: x = act(gamma * (x - mu) / sqrt(var + eps) + beta), folded into one scale and
     /// shift per (sample, channel) computed in Double from `kind`'s statistics.
     /// `fixed` replaces the statistics of `x` (population statistics of a calibration set,
-    /// one row, see `MagentaTransformer.collectPopulation`); `recorded` receives the ones used.
+    /// one row, see `MagentaTransformer.collectPopulation`, or one row per sample);
+    /// `recorded` receives the ones used.
     public func apply(_ x: inout Tensor, gamma: [Float], beta: [Float], kind: NormKind, activation: Activation,
                       fixed: FeatureStatistics? = nil, recorded: ((FeatureStatistics) -> Void)? = nil) throws {
-        if let fixed, fixed.channels != x.shape.c || fixed.rows != 1 {
+        if let fixed, fixed.channels != x.shape.c || (fixed.rows != 1 && fixed.rows != x.shape.n) {
             throw SwapError.statisticsShape("\(name): population statistics for \(fixed.channels) channels and \(fixed.rows) rows, features have \(x.shape.c) channels")
         }
         let stats = try fixed ?? FeatureStatistics(of: x, kind: kind)

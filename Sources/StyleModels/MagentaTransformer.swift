@@ -126,6 +126,16 @@ public struct MagentaTransformer: Sendable {
         try run(content, style: style, kind: kind, population: nil, record: nil)
     }
 
+    /// Like `callAsFunction(_:style:norm:)`, but the statistics each style norm uses come from
+    /// `statistics(k, own)`: k is the norm's index in network order and `own` the statistics
+    /// of its input under `kind` (see `MagentaStyleNorm.effectiveKind`); the returned
+    /// statistics (same kind, channels and rows) normalise it. Lets a caller take them over
+    /// something other than the image itself, e.g. a running average over video frames.
+    public func callAsFunction(_ content: Tensor, style: [Float], norm kind: NormKind,
+                               statistics: (Int, FeatureStatistics) throws -> FeatureStatistics) throws -> Tensor {
+        try withoutActuallyEscaping(statistics) { try run(content, style: style, kind: kind, population: nil, record: nil, policy: $0) }
+    }
+
     /// Batch normalization as at inference: every style norm uses fixed population statistics
     /// (from `collectPopulation`) instead of the image's own, so each image is normalised with
     /// the mean and variance of a calibration set (Ioffe & Szegedy 2015; the contrast to
@@ -146,7 +156,8 @@ public struct MagentaTransformer: Sendable {
     }
 
     func run(_ content: Tensor, style: [Float], kind: NormKind, population: MagentaPopulation?,
-             record: ((FeatureStatistics) -> Void)?) throws -> Tensor {
+             record: ((FeatureStatistics) -> Void)?,
+             policy: ((Int, FeatureStatistics) throws -> FeatureStatistics)? = nil) throws -> Tensor {
         let h = content.shape.h, w = content.shape.w
         guard h >= Self.minimumSide, w >= Self.minimumSide else {
             throw ModelError.imageTooSmall(width: w, height: h, minimum: Self.minimumSide)
@@ -175,9 +186,13 @@ public struct MagentaTransformer: Sendable {
                 }
                 if let n = layer.norm {
                     let (gamma, beta) = n.affine(style: style)
+                    var fixed = population?.statistics[normIndex]
+                    if let policy {
+                        fixed = try policy(normIndex, fixed ?? FeatureStatistics(of: x, kind: n.effectiveKind(kind)))
+                    }
                     try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
                                 activation: layer.output == .relu ? .relu : .none,
-                                fixed: population?.statistics[normIndex], recorded: record)
+                                fixed: fixed, recorded: record)
                     normIndex += 1
                     if layer.output == .sigmoid { x = sigmoid(x) }
                 } else if layer.output == .sigmoid {
@@ -205,4 +220,48 @@ extension MagentaStyleNorm {
         while b != 0 { (a, b) = (b, a % b) }
         return .group(groups: a)
     }
+}
+
+extension MagentaTransformer: DescribedNetwork {
+    /// Two stride-2 convolutions: the content is reflection-padded at the bottom and right to
+    /// a multiple of 4 (see `callAsFunction`). The network has no encoder/decoder split;
+    /// tiled runs sweep it layer by layer (see `MagentaSweep` in the pipeline), so the
+    /// margins below are unused.
+    public var layout: NetworkLayout {
+        NetworkLayout(stride: 4, contentPad: 0, frameMultiple: 4, encoderMarginPixels: 0, decoderMarginCells: 0)
+    }
+
+    /// The largest number of floats per frame pixel alive at once in `callAsFunction`,
+    /// walking the layers: the saved residual inputs, the layer's input, its upsampled
+    /// and padded copies (one planar copy on the small-output path) and its output, each
+    /// scaled by its resolution (1/4 per stride-2 step, 4x per upsampling).
+    public var footprint: MemoryFootprint {
+        var peak = 0.0, channels = 3, scale = 1.0, saved: [Double] = []
+        var bytes = 0
+        for step in steps {
+            switch step {
+            case .save: saved.append(Double(channels) * scale)
+            case .add: saved.removeLast()
+            case .layer(let layer):
+                let conv = layer.conv
+                bytes += conv.weights.storedBytes
+                let input = Double(channels) * scale
+                let upScale = layer.upsample ? scale * 4 : scale
+                let outScale = upScale / Double(conv.stride * conv.stride)
+                let output = Double(conv.outChannels) * outScale
+                let copies: Double
+                if conv.stride == 1 && conv.outChannels <= smallOutputConvMaxChannels {
+                    copies = Double(channels) * upScale                      // one planar, upsampled, padded copy
+                } else {
+                    copies = (layer.upsample ? Double(channels) * upScale : 0) + Double(channels) * upScale  // upsampled + padded
+                }
+                peak = max(peak, saved.reduce(0, +) + input + copies + output)
+                channels = conv.outChannels
+                scale = outScale
+            }
+        }
+        return MemoryFootprint(floatsPerPixel: Int(peak.rounded(.up)) + 3, styleFloatsPerPixel: 0, weightBytes: bytes)
+    }
+
+    public var statisticsSites: [String] { norms.map(\.name) }
 }

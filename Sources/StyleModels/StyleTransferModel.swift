@@ -20,7 +20,7 @@ public struct ContentGeometry: Equatable, Sendable {
 /// style enters only through the statistics of the bottleneck features.
 ///
 /// Images are 1 x H x W x 3 tensors of RGB in [0, 1].
-public protocol StyleTransferModel: Sendable {
+public protocol StyleTransferModel: DescribedNetwork {
     /// The `architecture` metadata value of the weights file.
     var architecture: String { get }
     /// Channels of the bottleneck features.

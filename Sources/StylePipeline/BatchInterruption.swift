@@ -4,26 +4,6 @@ import Foundation
 import Glibc
 #endif
 
-/// A stop request shared by the stages of a batch: set by a signal (or a test), read
-/// between items.
-public final class BatchCancellation: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _signal: Int32?
-    private var _cancelled = false
-
-    public init() {}
-
-    /// Asks the batch to stop after the item in progress.
-    public func cancel(signal: Int32? = nil) {
-        lock.lock(); _cancelled = true; if _signal == nil { _signal = signal }; lock.unlock()
-    }
-
-    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return _cancelled }
-
-    /// The signal that stopped the batch (SIGINT, SIGTERM), if any.
-    public var signal: Int32? { lock.lock(); defer { lock.unlock() }; return _signal }
-}
-
 /// The temporary files being written right now, so that a forced exit can remove them.
 public final class TemporaryFiles: @unchecked Sendable {
     private let lock = NSLock()
@@ -46,7 +26,7 @@ public final class TemporaryFiles: @unchecked Sendable {
     }
 }
 
-/// Turns SIGINT and SIGTERM into a `BatchCancellation` request.
+/// Turns SIGINT and SIGTERM into a `Cancellation` request.
 ///
 /// The signals' default action (terminate at once) is replaced by a Dispatch signal
 /// source: the first signal only sets the flag, which the pipeline checks between
@@ -59,7 +39,7 @@ public final class SignalTrap {
     private let queue = DispatchQueue(label: "stylize.signals")
 
     /// Installs the handlers; `onFirst` is called (on a private queue) for the first signal.
-    public init(cancellation: BatchCancellation, temporaries: TemporaryFiles,
+    public init(cancellation: Cancellation, temporaries: TemporaryFiles,
                 onFirst: @escaping @Sendable (Int32) -> Void = { _ in }) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)

@@ -23,20 +23,13 @@ struct BatchOutputWriter {
 
     /// Encodes `image` in the format of `path`'s extension and writes it atomically.
     func write(_ image: Image, to path: String, quality: Int, protecting inputs: [String]) throws {
-        guard ImageFormat(pathExtension: (path as NSString).pathExtension) != nil else {
-            throw PipelineError.invalidOption("\(path): output must end in .jpg, .jpeg or .png")
-        }
+        try ImageIO.checkOutput(path, protecting: inputs)
         let folder = (path as NSString).deletingLastPathComponent
         try Self.makeFolders(folder, for: path)
         // A subfolder that is a link to somewhere else must not carry outputs outside the root.
         let resolvedFolder = BatchPlan.canonical(folder)
         guard resolvedFolder == root || resolvedFolder.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
             throw BatchError.outputEscapesFolder(output: path, folder: root)
-        }
-        if let target = Self.identity(path) {
-            for input in inputs where Self.identity(input).map({ $0 == target }) ?? false {
-                throw PipelineError.outputWouldOverwriteInput(output: path)
-            }
         }
         try ImageIO.write(image, to: path, quality: quality, protecting: inputs) { temp, exists in
             if exists { temporaries.add(temp) } else { temporaries.remove(temp) }
@@ -63,10 +56,4 @@ struct BatchOutputWriter {
         CodecError(file: path, kind: .io, detail: "\(what): \(String(cString: strerror(errno)))")
     }
 
-    /// Device and inode of an existing file (links followed).
-    static func identity(_ path: String) -> [UInt64]? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return [UInt64(st.st_dev), UInt64(st.st_ino)]
-    }
 }

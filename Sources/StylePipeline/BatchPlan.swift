@@ -216,12 +216,8 @@ public struct BatchPlan: Sendable {
 
     enum Sniffed { case image, notImage, unreadable(String) }
 
-    /// Looks at a file's first 8 bytes.
+    /// Looks at a file's first bytes (`ImageIO.format(ofFile:)`).
     static func sniff(_ path: String) -> Sniffed {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .unreadable("cannot open the file") }
-        defer { try? handle.close() }
-        let head: Data
-        do { head = try handle.read(upToCount: 8) ?? Data() } catch { return .unreadable("cannot read the file: \(error)") }
-        return ImageFormat(sniffing: [UInt8](head)) == nil ? .notImage : .image
+        do { return try ImageIO.format(ofFile: path) == nil ? .notImage : .image } catch { return .unreadable("\(error)") }
     }
 }

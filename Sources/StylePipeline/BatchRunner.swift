@@ -17,10 +17,10 @@ public struct BatchOptions: Sendable {
 
 /// Runs a batch's work list through one loaded model.
 ///
-/// Design: three stages joined by bounded queues (capacity 2), so at most a handful of
+/// Design: three stages joined by bounded queues (capacity 1), so at most a handful of
 /// images are in memory however large the folder is:
 ///
-///     decode thread ──queue(2)──▶ network (calling thread) ──queue(2)──▶ write thread
+///     decode thread ──queue(1)──▶ network (calling thread) ──queue(1)──▶ write thread
 ///     read, decode, resize        style statistics (cached),          encode, temp file,
 ///                                 encoder, swap, decoder              fsync, rename
 ///
@@ -29,18 +29,20 @@ public struct BatchOptions: Sendable {
 /// take a few percent of the network's time, so with a budget of 2 or more they run on
 /// their own threads beside the kernels, hiding their latency; with a budget of 1 the
 /// three stages run one after another on the calling thread, so exactly one core is used.
-/// Each style is encoded once (`TransferSession` caches its statistics). Every pair is
-/// computed on its own by deterministic kernels, so outputs are bit-identical whatever
-/// the thread count and the order in which stages overlap.
+/// Each style is encoded once (the engine caches its statistics). Every pair goes through
+/// `StyleEngine.stylize`, with the same memory budget and automatic tiling as a single
+/// transfer; images waiting in the queues count against the budget (see `engineBudget`).
+/// Every pair is computed on its own by deterministic kernels, so outputs are
+/// bit-identical whatever the thread count and the order in which stages overlap.
 ///
 /// Stopping: the stages check `cancellation` between items. The decode stage stops
 /// reading, the network stage drops what is queued, and the write stage finishes the
 /// images already stylized (each write is temporary file + rename, so a file is whole or
 /// absent). Pairs not run are reported as `interrupted`.
 public final class BatchRunner: @unchecked Sendable {
-    public let session: TransferSession
+    public let engine: StyleEngine
     public let options: BatchOptions
-    public let cancellation: BatchCancellation
+    public let cancellation: Cancellation
     public let temporaries: TemporaryFiles
     public let progress: BatchProgress
     let writer: BatchOutputWriter
@@ -51,10 +53,13 @@ public final class BatchRunner: @unchecked Sendable {
     private var results: [BatchItemResult] = []
     private var runCount = 0
 
-    public init(session: TransferSession, options: BatchOptions, outputFolder: String,
-                cancellation: BatchCancellation = .init(), temporaries: TemporaryFiles = .init(),
+    /// The most pixels of any content decoded so far (for `engineBudget`).
+    private var largestContent = 0
+
+    public init(engine: StyleEngine, options: BatchOptions, outputFolder: String,
+                cancellation: Cancellation = .init(), temporaries: TemporaryFiles = .init(),
                 progress: BatchProgress = BatchProgress(style: .silent)) {
-        self.session = session; self.options = options; self.cancellation = cancellation
+        self.engine = engine; self.options = options; self.cancellation = cancellation
         self.temporaries = temporaries; self.progress = progress
         writer = BatchOutputWriter(outputFolder: outputFolder, temporaries: temporaries)
     }
@@ -75,6 +80,7 @@ public final class BatchRunner: @unchecked Sendable {
                 pending.append(i)
             }
         }
+        pendingTotal = pending.count
         progress.begin(total: items.count, alreadyDone: items.count - pending.count)
         for i in results.indices where results[i].status == .failed { progress.finished(results[i]) }
         if ThreadBudget.threads <= 1 {
@@ -92,7 +98,7 @@ public final class BatchRunner: @unchecked Sendable {
     // MARK: - Stages
 
     /// A content image ready for the network.
-    struct Decoded { let index: Int; let image: Image; let tensor: Tensor; let seconds: Double }
+    struct Decoded { let index: Int; let image: Image; let seconds: Double }
     /// A stylized image ready to be written.
     struct Stylized { let index: Int; let image: Image; let seconds: Double }
     /// A stage's output, or the failure of its pair with the time spent so far.
@@ -101,8 +107,9 @@ public final class BatchRunner: @unchecked Sendable {
     func decode(_ items: [BatchItem], _ index: Int) -> Job<Decoded> {
         let t0 = Date()
         do {
-            let image = try TransferSession.load(items[index].content, shorterSide: options.transfer.contentSize)
-            return .ok(Decoded(index: index, image: image, tensor: Tensor(image: image), seconds: Date().timeIntervalSince(t0)))
+            let image = try StyleEngine.loadContent(items[index].content, options: options.transfer)
+            lock.lock(); largestContent = max(largestContent, image.pixelCount); lock.unlock()
+            return .ok(Decoded(index: index, image: image, seconds: Date().timeIntervalSince(t0)))
         } catch {
             return .failed(index: index, error: "\(error)", seconds: Date().timeIntervalSince(t0))
         }
@@ -115,15 +122,30 @@ public final class BatchRunner: @unchecked Sendable {
         }
         let t0 = Date()
         do {
-            let o = options.transfer
-            let stats = try session.styleStatistics(items[d.index].style, size: o.styleSize,
-                                                    colorsOf: o.preserveColor ? d.tensor : nil)
-            let out = try session.stylizer.stylize(content: d.tensor, styles: [WeightedStyle(stats)], alpha: o.alpha)
-            return .ok(Stylized(index: d.index, image: Image(tensor: out, alpha: d.image.alpha),
-                                seconds: d.seconds + Date().timeIntervalSince(t0)))
+            var o = options.transfer
+            o.maxMemoryBytes = engineBudget(pending: pendingCount)
+            let out = try engine.stylize(d.image, styles: [.file(items[d.index].style)], options: o,
+                                         control: RunControl(cancellation: cancellation))
+            return .ok(Stylized(index: d.index, image: out, seconds: d.seconds + Date().timeIntervalSince(t0)))
         } catch {
             return .failed(index: d.index, error: "\(error)", seconds: d.seconds + Date().timeIntervalSince(t0))
         }
+    }
+
+    /// Pairs not yet recorded (the stages can hold at most three of them besides the one
+    /// in the network: one decoding or decoded, one stylized, one being written).
+    var pendingCount: Int { lock.lock(); defer { lock.unlock() }; return pendingTotal - runCount }
+    private var pendingTotal = 0
+
+    /// The budget of one pair's network run: `--max-memory` minus what the other stages may
+    /// hold meanwhile, taken as the 8-bit input and output pixels (6 bytes per pixel) of the
+    /// largest content decoded so far for each other pair in flight. With a budget of one
+    /// thread the stages run one after another and nothing else is held.
+    func engineBudget(pending: Int) -> Int {
+        guard ThreadBudget.threads > 1 else { return options.transfer.maxMemoryBytes }
+        lock.lock(); let largest = largestContent; lock.unlock()
+        let others = min(3, max(pending - 1, 0))
+        return max(options.transfer.maxMemoryBytes - others * 6 * largest, options.transfer.maxMemoryBytes / 4)
     }
 
     func write(_ items: [BatchItem], _ job: Job<Stylized>) -> BatchItemResult {
@@ -176,8 +198,8 @@ public final class BatchRunner: @unchecked Sendable {
 
     /// Budget >= 2: decode thread -> network on this thread -> write thread.
     func runPipelined(_ items: [BatchItem], _ pending: [Int]) {
-        let decodedQueue = BatchQueue<Job<Decoded>>(capacity: 2)
-        let stylizedQueue = BatchQueue<Job<Stylized>>(capacity: 2)
+        let decodedQueue = BatchQueue<Job<Decoded>>(capacity: 1)
+        let stylizedQueue = BatchQueue<Job<Stylized>>(capacity: 1)
         let decoderDone = DispatchSemaphore(value: 0)
         let writerDone = DispatchSemaphore(value: 0)
 

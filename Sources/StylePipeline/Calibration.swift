@@ -13,26 +13,27 @@ public enum Calibration {
     /// Image files directly inside `directory` (recognised by their bytes), sorted by name.
     public static func imageFiles(in directory: String) throws -> [String] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        return names.map { directory + "/" + $0 }.filter { path in
-            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-            defer { try? handle.close() }
-            let head = (try? handle.read(upToCount: 8)) ?? Data()
-            return ImageFormat(sniffing: [UInt8](head)) != nil
-        }
+        return names.map { directory + "/" + $0 }.filter { path in ((try? ImageIO.format(ofFile: path)) ?? nil) != nil }
     }
 
-    /// Statistics of `model`'s content features over `images` (each resized to `size`).
+    /// Statistics of the engine's content features (at the AdaIN bottleneck, per channel)
+    /// over `images` (each resized to `size`; large ones tiled within `maxMemoryBytes`).
     /// Unreadable images are reported through `skipped` and left out.
-    public static func populationStatistics(model: any StyleTransferModel, images: [String], size: Int,
+    public static func populationStatistics(engine: StyleEngine, images: [String], size: Int,
+                                            maxMemoryBytes: Int = MemoryBudget.defaultBytes,
                                             skipped: (String, Error) -> Void = { _, _ in })
         throws -> (mean: [Float], variance: [Float], used: Int) {
+        guard engine.family == .adain else { throw PipelineError.invalidOption("calibration is for AdaIN-family weights") }
+        var options = TransferOptions()
+        options.norm = .batch
+        options.contentSize = size
+        options.maxMemoryBytes = maxMemoryBytes
         var total: FeatureStatistics? = nil
         var used = 0
         for path in images {
             do {
-                let image = try TransferSession.load(path, shorterSide: size)
-                let features = model.encodeContent(Tensor(image: image)).features
-                let stats = try FeatureStatistics(of: features, kind: .batch)
+                let image = try StyleEngine.loadContent(path, options: options)
+                let stats = try engine.contentStatistics(image, styles: [], options: options)[0]
                 total = try total.map { try $0.merged(with: stats) } ?? stats
                 used += 1
             } catch {

@@ -10,15 +10,21 @@ public struct ComparisonReport: Sendable, Codable {
     public var variants: [VariantMeasurement]
     public var contrastSweep: [SweepRow]
     public var skipped: [SkippedVariant]
+    /// Size every cell was stylized at, and why when it differs from the content size.
+    public var cellSize: String
+    public var note: String?
 
     enum CodingKeys: String, CodingKey {
-        case content, style, weights, variants, skipped
+        case content, style, weights, variants, skipped, note
+        case cellSize = "cell_size"
         case contentSize = "content_size", contrastSweep = "contrast_sweep"
     }
 
     public init(content: String, style: String, weights: String, contentSize: Int, result: ComparisonResult) {
         self.content = content; self.style = style; self.weights = weights; self.contentSize = contentSize
         variants = result.variants; contrastSweep = result.sweep; skipped = result.skipped
+        cellSize = "\(result.cellWidth)x\(result.cellHeight)"
+        note = result.displayNote
     }
 
     static let legend = "style distance: sum over encoder taps of mean_c (mu_o - mu_s)^2 + mean_c (sigma_o - sigma_s)^2; "
@@ -34,7 +40,8 @@ public struct ComparisonReport: Sendable, Codable {
 
     /// Aligned columns for a terminal.
     public func text() -> String {
-        var out = "\(content) + \(style) (content size \(contentSize), weights \(weights))\n"
+        var out = "\(content) + \(style) (cells \(cellSize), weights \(weights))\n"
+        if let note { out += note + "\n" }
         out += Self.aligned([["variant", "style dist", "content dist", "seconds"]] + variantRows)
         if !contrastSweep.isEmpty {
             out += "\n" + Self.aligned([["adjustment"] + variants.map(\.name)] + sweepRows)
@@ -45,7 +52,8 @@ public struct ComparisonReport: Sendable, Codable {
 
     /// GitHub-flavoured Markdown tables.
     public func markdown() -> String {
-        var out = "Comparison of `\(content)` with style `\(style)` (content size \(contentSize), weights `\(weights)`)\n\n"
+        var out = "Comparison of `\(content)` with style `\(style)` (cells \(cellSize), weights `\(weights)`)\n\n"
+        if let note { out += note + "\n\n" }
         out += Self.table(["variant", "style distance", "content distance", "seconds"], variantRows)
         if !contrastSweep.isEmpty {
             out += "\n" + Self.table(["content adjustment"] + variants.map(\.name), sweepRows)

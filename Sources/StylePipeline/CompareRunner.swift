@@ -14,6 +14,11 @@ public struct ComparisonSettings: Sendable {
     public var styleSize = 256
     /// Adds the rows of `ContentAdjustment.sweep`.
     public var contrastSweep = false
+    /// Longest side of a grid cell in pixels: a larger content (e.g. `--content-size 0` on a
+    /// camera photo) is stylized at this display size, and the report says so.
+    public var maxCellSide = 768
+    /// Memory budget of each variant's run (as `--max-memory`).
+    public var maxMemoryBytes = MemoryBudget.defaultBytes
 
     public init() {}
 
@@ -77,49 +82,84 @@ public struct ComparisonResult: Sendable {
     public var grid: Image
     /// The geometry of `grid`.
     public var sheet: ContactSheet
+    /// Size at which every cell was stylized.
+    public var cellWidth: Int
+    public var cellHeight: Int
+    /// Set when the content was scaled down to the grid's display size.
+    public var displayNote: String?
 }
 
 /// Side-by-side comparison of the statistic-swap variants (AdaIN, AdaBN, AdaLN, AdaGN)
 /// on one content and style, with feature-space distances and an optional contrast sweep
 /// showing that the instance swap ignores the content's global contrast and brightness.
+/// Every variant runs through the `StyleEngine` (same budget and checks as a transfer).
 public enum Comparison {
-    /// Runs every variant of an AdaIN-family `model` (shared by all of them).
-    public static func run(model: any StyleTransferModel, content contentPath: String, style stylePath: String,
-                           settings: ComparisonSettings) throws -> ComparisonResult {
-        try run(engine: .adain(model, alpha: settings.alpha), content: contentPath, style: stylePath, settings: settings)
-    }
-
-    /// Runs every variant that `engine` can build.
-    public static func run(engine: ComparisonEngine, content contentPath: String, style stylePath: String,
-                           settings: ComparisonSettings) throws -> ComparisonResult {
+    /// Runs every variant with `engine`. `measure` (an AdaIN-family network: the engine's own
+    /// for `.adain`) supplies the feature space of the distances, so both families are
+    /// measured alike.
+    ///
+    /// AdaIN family: the variants swap the statistics at the bottleneck; AdaBN uses the
+    /// population statistics stored with the weights. Magenta: the variants swap the
+    /// statistics inside every conditional instance norm of the transformer (the comparison
+    /// of Ulyanov et al. 2016); AdaBN uses population statistics over all the compared
+    /// contents (the content and its sweep adjustments), as batch norm's running statistics
+    /// would be over that set.
+    public static func run(engine: StyleEngine, measure: any StyleTransferModel, content contentPath: String,
+                           style stylePath: String, settings: ComparisonSettings,
+                           control: RunControl = .init()) throws -> ComparisonResult {
         guard settings.alpha >= 0, settings.alpha <= 1 else {
             throw PipelineError.invalidOption("--alpha must be between 0 and 1, got \(settings.alpha)")
         }
-        let contentImage = try TransferSession.load(contentPath, shorterSide: settings.contentSize)
-        let styleImage = try TransferSession.load(stylePath, shorterSide: settings.styleSize)
+        let decoded = try ImageIO.decode(file: contentPath)
+        var contentImage = settings.contentSize > 0 ? decoded.resized(shorterSide: settings.contentSize) : decoded
+        var displayNote: String? = nil
+        if max(contentImage.width, contentImage.height) > settings.maxCellSide {
+            let scale = Double(settings.maxCellSide) / Double(max(contentImage.width, contentImage.height))
+            let w = max(1, Int((Double(contentImage.width) * scale).rounded())), h = max(1, Int((Double(contentImage.height) * scale).rounded()))
+            displayNote = "cells rendered at \(w)x\(h): the \(contentImage.width)x\(contentImage.height) content was scaled to the grid's display size"
+            control.note?(displayNote!)
+            contentImage = contentImage.resized(width: w, height: h)
+        }
+        let styleImage = try StyleEngine.styleImage(.file(stylePath), shorterSide: settings.styleSize)
         let content = Tensor(image: contentImage)
-        let style = Tensor(image: styleImage)
-        let model = engine.measure
-        let styleTaps = model.featureTaps(style)
-        let contentDeep = model.featureTaps(content).last!
+        let styleRef = StyleRef.image(styleImage, name: stylePath)
+        let styleTaps = measure.featureTaps(Tensor(image: styleImage))
+        let contentDeep = measure.featureTaps(content).last!
         // Every content the variants will see: a population-statistics variant collects them.
         let adjustments = settings.contrastSweep ? ContentAdjustment.sweep : []
-        let adjusted = adjustments.map { $0.apply(content) }
+        let adjusted = adjustments.map { Image(tensor: $0.apply(content)) }
 
-        var variants: [(Tensor) throws -> Tensor] = []
+        var variants: [(Image) throws -> Image] = []
         var measurements: [VariantMeasurement] = []
         var skipped: [SkippedVariant] = []
         var outputs: [Image] = []
         for norm in settings.norms {
+            try control.check()
             let t0 = Date()
-            let variant: (Tensor) throws -> Tensor
-            do { variant = try engine.makeVariant(norm, style, [content] + adjusted) } catch {
+            var options = TransferOptions()
+            options.norm = norm
+            options.alpha = settings.alpha
+            options.styleSize = 0
+            options.maxMemoryBytes = settings.maxMemoryBytes
+            let variant: (Image) throws -> Image
+            let out: Image
+            do {
+                var policy: StatisticsPolicy? = nil
+                if norm == .batch && engine.family == .magenta {
+                    policy = .fixed(try engine.populationStatistics(of: [contentImage] + adjusted, styles: [styleRef], options: options))
+                }
+                variant = { [policy] in try engine.stylize($0, styles: [styleRef], options: options, statistics: policy, control: control) }
+                out = try variant(contentImage)
+            } catch let error as PipelineError {
+                if case .cancelled = error { throw error }
+                skipped.append(SkippedVariant(name: norm.swapName, reason: "\(error)"))
+                continue
+            } catch {
                 skipped.append(SkippedVariant(name: norm.swapName, reason: "\(error)"))
                 continue
             }
-            let out = Image(tensor: try variant(content))
             let seconds = Date().timeIntervalSince(t0)
-            let taps = model.featureTaps(Tensor(image: out))
+            let taps = measure.featureTaps(Tensor(image: out))
             measurements.append(VariantMeasurement(
                 name: norm.swapName, norm: norm.description,
                 styleDistance: FeatureDistance.style(output: taps, style: styleTaps),
@@ -140,10 +180,11 @@ public enum Comparison {
         var sweep: [SweepRow] = []
         for (adjustment, adjustedContent) in zip(adjustments, adjusted) {
             var changes: [Double] = []
-            var row = [SheetCell(image: Image(tensor: adjustedContent), caption: ["content", adjustment.description]),
+            var row = [SheetCell(image: adjustedContent, caption: ["content", adjustment.description]),
                        SheetCell(image: nil, caption: ["", ""])]
             for (k, variant) in variants.enumerated() {
-                let out = Image(tensor: try variant(adjustedContent))
+                try control.check()
+                let out = try variant(adjustedContent)
                 let change = FeatureDistance.meanAbsoluteChange(Tensor(image: out), Tensor(image: outputs[k]))
                 changes.append(change)
                 row.append(SheetCell(image: out, caption: [measurements[k].name, "change \(short(change))"]))
@@ -156,35 +197,17 @@ public enum Comparison {
         let scale = tileW >= 200 ? 2 : 1
         let sheet = ContactSheet(columns: 2 + measurements.count, rows: cells.count, tileWidth: tileW, tileHeight: tileH,
                                  captionLines: 2, scale: scale)
-        return ComparisonResult(variants: measurements, sweep: sweep, skipped: skipped, grid: sheet.render(cells), sheet: sheet)
+        return ComparisonResult(variants: measurements, sweep: sweep, skipped: skipped, grid: sheet.render(cells), sheet: sheet,
+                                cellWidth: tileW, cellHeight: tileH, displayNote: displayNote)
+    }
+
+    /// Runs every variant of an AdaIN-family `model`, which also measures the distances.
+    public static func run(model: any StyleTransferModel, content: String, style: String,
+                           settings: ComparisonSettings) throws -> ComparisonResult {
+        try run(engine: StyleEngine(model: model, weightsPath: "(in memory)"), measure: model,
+                content: content, style: style, settings: settings)
     }
 
     /// Three significant digits ("0.0123", "45.6", "1.23e+03").
     static func short(_ v: Double) -> String { String(format: "%.3g", v) }
-}
-
-/// One model family as the comparison sees it: how to build each statistic-swap variant,
-/// and the encoder whose features measure the style and content distances.
-public struct ComparisonEngine {
-    /// The feature network of the distances (its `featureTaps`, shallow to deep).
-    public let measure: any StyleTransferModel
-    /// Builds variant `norm` for `style`; `contents` are all the content images it will be
-    /// run on (a population-statistics variant may collect them). Throws when the variant
-    /// cannot run, e.g. a group count that does not divide the channels.
-    public let makeVariant: (_ norm: NormKind, _ style: Tensor, _ contents: [Tensor]) throws -> (Tensor) throws -> Tensor
-
-    public init(measure: any StyleTransferModel,
-                makeVariant: @escaping (NormKind, Tensor, [Tensor]) throws -> (Tensor) throws -> Tensor) {
-        self.measure = measure
-        self.makeVariant = makeVariant
-    }
-
-    /// The AdaIN family: the swap at the bottleneck of `model`, which also measures.
-    public static func adain(_ model: any StyleTransferModel, alpha: Float) -> ComparisonEngine {
-        ComparisonEngine(measure: model) { norm, style, _ in
-            let stylizer = try Stylizer(model: model, norm: norm)
-            let stats = try stylizer.styleStatistics(of: style)
-            return { try stylizer.stylize(content: $0, styles: [WeightedStyle(stats)], alpha: alpha) }
-        }
-    }
 }

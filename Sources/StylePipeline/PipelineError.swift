@@ -3,6 +3,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case weightsNotFound(searched: [String])
     case invalidOption(String)
     case outputWouldOverwriteInput(output: String)
+    /// The work was stopped (a signal, a time limit, a client that went away).
+    case cancelled(String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
                 + "set STYLIZE_WEIGHTS, or import the official pytorch-AdaIN files with 'stylize weights import'."
         case .invalidOption(let message):
             return message
+        case .cancelled(let why):
+            return "stopped: \(why)"
         case .outputWouldOverwriteInput(let output):
             return "\(output): refusing to overwrite an input file; choose another output path"
         }

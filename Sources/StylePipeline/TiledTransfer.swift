@@ -27,10 +27,10 @@ import StyleTensor
 /// swap is per cell given the statistics, and a decoded pixel depends only on cells within
 /// `margins.decoderCells` of it, which every tile decodes beyond its blend range.
 ///
-/// Receptive field of `adain-mobilenet-s8` (cell i, pixels [8i, 8i+8)): ec5 and ec4
-/// depthwise (stride 1, pad 1) need /8 cells i-2..i+2; ec3 (stride 2, pad 0 before, 1
-/// after) /4 cells 2i-4..2i+6; ec2: 2i-5..2i+7; ec1 (stride 2): /2 cells 4i-10..4i+16;
-/// ec0: 4i-11..4i+17; conv0 (stride 2): pixels 8i-22..8i+36.
+/// The margins come from the model (`NetworkLayout`), e.g. for `adain-mobilenet-s8` (cell i,
+/// pixels [8i, 8i+8)): ec5 and ec4 depthwise (stride 1, pad 1) need /8 cells i-2..i+2; ec3
+/// (stride 2, pad 0 before, 1 after) /4 cells 2i-4..2i+6; ec2: 2i-5..2i+7; ec1 (stride 2):
+/// /2 cells 4i-10..4i+16; ec0: 4i-11..4i+17; conv0 (stride 2): pixels 8i-22..8i+36.
 ///
 /// Memory: the RGB8 content (3 bytes per pixel) and the RGB8 output stay whole; floats
 /// exist only for one tile's crop and activations and for a band of output rows being
@@ -40,47 +40,114 @@ public struct TiledStylizer: Sendable {
 
     public init(stylizer: Stylizer) { self.stylizer = stylizer }
 
-    /// The plan for `image` with tiles of about `tilePixels`.
-    public func plan(for image: Image, tilePixels: Int, margins: TileMargins = .init()) throws -> TilePlan {
-        try TilePlan(frame: NetworkFrame(model: stylizer.model, contentHeight: image.height, contentWidth: image.width),
-                     tilePixels: tilePixels, margins: margins)
+    /// The plan for `image` with tiles of about `tilePixels`, margins from the model's layout.
+    public func plan(for image: Image, tilePixels: Int) throws -> TilePlan {
+        let layout = stylizer.model.layout
+        return try TilePlan(frame: NetworkFrame(layout: layout, contentHeight: image.height, contentWidth: image.width),
+                            tilePixels: tilePixels, margins: TileMargins(layout: layout))
     }
 
     /// Pass 1: the content statistics of the whole frame under the swap's kind, merged over
     /// the tiles' owned cells.
-    public func contentStatistics(of image: Image, plan: TilePlan) throws -> FeatureStatistics {
-        let s = plan.frame.stride
+    /// `kind` defaults to the swap's.
+    public func contentStatistics(of image: Image, plan: TilePlan, kind: NormKind? = nil,
+                                  control: RunControl = .init()) throws -> FeatureStatistics {
         var total: FeatureStatistics?
-        for row in plan.rows.spans {
-            for col in plan.columns.spans {
-                let input = Self.frameCrop(image, frame: plan.frame, rows: row.ownedInput, columns: col.ownedInput)
-                let features = stylizer.model.encodeStyle(input)
-                let owned = crop(features, top: row.owned.lowerBound - row.ownedInput.lowerBound / s,
-                                 left: col.owned.lowerBound - col.ownedInput.lowerBound / s,
-                                 height: row.owned.count, width: col.owned.count)
-                let stats = try stylizer.swap.contentStatistics(of: owned)
-                total = try total.map { try $0.merged(with: stats) } ?? stats
-            }
+        try forEachOwnedWindow(of: image, plan: plan, control: control) { owned, _, _ in
+            let stats = try FeatureStatistics(of: owned, kind: kind ?? stylizer.swap.kind)
+            total = try total.map { try $0.merged(with: stats) } ?? stats
         }
         return total!
     }
 
     /// Both passes: `image` stylized with the mix of `styles`, the same size as `image`
     /// (its alpha, if any, is kept).
-    public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float = 1) throws -> Image {
-        let stats = stylizer.swap.kind == .batch ? nil : try contentStatistics(of: image, plan: plan)
-        return try stylize(image, plan: plan, styles: styles, alpha: alpha, contentStatistics: stats)
+    public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float = 1,
+                        control: RunControl = .init()) throws -> Image {
+        let stats = stylizer.swap.kind == .batch ? nil : try contentStatistics(of: image, plan: plan, control: control)
+        return try stylize(image, plan: plan, styles: styles, alpha: alpha, contentStatistics: stats, control: control)
     }
 
-    /// Pass 2 with given content statistics (nil for `.batch`, which uses the population's).
+    /// Pass 2 with given content statistics (nil for `.batch`: the population's).
     public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float,
-                        contentStatistics: FeatureStatistics?) throws -> Image {
+                        contentStatistics: FeatureStatistics?, control: RunControl = .init()) throws -> Image {
+        try decodeTiles(of: image, plan: plan, control: control) { window, _, _ in
+            try stylizer.swap.apply(content: window, styles: styles, alpha: alpha, contentStatistics: contentStatistics)
+        }
+    }
+
+    /// Spatial control, tiled: `featureMask` (1 x featureHeight x featureWidth x 1 over the
+    /// frame's feature grid, see `featureMask(_:frame:)`) splits the content in two regions;
+    /// pass 1 gathers each region's statistics over the whole image, pass 2 swaps each tile's
+    /// cells with its region's statistics and style, as the untiled masked run does.
+    public func stylize(_ image: Image, plan: TilePlan, masked featureMask: Tensor, foreground: [WeightedStyle],
+                        background: [WeightedStyle], alpha: Float, control: RunControl = .init()) throws -> Image {
+        var regions: (foreground: FeatureStatistics, background: FeatureStatistics)?
+        try forEachOwnedWindow(of: image, plan: plan, control: control) { owned, rows, columns in
+            let m = crop(featureMask, top: rows.lowerBound, left: columns.lowerBound, height: rows.count, width: columns.count)
+            let r = try stylizer.swap.regionStatistics(of: owned, mask: m)
+            regions = try regions.map { (try $0.foreground.merged(with: r.foreground), try $0.background.merged(with: r.background)) } ?? r
+        }
+        return try decodeTiles(of: image, plan: plan, control: control) { window, rows, columns in
+            let m = crop(featureMask, top: rows.lowerBound, left: columns.lowerBound, height: rows.count, width: columns.count)
+            return try stylizer.swap.apply(content: window, mask: m, foreground: foreground, background: background,
+                                           alpha: alpha, regionStatistics: regions)
+        }
+    }
+
+    /// A mask image (white = foreground) sampled at the centre of each feature cell of the
+    /// frame (nearest content pixel, clamped at the border for cells over the padding), as
+    /// `Stylizer.featureMask` samples the untiled mask: 1 x featureHeight x featureWidth x 1,
+    /// values the mean of R, G, B in [0, 1]. The mask is resized to the content's size first.
+    public static func featureMask(_ mask: Image, frame: NetworkFrame) throws -> Tensor {
+        let fh = frame.featureHeight, fw = frame.featureWidth, s = frame.stride
+        let scaleY = Double(mask.height) / Double(frame.contentHeight), scaleX = Double(mask.width) / Double(frame.contentWidth)
+        var out = Tensor(shape: Shape(n: 1, h: fh, w: fw, c: 1))
+        for i in 0..<fh {
+            let y = min(max(i * s + s / 2 - frame.top, 0), frame.contentHeight - 1)
+            let my = min(Int((Double(y) + 0.5) * scaleY), mask.height - 1)
+            for j in 0..<fw {
+                let x = min(max(j * s + s / 2 - frame.left, 0), frame.contentWidth - 1)
+                let mx = min(Int((Double(x) + 0.5) * scaleX), mask.width - 1)
+                let p = 3 * (my * mask.width + mx)
+                out.data[i * fw + j] = Float(Int(mask.rgb[p]) + Int(mask.rgb[p + 1]) + Int(mask.rgb[p + 2])) / (3 * 255)
+            }
+        }
+        return out
+    }
+
+    /// Pass 1's walk: for each tile, the encoder features of its owned cells, with the
+    /// owned cell ranges (rows, columns) of the frame's feature grid.
+    func forEachOwnedWindow(of image: Image, plan: TilePlan, control: RunControl,
+                            _ body: (Tensor, Range<Int>, Range<Int>) throws -> Void) throws {
+        let s = plan.frame.stride
+        var done = 0
+        for row in plan.rows.spans {
+            for col in plan.columns.spans {
+                try control.check()
+                let input = Self.frameCrop(image, frame: plan.frame, rows: row.ownedInput, columns: col.ownedInput)
+                let features = stylizer.model.encodeStyle(input)
+                let owned = crop(features, top: row.owned.lowerBound - row.ownedInput.lowerBound / s,
+                                 left: col.owned.lowerBound - col.ownedInput.lowerBound / s,
+                                 height: row.owned.count, width: col.owned.count)
+                try body(owned, row.owned, col.owned)
+                done += 1
+                control.progress?(EngineProgress(phase: "statistics tiles", done: done, total: plan.count))
+            }
+        }
+    }
+
+    /// Pass 2's walk: each tile's decode window of features goes through `swap` (given the
+    /// window's cell ranges), is decoded, and blended into the output with the feathered weights.
+    func decodeTiles(of image: Image, plan: TilePlan, control: RunControl,
+                     swap: (Tensor, Range<Int>, Range<Int>) throws -> Tensor) throws -> Image {
         let frame = plan.frame, s = frame.stride
         let width = image.width, height = image.height
         precondition(frame.contentHeight == height && frame.contentWidth == width, "plan is for another image size")
         var output = [UInt8](repeating: 0, count: width * height * 3)
         var band = OutputBand(width: width)
         let columnWeights = plan.columns.spans.indices.map { TileBlend.weights(plan.columns, span: $0) }
+        var done = 0
 
         for (r, row) in plan.rows.spans.enumerated() {
             let rowWeights = TileBlend.weights(plan.rows, span: r)
@@ -88,13 +155,13 @@ public struct TiledStylizer: Sendable {
             let contentRows = max(row.blend.lowerBound - frame.top, 0)..<min(row.blend.upperBound - frame.top, height)
             band.extend(to: contentRows.upperBound)
             for (c, col) in plan.columns.spans.enumerated() {
+                try control.check()
                 let input = Self.frameCrop(image, frame: frame, rows: row.decodeInput, columns: col.decodeInput)
                 let features = stylizer.model.encodeStyle(input)
                 let window = crop(features, top: row.decode.lowerBound - row.decodeInput.lowerBound / s,
                                   left: col.decode.lowerBound - col.decodeInput.lowerBound / s,
                                   height: row.decode.count, width: col.decode.count)
-                let swapped = try stylizer.swap.apply(content: window, styles: styles, alpha: alpha,
-                                                      contentStatistics: contentStatistics)
+                let swapped = try swap(window, row.decode, col.decode)
                 // Decoded pixels cover frame rows from decode.lowerBound * s (cut at the frame's end).
                 let y0 = row.decode.lowerBound * s, x0 = col.decode.lowerBound * s
                 let decoded = stylizer.model.decode(swapped, geometry: ContentGeometry(
@@ -105,6 +172,8 @@ public struct TiledStylizer: Sendable {
                          rows: contentRows, columns: contentCols,
                          rowWeights: rowWeights, rowWeightOrigin: row.blend.lowerBound - frame.top,
                          columnWeights: columnWeights[c], columnWeightOrigin: col.blend.lowerBound - frame.left)
+                done += 1
+                control.progress?(EngineProgress(phase: "tiles", done: done, total: plan.count))
             }
             let finished = r + 1 < plan.rows.spans.count
                 ? min(max(plan.rows.spans[r + 1].blend.lowerBound - frame.top, 0), height) : height

@@ -2,9 +2,8 @@ import StyleModels
 
 /// The image the network actually sees for a content of `contentHeight x contentWidth`:
 /// the content placed at (`top`, `left`) inside a frame of `height x width` pixels whose
-/// other pixels are the content reflected at its true border (`AdaINMobile` pads by its
-/// `contentPad` plus up to a multiple of 8; `AdaINVGG` sees the content as is). Frame
-/// pixel (y, x) is content pixel (reflect(y - top), reflect(x - left)).
+/// other pixels are the content reflected at its true border (the model's `NetworkLayout`
+/// says by how much). Frame pixel (y, x) is content pixel (reflect(y - top), reflect(x - left)).
 ///
 /// The encoder maps frame pixels [s*i, s*i + s) to feature cell i (s = `stride`), so a
 /// tile whose crop of the frame starts at a multiple of s has its feature grid aligned
@@ -23,17 +22,11 @@ public struct NetworkFrame: Equatable, Sendable {
         self.top = top; self.left = left; self.height = height; self.width = width; self.stride = stride
     }
 
-    /// The frame `model.encodeContent` builds for a content of this size.
-    public init(model: any StyleTransferModel, contentHeight h: Int, contentWidth w: Int) {
-        let s = model.featureStride
-        if let mobile = model as? AdaINMobile {
-            let p = mobile.contentPad
-            self.init(contentHeight: h, contentWidth: w, top: p, left: p,
-                      height: h + 2 * p + (s - (h + 2 * p) % s) % s,
-                      width: w + 2 * p + (s - (w + 2 * p) % s) % s, stride: s)
-        } else {
-            self.init(contentHeight: h, contentWidth: w, top: 0, left: 0, height: h, width: w, stride: s)
-        }
+    /// The frame a network with `layout` sees for a content of this size.
+    public init(layout: NetworkLayout, contentHeight h: Int, contentWidth w: Int) {
+        let size = layout.frameSize(contentHeight: h, contentWidth: w)
+        self.init(contentHeight: h, contentWidth: w, top: layout.contentPad, left: layout.contentPad,
+                  height: size.height, width: size.width, stride: layout.stride)
     }
 
     /// Feature cells along each side: ceil(frame / stride).
@@ -45,14 +38,9 @@ public struct NetworkFrame: Equatable, Sendable {
 /// there equal the untiled ones.
 ///
 /// - `encoderPixels`: the encoder's receptive-field half-width in input pixels, rounded
-///   up to a multiple of the stride. Feature cell i (pixels [8i, 8i+8)) of
-///   `adain-mobilenet-s8` depends on pixels [8i - 22, 8i + 37) (TF "SAME" 3x3 convs,
-///   stride 2 at conv0, ec1 and ec3; derivation in `TiledTransfer`'s notes), and of
-///   `adain-vgg19` on [8i - 30, 8i + 38) (ten 3x3 convs, three 2x2 pools): 32 pixels cover both.
-/// - `decoderCells`: the decoder's receptive-field half-width in feature cells. An output
-///   pixel of the mobile decoder (3x3 conv at /8, /4, /2 and two at /1) depends on cells
-///   within +-2 of its own; the VGG decoder (1 conv at /8, 4 at /4, 2 at /2, 2 at /1) on
-///   cells within +-4. 4 covers both.
+///   up to a multiple of the stride (`NetworkLayout.encoderMarginPixels`).
+/// - `decoderCells`: the decoder's receptive-field half-width in feature cells
+///   (`NetworkLayout.decoderMarginCells`).
 /// - `blendCells`: half-width of the feathered seam in cells (the raised-cosine ramp
 ///   spans 2 * blendCells * stride pixels across each tile boundary).
 public struct TileMargins: Equatable, Sendable {
@@ -62,6 +50,11 @@ public struct TileMargins: Equatable, Sendable {
 
     public init(encoderPixels: Int = 32, decoderCells: Int = 4, blendCells: Int = 2) {
         self.encoderPixels = encoderPixels; self.decoderCells = decoderCells; self.blendCells = blendCells
+    }
+
+    /// The margins a network with `layout` needs, with seams of `blendCells` cells.
+    public init(layout: NetworkLayout, blendCells: Int = 2) {
+        self.init(encoderPixels: layout.encoderMarginPixels, decoderCells: layout.decoderMarginCells, blendCells: blendCells)
     }
 }
 

@@ -39,6 +39,9 @@ struct BatchCommand: ParsableCommand {
     @Flag(help: "Print a JSON summary on standard output at the end (per pair: input, style, output, status, error, seconds).")
     var json = false
 
+    @Option(help: "Model family: adain (default) or magenta.")
+    var model: ModelFamily = .adain
+
     @OptionGroup var common: CommonTransferOptions
 
     func validate() throws {
@@ -52,7 +55,7 @@ struct BatchCommand: ParsableCommand {
         let shard: BatchShard?
         do { shard = try self.shard.map { try BatchShard(parsing: $0) } } catch { throw ValidationError("\(error)") }
         let plan = try BatchPlan.make(contentFolder: content, styles: styles, outputFolder: output, recursive: recursive)
-        let session = try TransferSession(weights: common.weights, norm: try common.normKind())
+        let engine = try StyleEngine(family: model, weights: common.weights)
         var options = BatchOptions()
         options.transfer = try common.transferOptions()
         options.quality = common.quality
@@ -60,12 +63,12 @@ struct BatchCommand: ParsableCommand {
 
         let progress = BatchProgress(style: common.quiet ? .silent : nil)
         for file in plan.skippedFiles { progress.note("skipped \(file.path): \(file.reason)") }
-        let cancellation = BatchCancellation()
+        let cancellation = Cancellation()
         let temporaries = TemporaryFiles()
         let trap = SignalTrap(cancellation: cancellation, temporaries: temporaries) { sig in
             progress.note("\(SignalTrap.name(sig)) received: stopping after the current image (again to stop at once)")
         }
-        let runner = BatchRunner(session: session, options: options, outputFolder: output,
+        let runner = BatchRunner(engine: engine, options: options, outputFolder: output,
                                  cancellation: cancellation, temporaries: temporaries, progress: progress)
         let items = shard?.select(plan.items) ?? plan.items
         let summary = try runner.run(items, shard: shard, skippedFiles: plan.skippedFiles)

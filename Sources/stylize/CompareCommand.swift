@@ -49,8 +49,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Weights file (safetensors). Default: $STYLIZE_WEIGHTS, else the model shipped in Weights/. With --model magenta it only measures the distances.")
     var weights: String?
 
-    @Option(help: "Model family whose normalizations are compared: adain (the swap at the bottleneck) or magenta (the instance norms inside Magenta's transformer; run 'stylize weights fetch magenta' first).")
-    var model: String = "adain"
+    @Option(help: "Model family whose normalizations are compared: adain (the swap at the bottleneck) or magenta (the instance norms inside Magenta's transformer).")
+    var model: ModelFamily = .adain
+
+    @Option(name: .customLong("max-memory"), help: "Memory budget of each variant's run (e.g. 1.5G, 800M).")
+    var maxMemory: String = "1.5G"
 
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
@@ -78,17 +81,14 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("--report must end in .md or .json")
         }
 
+        settings.maxMemoryBytes = try parseMemory(maxMemory)
         let weightsPath = try WeightsLocator.resolve(explicit: weights)
-        let model = try ModelLoader.load(path: weightsPath)
-        let engine: ComparisonEngine
-        switch self.model {
-        case "adain": engine = .adain(model, alpha: alpha)
-        case "magenta":
-            let session = try MagentaSession(weights: nil, needArbitrary: true, needPresets: false)
-            engine = .magenta(session.arbitrary!, measure: model, alpha: alpha)
-        default: throw ValidationError("--model must be adain or magenta")
-        }
-        let result = try Comparison.run(engine: engine, content: content, style: style, settings: settings)
+        let measure = try StyleEngine(family: .adain, weights: weightsPath)
+        let engine = model == .adain ? measure : try StyleEngine(family: .magenta)
+        let notes = RunControl(note: { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) })
+        try ImageIO.checkOutput(output, protecting: [content, style])
+        let result = try Comparison.run(engine: engine, measure: measure.adainModel!, content: content, style: style,
+                                        settings: settings, control: notes)
         try ImageIO.write(result.grid, to: output, protecting: [content, style])
         let table = ComparisonReport(content: content, style: style, weights: weightsPath,
                                      contentSize: contentSize, result: result)

@@ -15,8 +15,8 @@ struct TransferCommand: ParsableCommand {
     @Argument(help: "One or more style images; several are mixed (see --style-weights).")
     var styles: [String] = []
 
-    @Option(help: "Model family: adain (default) or magenta (Ghiasi et al. 2017; see 'stylize weights fetch magenta').")
-    var model: String = "adain"
+    @Option(help: "Model family: adain (default) or magenta (Ghiasi et al. 2017).")
+    var model: ModelFamily = .adain
 
     @Option(help: "Magenta's built-in styles instead of a style image: an index 0-25 or a blend such as 3:0.5,12:0.5 (implies --model magenta).")
     var preset: String?
@@ -27,21 +27,20 @@ struct TransferCommand: ParsableCommand {
     @OptionGroup var common: CommonTransferOptions
 
     func validate() throws {
-        guard ["adain", "magenta"].contains(model) else { throw ValidationError("--model must be adain or magenta") }
         if preset != nil, !styles.isEmpty { throw ValidationError("give either style images or --preset, not both") }
         if styles.isEmpty, preset == nil { throw ValidationError("give at least one style image after the content image") }
     }
 
     func run() throws {
         try common.applyThreads()
-        if model == "magenta" || preset != nil {
-            return try runMagenta(preset: preset)
-        }
-        let session = try TransferSession(weights: common.weights, norm: try common.normKind())
-        var request = TransferRequest(content: content, styles: styles, output: output, mask: common.mask,
+        let family: ModelFamily = preset != nil ? .magenta : model
+        let session = try TransferSession(family: family, weights: common.weights)
+        var request = TransferRequest(content: content, styles: styles, preset: preset, output: output, mask: common.mask,
                                       options: try common.transferOptions())
         request.quality = common.quality
-        let result = try session.run(request)
+        let progress = TileProgressLine(enabled: !common.quiet)
+        let result = try session.run(request, control: progress.control)
+        progress.finish()
         if !common.quiet {
             print("wrote \(result.output) (\(result.width)x\(result.height)) in \(String(format: "%.2f", result.seconds)) s")
         }
@@ -105,7 +104,7 @@ struct CommonTransferOptions: ParsableArguments {
         o.contentSize = contentSize
         o.styleSize = styleSize
         o.tileSize = tile
-        do { o.maxMemoryBytes = try MemoryBudget.parse(maxMemory) } catch { throw ValidationError("\(error)") }
+        o.maxMemoryBytes = try parseMemory(maxMemory)
         if let styleWeights {
             o.styleWeights = try styleWeights.split(separator: ",").map {
                 guard let v = Float($0.trimmingCharacters(in: .whitespaces)) else {
@@ -124,4 +123,9 @@ struct CommonTransferOptions: ParsableArguments {
         }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
     }
+}
+
+/// `--max-memory` text as bytes, or a usage error naming the option.
+func parseMemory(_ text: String) throws -> Int {
+    do { return try MemoryBudget.parse(text) } catch { throw ValidationError("\(error)") }
 }

@@ -71,10 +71,15 @@ struct CalibrateWeights: ParsableCommand {
     @Option(name: .customLong("content-size"), help: "Shorter side the images are resized to, as when stylizing.")
     var contentSize: Int = 512
 
+    @Option(name: .customLong("max-memory"), help: "Memory budget (e.g. 1.5G, 800M); larger images are processed in tiles.")
+    var maxMemory: String = "1.5G"
+
     func run() throws {
-        let model = try ModelLoader.load(path: file)
+        let engine = try StyleEngine(family: .adain, weights: file)
+        let model = engine.adainModel!
         let paths = try Calibration.imageFiles(in: images)
-        let stats = try Calibration.populationStatistics(model: model, images: paths, size: contentSize) { path, error in
+        let stats = try Calibration.populationStatistics(engine: engine, images: paths, size: contentSize,
+                                                         maxMemoryBytes: try parseMemory(maxMemory)) { path, error in
             FileHandle.standardError.write(Data("skipped \(path): \(error)\n".utf8))
         }
         try Calibration.store(mean: stats.mean, variance: stats.variance, images: stats.used, in: file)

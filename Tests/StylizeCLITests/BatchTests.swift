@@ -25,12 +25,12 @@ final class BatchTests: XCTestCase {
 
     func runBatch(content: String, styles: [String], out: String, threads: Int = 2, overwrite: Bool = false,
                   shard: BatchShard? = nil, afterItem: (@Sendable (Int) -> Void)? = nil,
-                  cancellation: BatchCancellation = .init()) throws -> BatchSummary {
+                  cancellation: Cancellation = .init()) throws -> BatchSummary {
         ThreadBudget.threads = threads
         let plan = try BatchPlan.make(contentFolder: content, styles: styles, outputFolder: out, recursive: true)
         var o = options()
         o.overwrite = overwrite
-        let runner = BatchRunner(session: try TransferSession(weights: weights), options: o, outputFolder: out,
+        let runner = BatchRunner(engine: try StyleEngine(weights: weights), options: o, outputFolder: out,
                                  cancellation: cancellation)
         runner.afterItem = afterItem
         return try runner.run(shard?.select(plan.items) ?? plan.items, shard: shard, skippedFiles: plan.skippedFiles)
@@ -67,7 +67,7 @@ final class BatchTests: XCTestCase {
         let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
 
         // Stop after the second pair: the pipeline finishes what it is writing, runs nothing new.
-        let cancellation = BatchCancellation()
+        let cancellation = Cancellation()
         let first = try runBatch(content: content, styles: [style], out: out,
                                  afterItem: { n in if n == 2 { cancellation.cancel() } }, cancellation: cancellation)
         let written = first.items.filter { $0.status == .ok }

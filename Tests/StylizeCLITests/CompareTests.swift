@@ -60,7 +60,7 @@ final class CompareTests: XCTestCase {
         // The variant tiles are the stylized images of each variant.
         let adaIN = try Stylizer(model: model, norm: .instance)
         let expected = Image(tensor: try adaIN.stylize(content: Tensor(image: contentImage),
-                                                       styles: [WeightedStyle(adaIN.styleStatistics(of: Tensor(image: try TransferSession.load(style, shorterSide: 32))))]))
+                                                       styles: [WeightedStyle(adaIN.styleStatistics(of: Tensor(image: ImageIO.decode(file: style).resized(shorterSide: 32))))]))
         let v = sheet.tileOrigin(row: 0, column: 2)
         XCTAssertEqual(Array(result.grid.rgb[((v.y + 5) * result.grid.width + v.x) * 3..<((v.y + 5) * result.grid.width + v.x + 40) * 3]),
                        Array(expected.rgb[(5 * 40) * 3..<(6 * 40) * 3]))
@@ -72,7 +72,7 @@ final class CompareTests: XCTestCase {
     }
 
     /// With the homogeneous tiny encoder a contrast change only scales the relu4_1 features,
-    /// which the instance swap normalises away (the output moves by rounding only at x0.5; at
+    /// which the instance swap normalises away (the output moves by 8-bit rounding only at x0.5; at
     /// x1.5 a few pixels clip), while the batch swap, normalising with fixed population
     /// statistics, passes the change on.
     func testContrastSweepInstanceNormIsLessSensitiveThanBatchNorm() throws {
@@ -81,7 +81,9 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(result.grid.height, 6 + 5 * (21 + 32 + 6))
         let half = result.sweep[0].changes, more = result.sweep[1].changes
         XCTAssertLessThan(half[0], 1.0 / 255, "AdaIN at contrast x0.5: \(half)")
-        XCTAssertLessThan(half[0], 0.05 * half[1], "AdaIN vs AdaBN at contrast x0.5: \(half)")
+        // The adjusted contents are 8-bit images (as any content is), so AdaIN's output moves by
+        // the rounding of the halved contrast (about 0.3 levels here), AdaBN's by ~2 levels.
+        XCTAssertLessThan(half[0], 0.2 * half[1], "AdaIN vs AdaBN at contrast x0.5: \(half)")
         XCTAssertLessThan(more[0], 0.5 * more[1], "AdaIN vs AdaBN at contrast x1.5: \(more)")
         for row in result.sweep {
             XCTAssertEqual(row.changes.count, 4)

@@ -4,6 +4,7 @@ import StyleModels
 import StyleNN
 import StylePipeline
 import StyleTensor
+import StyleWeights
 import XCTest
 
 /// Tiled transfer (`TiledStylizer`, `TilePlan`, `TileBlend`, `MemoryBudget`) against the
@@ -160,7 +161,7 @@ final class TilingTests: XCTestCase {
     /// Budget decisions: small images stay untiled, a 24 MP photo gets tiles whose
     /// estimated peak fits the default budget, and an impossible budget is a clear error.
     func testMemoryBudgetChoosesTiles() throws {
-        let profile = MemoryProfile(floatsPerPixel: 160, styleFloatsPerPixel: 62, weightBytes: 1_000_000)
+        let profile = MemoryFootprint(floatsPerPixel: 160, styleFloatsPerPixel: 62, weightBytes: 1_000_000)
         func frame(_ w: Int, _ h: Int) -> NetworkFrame {
             NetworkFrame(contentHeight: h, contentWidth: w, top: 16, left: 16,
                          height: h + 32 + (8 - (h + 32) % 8) % 8, width: w + 32 + (8 - (w + 32) % 8) % 8, stride: 8)
@@ -183,17 +184,22 @@ final class TilingTests: XCTestCase {
         XCTAssertThrowsError(try TilePlan(frame: big, tilePixels: 40))
     }
 
-    /// The profile read from a weights file follows the formula in `MemoryProfile`.
-    func testMemoryProfileFromWeights() throws {
-        let mobile = MemoryProfile.of(weightsFile: try TinyNetworks.mobile(in: directory))
+    /// The footprint a model reports follows the formulas in its `footprint` and counts every
+    /// stored copy of the weights (more than 4 bytes per parameter).
+    func testMemoryFootprintFromWeights() throws {
+        let mobilePath = try TinyNetworks.mobile(in: directory)
+        let mobile = try ModelLoader.load(path: mobilePath).footprint
         XCTAssertEqual(mobile.floatsPerPixel, max(2 * 8 + 4, 2 * 4 + 3, 2 * 8 / 4 + 8 / 16 + 1))
-        let vgg = MemoryProfile.of(weightsFile: try TinyNetworks.vgg(in: directory))
+        let vggPath = try TinyNetworks.vgg(in: directory)
+        let vgg = try ModelLoader.load(path: vggPath).footprint
         XCTAssertEqual(vgg.floatsPerPixel, max(2 * 4 + 4, 2 * 4 + 4))
-        XCTAssertGreaterThan(vgg.weightBytes, 0)
+        let file = try SafeTensorsFile(path: vggPath)
+        let parameters: Int = file.names.map { (file.info($0)?.shape ?? []).reduce(1, *) }.reduce(0, +)
+        XCTAssertGreaterThan(vgg.weightBytes, 4 * parameters)
     }
 
     /// End to end through `TransferSession.run`: `--tile` writes the same picture as the
-    /// untiled run (PNG, within one level), and `--tile` with `--mask` is refused.
+    /// untiled run (PNG, within one level).
     func testSessionTileOptionMatchesUntiled() throws {
         let weights = try TinyNetworks.mobile(in: directory)
         let contentPath = directory.appendingPathComponent("content.png").path
@@ -201,6 +207,7 @@ final class TilingTests: XCTestCase {
         try ImageIO.write(TinyNetworks.picture(width: 190, height: 140, seed: 5), to: contentPath)
         try ImageIO.write(TinyNetworks.picture(width: 80, height: 80, seed: 6), to: stylePath)
         let session = try TransferSession(weights: weights)
+        let engine = session.engine
         var options = TransferOptions()
         options.contentSize = 0
         options.styleSize = 0
@@ -208,12 +215,11 @@ final class TilingTests: XCTestCase {
         _ = try session.run(TransferRequest(content: contentPath, styles: [stylePath], output: plain, options: options))
         options.tileSize = 80
         let tiledPath = directory.appendingPathComponent("tiled.png").path
-        XCTAssertNotNil(try session.tilePlan(for: ImageIO.decode(file: contentPath), options: options))
+        XCTAssertTrue(try engine.plan(width: 190, height: 140, options: options).isTiled)
         _ = try session.run(TransferRequest(content: contentPath, styles: [stylePath], output: tiledPath, options: options))
         let a = try ImageIO.decode(file: plain), b = try ImageIO.decode(file: tiledPath)
         XCTAssertEqual(a.width, b.width); XCTAssertEqual(a.height, b.height)
         XCTAssertLessThanOrEqual(zip(a.rgb, b.rgb).map { abs(Int($0) - Int($1)) }.max()!, 1)
-        XCTAssertThrowsError(try session.tilePlan(for: a, options: options, masked: true))
         // --preserve-color goes through the tiled path too (colour statistics of the content,
         // which is under 512 pixels here, so exactly the untiled ones).
         options.preserveColor = true
@@ -228,6 +234,6 @@ final class TilingTests: XCTestCase {
         options.preserveColor = false
         // Automatic: this small image fits the default budget untiled.
         options.tileSize = 0
-        XCTAssertNil(try session.tilePlan(for: a, styles: [stylePath], options: options))
+        XCTAssertFalse(try engine.plan(width: a.width, height: a.height, options: options).isTiled)
     }
 }

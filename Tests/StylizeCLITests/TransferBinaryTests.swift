@@ -78,8 +78,8 @@ final class TransferBinaryTests: XCTestCase {
         let cases: [([String], String)] = [
             ([broken, style, "-o", root + "/x.png"], "broken.jpg: not a JPEG or PNG file"),
             ([content, root + "/missing.png", "-o", root + "/x.png"], "missing.png"),
-            ([content, style, "-o", content], "refusing to overwrite an input"),
-            ([content, style, "-o", root + "/x.gif"], "must end in .jpg, .jpeg or .png"),
+            ([content, style, "-o", content], "refusing to overwrite the input file"),
+            ([content, style, "-o", root + "/x.gif"], "(use .jpg, .jpeg or .png)"),
             ([content, style, "--alpha", "2", "-o", root + "/x.png"], "--alpha must be between 0 and 1"),
             ([content, style, "--norm", "group", "--groups", "5", "-o", root + "/x.png"], "5 groups do not divide"),
             ([content, style, "--mask", content, "-o", root + "/x.png"], "--mask needs exactly two styles"),

@@ -93,8 +93,10 @@ public struct StatisticSwap: Sendable {
     /// Swaps the statistics of `content` for the weighted mix of `styles`, then blends
     /// with the content by `alpha`: t' = alpha * sum_k w_k t_k + (1 - alpha) * f_c.
     ///
-    /// `contentStatistics` (optional, not used by `.batch`) replaces the content's own
-    /// statistics, e.g. global statistics of a large image processed in tiles.
+    /// `contentStatistics` (optional) replaces the content's own statistics, e.g. global
+    /// statistics of a large image processed in tiles, or of a whole video clip; for
+    /// `.batch` it replaces the population statistics (batch statistics over a set the
+    /// caller chose, e.g. a clip's frames).
     public func apply(content: Tensor, styles: [WeightedStyle], alpha: Float = 1,
                       contentStatistics: FeatureStatistics? = nil) throws -> Tensor {
         try checkAlpha(alpha)
@@ -109,17 +111,30 @@ public struct StatisticSwap: Sendable {
     /// content, normalised over the background, receives the `background` mix. `mask` has
     /// shape 1 x H x W x 1 or N x H x W x 1 at the features' resolution. For `.batch` both
     /// regions are normalised with the population statistics.
+    ///
+    /// `regionStatistics` (optional) replaces the content's own statistics over the two
+    /// regions (e.g. gathered over a whole image processed in tiles, see `regionStatistics(of:mask:)`).
     public func apply(content: Tensor, mask: Tensor, foreground: [WeightedStyle], background: [WeightedStyle],
-                      alpha: Float = 1) throws -> Tensor {
+                      alpha: Float = 1,
+                      regionStatistics: (foreground: FeatureStatistics, background: FeatureStatistics)? = nil) throws -> Tensor {
         try checkAlpha(alpha)
         let fgWeights = try maskWeights(mask, for: content.shape, foreground: true)
         let bgWeights = try maskWeights(mask, for: content.shape, foreground: false)
-        let fg = coefficients(source: try contentNormalizer(content, statistics: nil, weights: fgWeights),
+        let fg = coefficients(source: try contentNormalizer(content, statistics: regionStatistics?.foreground, weights: fgWeights),
                               target: try mixedTarget(foreground, content: content.shape), alpha: alpha)
-        let bg = coefficients(source: try contentNormalizer(content, statistics: nil, weights: bgWeights),
+        let bg = coefficients(source: try contentNormalizer(content, statistics: regionStatistics?.background, weights: bgWeights),
                               target: try mixedTarget(background, content: content.shape), alpha: alpha)
         // One weight per sample and pixel, 1 = foreground, for the two-region kernel.
         return scaleShift(content, mask: fgWeights, a: fg, b: bg)
+    }
+
+    /// The content statistics over the foreground (mask >= 0.5) and the background of
+    /// `features`, as `apply(content:mask:...)` takes them; statistics of parts of an image
+    /// merge into those of the whole (`FeatureStatistics.merged(with:)`).
+    public func regionStatistics(of features: Tensor, mask: Tensor) throws
+        -> (foreground: FeatureStatistics, background: FeatureStatistics) {
+        (try FeatureStatistics(of: features, kind: kind, weights: maskWeights(mask, for: features.shape, foreground: true)),
+         try FeatureStatistics(of: features, kind: kind, weights: maskWeights(mask, for: features.shape, foreground: false)))
     }
 
     /// Per-channel population mean and unbiased variance of a set of content features
@@ -148,13 +163,16 @@ public struct StatisticSwap: Sendable {
         guard alpha.isFinite, alpha >= 0, alpha <= 1 else { throw SwapError.invalidAlpha(alpha) }
     }
 
-    /// The content's mean and std per (sample, channel): population statistics for
-    /// `.batch`, otherwise its own (or the given) statistics expanded to channels.
+    /// The content's mean and std per (sample, channel): the given statistics, else the
+    /// population statistics for `.batch` and the content's own for the other kinds.
     private func contentNormalizer(_ content: Tensor, statistics: FeatureStatistics?, weights: [Float]?) throws -> Moments2 {
         let shape = content.shape
         guard shape.count > 0 else { throw SwapError.emptyFeatures(shape) }
         try kind.validate(channels: shape.c)
         switch kind {
+        case .batch where statistics != nil:
+            try check(statistics!, content: shape)
+            return expand(statistics!, samples: shape.n)
         case .batch:
             let mean = populationMean!, variance = populationVariance!
             guard mean.count == shape.c else {

