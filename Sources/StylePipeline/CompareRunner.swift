@@ -107,10 +107,18 @@ public enum Comparison {
     public static func run(engine: StyleEngine, measure: any StyleTransferModel, content contentPath: String,
                            style stylePath: String, settings: ComparisonSettings,
                            control: RunControl = .init()) throws -> ComparisonResult {
+        try run(engine: engine, measure: measure, content: ImageIO.decode(file: contentPath),
+                style: ImageIO.decode(file: stylePath), styleName: stylePath, settings: settings, control: control)
+    }
+
+    /// The same on decoded images (`styleName` names the style in messages and the cache).
+    /// `settings.contentSize` and `styleSize` resize them as for files.
+    public static func run(engine: StyleEngine, measure: any StyleTransferModel, content decoded: Image,
+                           style decodedStyle: Image, styleName: String, settings: ComparisonSettings,
+                           control: RunControl = .init()) throws -> ComparisonResult {
         guard settings.alpha >= 0, settings.alpha <= 1 else {
             throw PipelineError.invalidOption("--alpha must be between 0 and 1, got \(settings.alpha)")
         }
-        let decoded = try ImageIO.decode(file: contentPath)
         var contentImage = settings.contentSize > 0 ? decoded.resized(shorterSide: settings.contentSize) : decoded
         var displayNote: String? = nil
         if max(contentImage.width, contentImage.height) > settings.maxCellSide {
@@ -120,9 +128,9 @@ public enum Comparison {
             control.note?(displayNote!)
             contentImage = contentImage.resized(width: w, height: h)
         }
-        let styleImage = try StyleEngine.styleImage(.file(stylePath), shorterSide: settings.styleSize)
+        let styleImage = try StyleEngine.styleImage(.image(decodedStyle, name: styleName), shorterSide: settings.styleSize)
         let content = Tensor(image: contentImage)
-        let styleRef = StyleRef.image(styleImage, name: stylePath)
+        let styleRef = StyleRef.image(styleImage, name: "\(styleName)@\(settings.styleSize)")
         let styleTaps = measure.featureTaps(Tensor(image: styleImage))
         let contentDeep = measure.featureTaps(content).last!
         // Every content the variants will see: a population-statistics variant collects them.
