@@ -5,8 +5,8 @@ import ImageCodecs
 public enum StyleRef: Sendable {
     /// A style image file (JPEG or PNG, recognised by its bytes).
     case file(String)
-    /// A decoded style image; `name` identifies it in messages and in the style cache,
-    /// so two different images must not share a name within one engine.
+    /// A decoded style image; `name` identifies it in messages (the style cache keys it by
+    /// its pixels, so different images may share a name).
     case image(Image, name: String)
     /// Magenta's built-in styles: an index 0-25 or a blend such as "3:0.5,12:0.5".
     case preset(String)
@@ -24,9 +24,16 @@ public enum StyleRef: Sendable {
     var cacheKey: String {
         switch self {
         case .file(let path): return "file:" + path
-        case .image(_, let name): return "image:" + name
+        case .image(let image, _): return "image:\(image.width)x\(image.height):\(Self.fingerprint(image.rgb))"
         case .preset(let spec): return "preset:" + spec
         }
+    }
+
+    /// FNV-1a (64-bit) of the bytes: h = (h XOR byte) * 1099511628211, from 14695981039346656037.
+    static func fingerprint(_ bytes: [UInt8]) -> String {
+        var h: UInt64 = 14695981039346656037
+        for b in bytes { h = (h ^ UInt64(b)) &* 1099511628211 }
+        return String(h, radix: 16)
     }
 
     var isPreset: Bool { if case .preset = self { return true } else { return false } }
