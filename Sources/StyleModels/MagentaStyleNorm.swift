@@ -82,7 +82,18 @@ public struct MagentaStyleNorm: Sendable {
         }
         let stats = try fixed ?? FeatureStatistics(of: x, kind: kind)
         recorded?(stats)
-        let n = x.shape.n, c = x.shape.c
+        let (scale, shift) = coefficients(gamma: gamma, beta: beta, statistics: stats, samples: x.shape.n)
+        channelScaleShiftInPlace(&x, scale: scale, shift: shift, activation: activation)
+    }
+
+    /// The normalization as one scale and shift per (sample, channel), in Double:
+    ///
+    ///     scale = gamma[c] / sqrt(var[slot] + eps),   shift = beta[c] - mu[slot] * scale
+    ///
+    /// (slot: the statistics row of the sample and the group of the channel).
+    public func coefficients(gamma: [Float], beta: [Float], statistics stats: FeatureStatistics,
+                             samples n: Int) -> (scale: [Float], shift: [Float]) {
+        let c = channels
         let perGroup = c / stats.groups
         var scale = [Float](repeating: 0, count: n * c), shift = scale
         for sample in 0..<n {
@@ -94,6 +105,6 @@ public struct MagentaStyleNorm: Sendable {
                 shift[sample * c + ch] = Float(Double(beta[ch]) - stats.mean[slot] * s)
             }
         }
-        channelScaleShiftInPlace(&x, scale: scale, shift: shift, activation: activation)
+        return (scale, shift)
     }
 }
