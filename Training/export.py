@@ -158,6 +158,11 @@ def main():
         label, path = item.split("=", 1)
         ev = json.loads(Path(path).read_text())
         manifest.setdefault("other_runs", {})[label] = ev["methods"].get("ours", ev["methods"])
+    previous = Path(args.manifest)
+    if previous.exists():  # entries of the other shipped files (Weights/MAGENTA.md) are kept as they are
+        kept = json.loads(previous.read_text()).get("magenta_files")
+        if kept is not None:
+            manifest["magenta_files"] = kept
     Path(args.manifest).write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {out} ({out.stat().st_size} bytes, sha256 {sha}) and {args.manifest}")
 

