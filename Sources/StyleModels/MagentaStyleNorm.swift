@@ -82,29 +82,12 @@ public struct MagentaStyleNorm: Sendable {
         }
         let stats = try fixed ?? FeatureStatistics(of: x, kind: kind)
         recorded?(stats)
-        let (scale, shift) = coefficients(gamma: gamma, beta: beta, statistics: stats, samples: x.shape.n)
-        channelScaleShiftInPlace(&x, scale: scale, shift: shift, activation: activation)
+        try Normalize.apply(&x, statistics: stats, gamma: gamma, beta: beta, eps: eps, activation: activation)
     }
 
-    /// The normalization as one scale and shift per (sample, channel), in Double:
-    ///
-    ///     scale = gamma[c] / sqrt(var[slot] + eps),   shift = beta[c] - mu[slot] * scale
-    ///
-    /// (slot: the statistics row of the sample and the group of the channel).
+    /// The normalization as one scale and shift per (sample, channel) (`Normalize.coefficients`).
     public func coefficients(gamma: [Float], beta: [Float], statistics stats: FeatureStatistics,
                              samples n: Int) -> (scale: [Float], shift: [Float]) {
-        let c = channels
-        let perGroup = c / stats.groups
-        var scale = [Float](repeating: 0, count: n * c), shift = scale
-        for sample in 0..<n {
-            let row = stats.rows == 1 ? 0 : sample
-            for ch in 0..<c {
-                let slot = row * stats.groups + ch / perGroup
-                let s = Double(gamma[ch]) / (stats.variance[slot] + Double(eps)).squareRoot()
-                scale[sample * c + ch] = Float(s)
-                shift[sample * c + ch] = Float(Double(beta[ch]) - stats.mean[slot] * s)
-            }
-        }
-        return (scale, shift)
+        Normalize.coefficients(stats, samples: n, gamma: gamma, beta: beta, eps: eps)
     }
 }

@@ -54,16 +54,19 @@ public struct BatchSummary: Sendable, Codable, Equatable {
     public var stoppedBy: String?
     public var items: [BatchItemResult]
     public var skippedFiles: [BatchSkippedFile]
+    /// Peak resident memory of the whole process so far (bytes), see `ProcessMemory`.
+    public var peakMemoryBytes: Int
 
     enum CodingKeys: String, CodingKey {
         case shard, threads, seconds, counts, stoppedBy = "stopped_by", items, skippedFiles = "skipped_files"
-        case imagesPerMinute = "images_per_minute"
+        case imagesPerMinute = "images_per_minute", peakMemoryBytes = "peak_memory_bytes"
     }
 
     public init(shard: String?, threads: Int, seconds: Double, stoppedBy: String?, items: [BatchItemResult],
                 skippedFiles: [BatchSkippedFile]) {
         self.shard = shard; self.threads = threads; self.seconds = seconds; self.stoppedBy = stoppedBy
         self.items = items; self.skippedFiles = skippedFiles
+        peakMemoryBytes = ProcessMemory.peakResidentBytes
         let written = items.filter { $0.status == .ok }.count
         imagesPerMinute = seconds > 0 ? Double(written) * 60 / seconds : 0
     }
@@ -77,6 +80,7 @@ public struct BatchSummary: Sendable, Codable, Equatable {
         stoppedBy = try c.decodeIfPresent(String.self, forKey: .stoppedBy)
         items = try c.decode([BatchItemResult].self, forKey: .items)
         skippedFiles = try c.decode([BatchSkippedFile].self, forKey: .skippedFiles)
+        peakMemoryBytes = try c.decodeIfPresent(Int.self, forKey: .peakMemoryBytes) ?? 0
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -89,6 +93,7 @@ public struct BatchSummary: Sendable, Codable, Equatable {
         try c.encode(counts, forKey: .counts)
         try c.encode(items, forKey: .items)
         try c.encode(skippedFiles, forKey: .skippedFiles)
+        try c.encode(peakMemoryBytes, forKey: .peakMemoryBytes)
     }
 
     /// Number of pairs per status ("ok", "failed", "skipped", "interrupted"; all four present).
@@ -113,7 +118,8 @@ public struct BatchSummary: Sendable, Codable, Equatable {
         var lines = ["\(c["ok"]!) written, \(c["skipped"]!) skipped (output exists), \(c["failed"]!) failed"
             + (c["interrupted"]! > 0 ? ", \(c["interrupted"]!) not run (interrupted)" : "")
             + (shard.map { " [shard \($0)]" } ?? "")
-            + String(format: " in %.1f s (%.1f images/min, %d threads)", seconds, imagesPerMinute, threads)]
+            + String(format: " in %.1f s (%.1f images/min, %d threads, peak memory %@)", seconds, imagesPerMinute, threads,
+                     MemoryBudget.format(peakMemoryBytes))]
         if let stoppedBy { lines.append("stopped by \(stoppedBy); rerun the same command to resume") }
         if !failed.isEmpty {
             lines.append("failures:")

@@ -13,14 +13,32 @@ public enum MemoryBudget {
     /// Tile sizes tried by `chooseTile`, largest first.
     public static let candidateTiles = [2048, 1536, 1024, 768, 512, 384, 256, 192, 128]
 
-    /// Estimated peak bytes of an untiled run (formula in `MemoryFootprint`).
-    public static func untiledPeak(_ footprint: MemoryFootprint, frame: NetworkFrame, stylePixels: Int) -> Int {
-        let content = frame.contentHeight * frame.contentWidth
-        return footprint.weightBytes + stylePixels * 4 * footprint.styleFloatsPerPixel
-            + frame.height * frame.width * (4 * footprint.floatsPerPixel + 12) + 6 * content
+    /// Memory of the process besides the network's tensors and the images: the Swift
+    /// runtime, code, the codecs' buffers (measured: 40-55 MB for a run at 1 megapixel
+    /// beside the weights and style, see `Benchmarks/memory.sh`).
+    public static let processOverhead = 40_000_000
+
+    /// Bytes per frame pixel of a forward pass: the footprint's floats, 12 bytes for the
+    /// float input, and 10% for what the layer walk does not count (padded input copies,
+    /// the decoder's cropped output, allocator rounding). Covers the measured bytes per
+    /// pixel of the shipped networks (`FootprintTests`).
+    public static func bytesPerFramePixel(_ footprint: MemoryFootprint) -> Int {
+        (4 * footprint.floatsPerPixel + 12) * 11 / 10
     }
 
-    /// Estimated peak bytes of a tiled run with `plan`.
+    /// Estimated peak bytes of an untiled run:
+    ///
+    ///     overhead + weights + style pixels * 4 * styleFloatsPerPixel
+    ///              + frame pixels * bytesPerFramePixel + 6 * content pixels (8-bit input and output)
+    public static func untiledPeak(_ footprint: MemoryFootprint, frame: NetworkFrame, stylePixels: Int) -> Int {
+        let content = frame.contentHeight * frame.contentWidth
+        return processOverhead + footprint.weightBytes + stylePixels * 4 * footprint.styleFloatsPerPixel
+            + frame.height * frame.width * bytesPerFramePixel(footprint) + 6 * content
+    }
+
+    /// Estimated peak bytes of a tiled run with `plan`: as `untiledPeak` with the largest
+    /// tile's decode window for the frame, plus its float input crop and the band of output
+    /// rows being blended (3 floats per pixel of the band).
     public static func tiledPeak(_ footprint: MemoryFootprint, plan: TilePlan, stylePixels: Int) -> Int {
         let s = plan.frame.stride
         let decodeRows = plan.rows.spans.map { $0.decode.count * s }.max() ?? 0
@@ -29,8 +47,8 @@ public enum MemoryBudget {
         let inputCols = plan.columns.spans.map(\.decodeInput.count).max() ?? 0
         let bandRows = plan.rows.spans.map(\.blend.count).max() ?? 0
         let content = plan.frame.contentHeight * plan.frame.contentWidth
-        return footprint.weightBytes + stylePixels * 4 * footprint.styleFloatsPerPixel
-            + decodeRows * decodeCols * 4 * footprint.floatsPerPixel + inputRows * inputCols * 12
+        return processOverhead + footprint.weightBytes + stylePixels * 4 * footprint.styleFloatsPerPixel
+            + decodeRows * decodeCols * bytesPerFramePixel(footprint) + inputRows * inputCols * 12
             + bandRows * plan.frame.contentWidth * 12 + 6 * content
     }
 

@@ -57,17 +57,4 @@ public enum NormKind: Equatable, Hashable, Sendable, CustomStringConvertible {
             guard channels % g == 0 else { throw NormError.groupsDoNotDivideChannels(groups: g, channels: channels) }
         }
     }
-
-    /// Builds the layer for `channels` channels with identity affine parameters when
-    /// `affine` is true (load trained ones with the layer's `setAffine`). Batch norm is
-    /// built with running mean 0 and variance 1 and runs in inference mode through
-    /// `callAsFunction`.
-    public func makeLayer(channels: Int, eps: Float = 1e-5, affine: Bool = true, momentum: Float = 0.1) throws -> any Normalization {
-        switch self {
-        case .instance: return try InstanceNorm(channels: channels, eps: eps, affine: affine)
-        case .batch: return try BatchNorm(channels: channels, eps: eps, momentum: momentum, affine: affine)
-        case .layer: return try LayerNorm(channels: channels, eps: eps, affine: affine)
-        case .group(let groups): return try GroupNorm(groups: groups, channels: channels, eps: eps, affine: affine)
-        }
-    }
 }

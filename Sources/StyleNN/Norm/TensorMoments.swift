@@ -71,32 +71,3 @@ func scaleShift(_ x: Tensor, mask: [Float], a: (scale: [Float], shift: [Float]),
         }
     }
 }
-
-/// The normalization y = gamma * (x - mean) / sqrt(var + eps) + beta as one scale and
-/// shift per (sample, channel), computed in Double:
-///
-///     scale = gamma / sqrt(var + eps),   shift = beta - mean * scale
-///
-/// `mean` and `variance` are per slot of `layout`.
-func normalize(_ x: Tensor, layout: ReductionLayout, mean: [Double], variance: [Double],
-               affine: AffineParameters?, eps: Float) -> Tensor {
-    let n = x.shape.n, c = x.shape.c
-    var scale = [Float](repeating: 0, count: n * c)
-    var shift = [Float](repeating: 0, count: n * c)
-    for sample in 0..<n {
-        for channel in 0..<c {
-            let slot = layout.slot(sample: sample, channel: channel)
-            let gamma = Double(affine?.gamma[channel] ?? 1), beta = Double(affine?.beta[channel] ?? 0)
-            let s = gamma / (variance[slot] + Double(eps)).squareRoot()
-            scale[sample * c + channel] = Float(s)
-            shift[sample * c + channel] = Float(beta - mean[slot] * s)
-        }
-    }
-    return scaleShift(x, scale: scale, shift: shift)
-}
-
-/// Stops with a clear message when a layer receives a tensor with the wrong channel count
-/// (a programming error: the model wires layers from the weights' shapes).
-func checkChannels(_ x: Tensor, _ channels: Int, _ layer: String) {
-    precondition(x.shape.c == channels, "\(layer) built for \(channels) channels received a tensor of shape \(x.shape)")
-}

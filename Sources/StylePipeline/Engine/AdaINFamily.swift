@@ -58,7 +58,7 @@ final class AdaINFamily: @unchecked Sendable {
                   control: RunControl) throws -> Image {
         let fp = model.footprint
         let perPixel = 4 * fp.styleFloatsPerPixel + 15
-        let available = options.maxMemoryBytes - fp.weightBytes - 6 * contentPixels
+        let available = options.maxMemoryBytes - MemoryBudget.processOverhead - fp.weightBytes - 6 * contentPixels
         let limit = max(available / perPixel, 0)
         guard image.pixelCount > limit else { return image }
         let minimumSide = 2 * model.layout.stride

@@ -14,13 +14,11 @@ import StyleTensor
 /// outputs, kept in memory up to what the budget leaves (`SpillPolicy`) and written to
 /// unlinked temporary files beyond that.
 enum MagentaSweep {
-    /// Memory the process needs besides the network's tensors (runtime, code, buffers).
-    static let processOverhead = 40_000_000
-
     static func untiledPeak(_ transformer: MagentaTransformer, width: Int, height: Int) -> Int {
         let fp = transformer.footprint
         let frame = transformer.layout.frameSize(contentHeight: height, contentWidth: width)
-        return fp.weightBytes + frame.height * frame.width * 4 * fp.floatsPerPixel + 6 * width * height
+        return MemoryBudget.processOverhead + fp.weightBytes + frame.height * frame.width * MemoryBudget.bytesPerFramePixel(fp)
+            + 6 * width * height
     }
 
     static func bandBytes(budget: Int) -> Int { min(max(budget / 16, 4_000_000), 64_000_000) }
@@ -29,10 +27,8 @@ enum MagentaSweep {
     static func run(_ transformer: MagentaTransformer, content: Image, style: [Float], norm: NormKind,
                     budget: Int, bandRows: Int, policy: StatisticsPolicy?, control: RunControl) throws -> Image {
         let h = content.height, w = content.width
-        guard h >= MagentaTransformer.minimumSide, w >= MagentaTransformer.minimumSide else {
-            throw ModelError.imageTooSmall(width: w, height: h, minimum: MagentaTransformer.minimumSide)
-        }
-        if bandRows == 0 && untiledPeak(transformer, width: w, height: h) <= budget {
+        let small = min(h, w) < MagentaTransformer.minimumSide
+        if bandRows == 0 && !small && untiledPeak(transformer, width: w, height: h) <= budget {
             let tensor = Tensor(image: content)
             let out: Tensor
             if let policy {
@@ -42,9 +38,13 @@ enum MagentaSweep {
             }
             return Image(tensor: out, alpha: content.alpha)
         }
-        let frame = transformer.layout.frameSize(contentHeight: h, contentWidth: w)
+        // The frame: the content reflected at its bottom and right edges to a multiple of 4
+        // (as the untiled run pads it), and to at least 8 pixels for very thin images.
+        let multiple = transformer.layout.frameSize(contentHeight: h, contentWidth: w)
+        let frame = (height: max(multiple.height, MagentaTransformer.minimumSide),
+                     width: max(multiple.width, MagentaTransformer.minimumSide))
         let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
-        let fixed = transformer.footprint.weightBytes + 6 * w * h + 4 * band + processOverhead
+        let fixed = transformer.footprint.weightBytes + 6 * w * h + 4 * band + MemoryBudget.processOverhead
         guard fixed < budget else {
             throw PipelineError.invalidOption("--max-memory \(MemoryBudget.format(budget)) is too small for this \(w)x\(h) image "
                 + "with the Magenta network: its weights, pixels and one band need about \(MemoryBudget.format(fixed))")
