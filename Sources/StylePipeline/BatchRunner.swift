@@ -125,7 +125,9 @@ public final class BatchRunner: @unchecked Sendable {
             var o = options.transfer
             o.maxMemoryBytes = engineBudget(pending: pendingCount)
             let out = try engine.stylize(d.image, styles: [.file(items[d.index].style)], options: o,
-                                         control: RunControl(cancellation: cancellation))
+                                         control: RunControl(cancellation: cancellation, note: { [progress] in
+                                             progress.note("\(items[d.index].content): \($0)")
+                                         }))
             return .ok(Stylized(index: d.index, image: out, seconds: d.seconds + Date().timeIntervalSince(t0)))
         } catch {
             return .failed(index: d.index, error: "\(error)", seconds: d.seconds + Date().timeIntervalSince(t0))
