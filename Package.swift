@@ -37,7 +37,7 @@ let package = Package(
     name: "stylize",
     products: [
         .library(name: "StylizeKit", targets: [
-            "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
+            "StylizeKit", "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
             "StyleWeights", "StyleModels", "StylePipeline",
         ]),
         .executable(name: "stylize", targets: ["stylize"]),
@@ -45,6 +45,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` (DocC); a command plugin, not linked.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.3.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; Debian package names for the hint.
@@ -62,6 +64,10 @@ let package = Package(
         .target(name: "StyleWeights", dependencies: ["StyleTensor"], swiftSettings: optimisedSettings),
         .target(name: "StyleModels", dependencies: ["StyleNN", "StyleWeights", "StyleTensor"]),
         .target(name: "StylePipeline", dependencies: ["StyleModels", "ImageCodecs"]),
+        // `import StylizeKit`: every library module at once, and the DocC catalog.
+        .target(name: "StylizeKit", dependencies: [
+            "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
+        ]),
         .executableTarget(name: "stylize", dependencies: [
             "StylePipeline", "StyleKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
