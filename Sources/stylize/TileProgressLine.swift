@@ -13,6 +13,8 @@ final class TileProgressLine: @unchecked Sendable {
     private let onTerminal = isatty(2) == 1
     private let start = Date()
     private var drawn = false
+    private var phase = ""
+    private var phaseStart = Date()
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -32,7 +34,10 @@ final class TileProgressLine: @unchecked Sendable {
         let elapsed = Date().timeIntervalSince(start)
         guard elapsed > 2 else { return }
         lock.lock(); defer { lock.unlock() }
-        let eta = p.done > 0 ? BatchProgress.clock(elapsed / Double(p.done) * Double(p.total - p.done)) : "--:--"
+        if p.phase != phase { phase = p.phase; phaseStart = Date() }
+        // The rate of the current phase (statistics tiles are cheaper than decoding tiles).
+        let inPhase = Date().timeIntervalSince(phaseStart)
+        let eta = p.done > 1 ? BatchProgress.clock(inPhase / Double(p.done - 1) * Double(p.total - p.done)) : "--:--"
         FileHandle.standardError.write(Data("\r\u{1B}[2K\(p.phase) \(p.done)/\(p.total)  ETA \(eta)".utf8))
         drawn = true
     }
