@@ -15,8 +15,10 @@ struct Stylize: ParsableCommand {
           stylize batch --content photos --style styles -o out --shard 2/8
           stylize compare photo.jpg painting.png -o grid.png --contrast-sweep --report table.md
           stylize weights import --vgg vgg_normalised.pth --decoder decoder.pth -o adain.safetensors
+          curl -s URL | stylize - painting.jpg -o - > out.png
         """,
-        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, WeightsCommand.self],
+        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, WeightsCommand.self,
+                      InfoCommand.self],
         defaultSubcommand: TransferCommand.self
     )
 
