@@ -87,6 +87,7 @@ final class PipeTests: XCTestCase {
             (["batch", "--content", root, "--style", painting, "-o", "-"], "batch: '-o -' (standard input or output) is not supported"),
             (["compare", "-", painting, "-o", "grid.png"], "compare: 'CONTENT -' (standard input or output) is not supported"),
             (["compare", photo, painting, "-o", "-"], "compare: '-o -' (standard input or output) is not supported"),
+            (["gallery", "-", "--style", painting, "-o", "g.jpg"], "gallery: 'PHOTO -' (standard input or output) is not supported"),
         ]
         for (arguments, message) in cases {
             // No input is piped: a program that refuses before reading would leave the writer
@@ -97,5 +98,14 @@ final class PipeTests: XCTestCase {
             XCTAssertTrue(r.stdout.isEmpty, "nothing on standard output: \(r.text)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/work"), [], "no file was written")
+    }
+
+    func testPresetSheetThroughPipes() throws {
+        let r = try run(["presets", "-", "-o", "-", "--size", "24", "--columns", "9"], stdin: photoBytes)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(Array(r.stdout.prefix(8)), Self.pngSignature)
+        XCTAssertTrue(r.stderr.contains("wrote standard output"), r.stderr)
+        let sheet = try ImageIO.decode(bytes: [UInt8](r.stdout), name: "stdout")
+        XCTAssertEqual(sheet.width, 6 + 9 * (24 + 6))
     }
 }
