@@ -61,8 +61,15 @@ public struct Canvas: Sendable {
 public struct SheetCell: Sendable {
     public var image: Image?
     public var caption: [String]
+    /// Whether a cell without an image shows a grey placeholder (false: it stays white).
+    public var placeholder: Bool
 
-    public init(image: Image?, caption: [String]) { self.image = image; self.caption = caption }
+    public init(image: Image?, caption: [String], placeholder: Bool = true) {
+        self.image = image; self.caption = caption; self.placeholder = placeholder
+    }
+
+    /// A white cell: no image, no caption, no placeholder.
+    public static let blank = SheetCell(image: nil, caption: [], placeholder: false)
 }
 
 /// A grid of captioned tiles: every tile is `tileWidth` x `tileHeight` (images are scaled
@@ -117,7 +124,9 @@ public struct ContactSheet: Sendable {
                     canvas.draw(text: text, x: o.x, y: o.y + l * lineHeight + scale, scale: scale)
                 }
                 let t = tileOrigin(row: r, column: c)
-                canvas.fill(x: t.x, y: t.y, width: tileWidth, height: tileHeight, color: (235, 235, 235))
+                if cell.image != nil || cell.placeholder {
+                    canvas.fill(x: t.x, y: t.y, width: tileWidth, height: tileHeight, color: (235, 235, 235))
+                }
                 if let image = cell.image {
                     let fitted = Self.fit(image, width: tileWidth, height: tileHeight)
                     canvas.paste(fitted, x: t.x + (tileWidth - fitted.width) / 2, y: t.y + (tileHeight - fitted.height) / 2)

@@ -32,7 +32,7 @@ public enum MagentaWeightsLocator {
     /// The first shipped copy of `fileName` that exists (see step 3 above), nil when none.
     public static func shipped(fileName: String,
                                workingDirectory: String = FileManager.default.currentDirectoryPath,
-                               executablePath: String = CommandLine.arguments.first ?? "") -> String? {
+                               executablePath: String = WeightsLocator.runningExecutable) -> String? {
         WeightsLocator.shippedCandidates(fileName: fileName, workingDirectory: workingDirectory, executablePath: executablePath)
             .first { isFile($0) }
     }
@@ -41,7 +41,7 @@ public enum MagentaWeightsLocator {
     public static func resolve(explicit: String?, fileName: String,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                workingDirectory: String = FileManager.default.currentDirectoryPath,
-                               executablePath: String = CommandLine.arguments.first ?? "") throws -> String {
+                               executablePath: String = WeightsLocator.runningExecutable) throws -> String {
         for (base, origin) in [(explicit, "--weights"), (environment["STYLIZE_MAGENTA_WEIGHTS"], "STYLIZE_MAGENTA_WEIGHTS")] {
             guard let base, !base.isEmpty else { continue }
             if isFile(base) { return base }

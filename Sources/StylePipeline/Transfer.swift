@@ -62,13 +62,19 @@ public struct TransferRequest: Sendable {
     /// preset (not both), the mask's two styles, the output's format and that it is not
     /// one of the inputs.
     public func validate() throws {
+        try validateInputs()
+        try ImageIO.checkOutput(outputPath, protecting: inputs)
+    }
+
+    /// The checks of `validate` except those of the output (for callers that send the
+    /// result elsewhere than a file, e.g. to standard output).
+    public func validateInputs() throws {
         if preset != nil, !styles.isEmpty { throw PipelineError.invalidOption("give either style images or --preset, not both") }
         if preset == nil, styles.isEmpty { throw PipelineError.invalidOption("give at least one style image or --preset N") }
         try options.validate(styleCount: styleRefs.count)
         if mask != nil, styles.count != 2 {
             throw PipelineError.invalidOption("--mask needs exactly two styles (foreground, background), got \(styles.count)")
         }
-        try ImageIO.checkOutput(outputPath, protecting: inputs)
     }
 }
 
@@ -96,14 +102,23 @@ public final class TransferSession: @unchecked Sendable {
     public func run(_ request: TransferRequest, control: RunControl = .init()) throws -> TransferResult {
         let start = Date()
         try request.validate()
-        let content = try StyleEngine.loadContent(request.content, options: request.options)
-        let mask = try request.mask.map { try ImageIO.decode(file: $0) }
-        let result = try engine.stylize(content, styles: request.styleRefs, options: request.options, mask: mask,
-                                        control: control)
+        let result = try stylize(request, control: control)
         try control.check()
         try ImageIO.write(result, to: request.outputPath, quality: request.quality, protecting: request.inputs)
         return TransferResult(output: request.outputPath, width: result.width, height: result.height,
                               seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The stylized image of `request`, not written anywhere (the output is not checked).
+    /// `content`: the content already decoded (e.g. read from standard input; the request's
+    /// `content` then only names it), resized by `options.contentSize` like a file's;
+    /// nil decodes the request's content file.
+    public func stylize(_ request: TransferRequest, content: Image? = nil, control: RunControl = .init()) throws -> Image {
+        try request.validateInputs()
+        let image = try content.map { StyleEngine.prepareContent($0, options: request.options) }
+            ?? StyleEngine.loadContent(request.content, options: request.options)
+        let mask = try request.mask.map { try ImageIO.decode(file: $0) }
+        return try engine.stylize(image, styles: request.styleRefs, options: request.options, mask: mask, control: control)
     }
 }
 

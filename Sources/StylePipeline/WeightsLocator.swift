@@ -10,7 +10,7 @@ public enum WeightsLocator {
     /// The places searched, in order, when no path is given.
     public static func candidates(environment: [String: String] = ProcessInfo.processInfo.environment,
                                   workingDirectory: String = FileManager.default.currentDirectoryPath,
-                                  executablePath: String = CommandLine.arguments.first ?? "") -> [String] {
+                                  executablePath: String = runningExecutable) -> [String] {
         var list: [String] = []
         if let env = environment["STYLIZE_WEIGHTS"], !env.isEmpty { list.append(env) }
         return list + shippedCandidates(fileName: defaultFileName, workingDirectory: workingDirectory,
@@ -23,7 +23,7 @@ public enum WeightsLocator {
     /// `<prefix>/share/stylize/`).
     public static func shippedCandidates(fileName: String,
                                          workingDirectory: String = FileManager.default.currentDirectoryPath,
-                                         executablePath: String = CommandLine.arguments.first ?? "") -> [String] {
+                                         executablePath: String = runningExecutable) -> [String] {
         var list = [workingDirectory + "/Weights/" + fileName]
         let exe = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
@@ -34,6 +34,16 @@ public enum WeightsLocator {
             dir = dir.deletingLastPathComponent()
         }
         return list
+    }
+
+    /// The path of the running program: `/proc/self/exe` (the file itself, whatever name it
+    /// was started by; a program started by name through `PATH` has only that name in
+    /// `argv[0]`), else `argv[0]`.
+    public static var runningExecutable: String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), path.hasPrefix("/") {
+            return path
+        }
+        return CommandLine.arguments.first ?? ""
     }
 
     /// Resolves the weights path or throws an error that says how to get weights.

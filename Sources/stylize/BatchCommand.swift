@@ -48,6 +48,8 @@ struct BatchCommand: ParsableCommand {
         if styles.isEmpty { throw ValidationError("give at least one --style image or folder") }
         if common.mask != nil { throw ValidationError("--mask is not supported by batch (one style per pair)") }
         if common.styleWeights != nil { throw ValidationError("--style-weights is not supported by batch (one style per pair)") }
+        try StandardStreams.refuse([("--content", content), ("-o", output)] + styles.map { ("--style", $0) }, command: "batch",
+                                   because: "it reads folders and writes one file per pair; pipe single images with 'stylize - STYLE -o -'")
     }
 
     func run() throws {

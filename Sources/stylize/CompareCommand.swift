@@ -58,6 +58,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
 
+    func validate() throws {
+        try StandardStreams.refuse([("CONTENT", content), ("STYLE", style), ("-o", output)], command: "compare",
+                                   because: "it reads image files and prints its table on standard output; save the image to a file first")
+    }
+
     func run() throws {
         if let threads {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }

@@ -13,7 +13,7 @@ enum MagentaConverter {
     static func converterScript() throws -> String {
         let rel = "Training/magenta/convert_magenta.py"
         var dirs = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        var d = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        var d = URL(fileURLWithPath: WeightsLocator.runningExecutable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 { dirs.append(d); dirs.append(d.appendingPathComponent("share/stylize")); d = d.deletingLastPathComponent() }
         let candidates = dirs.map { $0.appendingPathComponent(rel).path }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }

@@ -15,8 +15,11 @@ struct Stylize: ParsableCommand {
           stylize batch --content photos --style styles -o out --shard 2/8
           stylize compare photo.jpg painting.png -o grid.png --contrast-sweep --report table.md
           stylize weights import --vgg vgg_normalised.pth --decoder decoder.pth -o adain.safetensors
+          stylize presets photo.jpg -o sheet.jpg           Magenta's 26 built-in styles on one photo
+          curl -s URL | stylize - painting.jpg -o - > out.png
         """,
-        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, WeightsCommand.self],
+        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, WeightsCommand.self,
+                      PresetsCommand.self, GalleryCommand.self, InfoCommand.self],
         defaultSubcommand: TransferCommand.self
     )
 

@@ -9,7 +9,7 @@ struct TransferCommand: ParsableCommand {
         commandName: "transfer",
         abstract: "Stylize one content image with one or more style images (the default command).")
 
-    @Argument(help: "The content photo (JPEG or PNG).")
+    @Argument(help: "The content photo (JPEG or PNG); - reads it from standard input.")
     var content: String
 
     @Argument(help: "One or more style images; several are mixed (see --style-weights).")
@@ -21,29 +21,26 @@ struct TransferCommand: ParsableCommand {
     @Option(help: "Magenta's built-in styles instead of a style image: an index 0-25 or a blend such as 3:0.5,12:0.5 (implies --model magenta).")
     var preset: String?
 
-    @Option(name: .shortAndLong, help: "Output file (.jpg or .png). Default: <content>_stylized_<style>.<ext of content> in the working directory.")
+    @Option(name: .shortAndLong, help: "Output file (.jpg or .png), or - for standard output. Default: <content>_stylized_<style>.<ext of content> in the working directory.")
     var output: String?
+
+    @Option(help: "Format written by -o - (standard output): png (default) or jpeg. A file's format follows its extension.")
+    var format: OutputFormat?
+
+    @Flag(help: "Print a JSON object on standard output instead of the 'wrote' line: output, size, seconds, model, weights, peak memory, plan (tiles or bands). Not with -o -.")
+    var json = false
 
     @OptionGroup var common: CommonTransferOptions
 
     func validate() throws {
         if preset != nil, !styles.isEmpty { throw ValidationError("give either style images or --preset, not both") }
         if styles.isEmpty, preset == nil { throw ValidationError("give at least one style image after the content image") }
+        try SingleTransfer.validate(self)
     }
 
     func run() throws {
         try common.applyThreads()
-        let family: ModelFamily = preset != nil ? .magenta : model
-        let session = try TransferSession(family: family, weights: common.weights)
-        var request = TransferRequest(content: content, styles: styles, preset: preset, output: output, mask: common.mask,
-                                      options: try common.transferOptions())
-        request.quality = common.quality
-        let progress = TileProgressLine(enabled: !common.quiet)
-        let result = try session.run(request, control: progress.control)
-        progress.finish()
-        if !common.quiet {
-            print("wrote \(result.output) (\(result.width)x\(result.height)) in \(String(format: "%.2f", result.seconds)) s")
-        }
+        try SingleTransfer(command: self).run()
     }
 }
 

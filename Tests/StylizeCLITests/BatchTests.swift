@@ -210,7 +210,7 @@ final class BatchTests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(try summary.json().utf8)) as? [String: Any]
         let json = try XCTUnwrap(object)
         XCTAssertEqual(Set(json.keys), ["shard", "threads", "seconds", "images_per_minute", "stopped_by", "counts",
-                                        "items", "skipped_files"])
+                                        "items", "skipped_files", "peak_memory_bytes"])
         XCTAssertEqual(json["shard"] as? String, "1/1")
         XCTAssertTrue(json["stopped_by"] is NSNull)
         let items = try XCTUnwrap(json["items"] as? [[String: Any]])

@@ -113,9 +113,13 @@ final class MagentaFamily: @unchecked Sendable {
                               width: width, height: height, budget: options.maxMemoryBytes, bandRows: options.tileSize)
     }
 
-    /// A loaded transformer for planning: the arbitrary one if available, else the multistyle one.
+    /// A transformer for planning: one already loaded (so a preset run does not load the
+    /// arbitrary network just to plan), else the arbitrary one if available, else the
+    /// multistyle one.
     var anyTransformer: MagentaTransformer {
         get throws {
+            lock.lock(); let loaded = _arbitrary?.transformer ?? _multistyle?.transformer; lock.unlock()
+            if let loaded { return loaded }
             if let a = try? arbitrary { return a.transformer }
             return try multistyle.transformer
         }

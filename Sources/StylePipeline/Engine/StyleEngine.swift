@@ -45,6 +45,13 @@ public final class StyleEngine: @unchecked Sendable {
         magenta = nil
     }
 
+    /// The number of Magenta's built-in styles (`StyleRef.preset` indices 0..<count), read
+    /// from the multistyle network (loaded if not yet); an error for the AdaIN family.
+    public func presetCount() throws -> Int {
+        guard let magenta else { throw PipelineError.invalidOption("presets belong to the Magenta models; use --model magenta") }
+        return try magenta.multistyle.styleCount
+    }
+
     /// The AdaIN network of an `.adain` engine (nil for `.magenta`).
     public var adainModel: (any StyleTransferModel)? { adain?.model }
 
@@ -138,8 +145,12 @@ public final class StyleEngine: @unchecked Sendable {
 
     /// Decodes a content file and resizes its shorter side to `options.contentSize` (0 keeps it).
     public static func loadContent(_ path: String, options: TransferOptions) throws -> Image {
-        let image = try ImageIO.decode(file: path)
-        return options.contentSize > 0 ? image.resized(shorterSide: options.contentSize) : image
+        prepareContent(try ImageIO.decode(file: path), options: options)
+    }
+
+    /// A decoded content image resized as `loadContent` resizes a file's.
+    public static func prepareContent(_ image: Image, options: TransferOptions) -> Image {
+        options.contentSize > 0 ? image.resized(shorterSide: options.contentSize) : image
     }
 
     /// A style's pixels, its shorter side resized to `shorterSide` (0 keeps the size).

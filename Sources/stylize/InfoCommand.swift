@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import StyleKernels
+import StylePipeline
+
+/// `stylize info`: what this installation would use, without running anything.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show the version, the kernels in use, the thread count, where each model's weights are found (or why not) and the cache folder.")
+
+    /// The release this source tree is.
+    static let release = "0.2.0"
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        let report = InfoReport.current()
+        if json { print(try report.json()) } else { print(report.text(), terminator: "") }
+    }
+
+    /// The kernels in use: their name and a line on why. The one place that asks the kernel
+    /// library (here `CPUFeatures`: the instruction set the kernels were compiled for).
+    static func kernelsInUse() -> (name: String, detail: String) {
+        if CPUFeatures.kernelsNeedAVX2FMA {
+            return ("avx2+fma", "the build was compiled for AVX2 and FMA; STYLIZE_PORTABLE=1 builds portable kernels")
+        }
+        return ("generic", "the build was compiled for the baseline instruction set, without AVX2/FMA")
+    }
+}
+
+/// What `stylize info` reports.
+struct InfoReport: Encodable {
+    /// Where one model's weights are found, or why they are not.
+    struct Weights: Encodable {
+        /// "adain", "magenta_arbitrary", "magenta_multistyle" (the key in `weights`).
+        let key: String
+        let model: String
+        let found: Bool
+        let path: String?
+        let bytes: Int?
+        /// How the path was chosen: an environment variable, the working directory, the
+        /// package of the executable, an install prefix or the cache.
+        let source: String?
+        let reason: String?
+    }
+    struct Kernels: Encodable { let name: String; let detail: String }
+    struct Cache: Encodable { let path: String; let exists: Bool }
+
+    let version: String
+    let executable: String
+    let kernels: Kernels
+    let threads: Int
+    let cores: Int
+    let weights: [Weights]
+    let cacheFolder: Cache
+    let maxMemoryDefault: String
+
+    enum CodingKeys: String, CodingKey {
+        case version, executable, kernels, threads, cores, weights
+        case cacheFolder = "cache_folder", maxMemoryDefault = "max_memory_default"
+    }
+
+    /// `weights` as an object keyed by model ("adain", "magenta_arbitrary", "magenta_multistyle").
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(executable, forKey: .executable)
+        try c.encode(kernels, forKey: .kernels)
+        try c.encode(threads, forKey: .threads)
+        try c.encode(cores, forKey: .cores)
+        try c.encode(Dictionary(uniqueKeysWithValues: weights.map { ($0.key, $0) }), forKey: .weights)
+        try c.encode(cacheFolder, forKey: .cacheFolder)
+        try c.encode(maxMemoryDefault, forKey: .maxMemoryDefault)
+    }
+
+    static func current() -> InfoReport {
+        let kernels = InfoCommand.kernelsInUse()
+        let cache = MagentaWeightsLocator.cacheFolder
+        var isDir: ObjCBool = false
+        let cacheExists = FileManager.default.fileExists(atPath: cache, isDirectory: &isDir) && isDir.boolValue
+        return InfoReport(
+            version: InfoCommand.release,
+            executable: WeightsLocator.runningExecutable,
+            kernels: Kernels(name: kernels.name, detail: kernels.detail),
+            threads: ThreadBudget.threads,
+            cores: ProcessInfo.processInfo.activeProcessorCount,
+            weights: [
+                locate("adain", "default model (AdaIN)", variable: "STYLIZE_WEIGHTS") { try WeightsLocator.resolve(explicit: nil) },
+                locate("magenta_arbitrary", "Magenta arbitrary", variable: "STYLIZE_MAGENTA_WEIGHTS") {
+                    try MagentaWeightsLocator.resolve(explicit: nil, fileName: MagentaWeightsLocator.arbitraryFile)
+                },
+                locate("magenta_multistyle", "Magenta multistyle (presets)", variable: "STYLIZE_MAGENTA_WEIGHTS") {
+                    try MagentaWeightsLocator.resolve(explicit: nil, fileName: MagentaWeightsLocator.multistyleFile)
+                },
+            ],
+            cacheFolder: Cache(path: cache, exists: cacheExists),
+            maxMemoryDefault: MemoryBudget.format(MemoryBudget.defaultBytes))
+    }
+
+    static func locate(_ key: String, _ model: String, variable: String, _ resolve: () throws -> String) -> Weights {
+        do {
+            let path = try resolve()
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            return Weights(key: key, model: model, found: true, path: path, bytes: bytes,
+                           source: source(of: path, variable: variable), reason: nil)
+        } catch {
+            return Weights(key: key, model: model, found: false, path: nil, bytes: nil, source: nil, reason: "\(error)")
+        }
+    }
+
+    /// How `path` was found (see `WeightsLocator` and `MagentaWeightsLocator` for the order).
+    static func source(of path: String, variable: String) -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let value = env[variable], !value.isEmpty, path == value || path.hasPrefix(value + "/") { return "$" + variable }
+        if path.hasPrefix(FileManager.default.currentDirectoryPath + "/Weights/") { return "Weights/ of the working directory" }
+        if path.hasPrefix(MagentaWeightsLocator.cacheFolder + "/") { return "cache folder" }
+        if path.contains("/share/stylize/") { return "install prefix (share/stylize beside bin/)" }
+        return "Weights/ of the executable's package"
+    }
+
+    /// "348 KB", "5.0 MB".
+    static func size(_ bytes: Int) -> String {
+        bytes < 1_000_000 ? "\(Int((Double(bytes) / 1000).rounded())) KB" : String(format: "%.1f MB", Double(bytes) / 1e6)
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    func text() -> String {
+        var lines = [
+            "stylize \(version)",
+            "executable:   \(executable)",
+            "kernels:      \(kernels.name): \(kernels.detail)",
+            "threads:      \(threads) (\(cores) cores)",
+            "weights:",
+        ]
+        for w in weights {
+            let label = ("  " + w.model + ":").padding(toLength: 33, withPad: " ", startingAt: 0)
+            if let path = w.path {
+                let size = w.bytes.map { " (" + Self.size($0) + ")" } ?? ""
+                lines.append(label + path + size + ", from " + (w.source ?? "?"))
+            } else {
+                lines.append(label + "not found: " + (w.reason ?? ""))
+            }
+        }
+        lines.append("cache folder: \(cacheFolder.path)\(cacheFolder.exists ? "" : " (does not exist yet)")")
+        lines.append("max memory:   \(maxMemoryDefault) by default (--max-memory)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

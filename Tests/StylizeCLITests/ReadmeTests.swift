@@ -1,0 +1,113 @@
+import Foundation
+import ImageCodecs
+import XCTest
+@testable import StylePipeline
+
+/// The README's scale-out command lines (Slurm array, Kubernetes Indexed Job, GNU parallel),
+/// read from README.md and run locally with the index variables each scheduler sets, one task
+/// after the other, each in its own folder (so the test sees what each task wrote): together
+/// they write every (content, style) pair exactly once. The command lines are the README's
+/// unchanged; `STYLIZE_WEIGHTS` points them at tiny random weights, as fast at the default
+/// 512-pixel size as the real model is on thumbnails.
+final class ScaleOutTests: XCTestCase {
+    var readme = ""
+    var root = ""
+    var bin = ""
+    var data = ""
+    var expected: [String] = []
+    var weights = ""
+
+    override func setUpWithError() throws {
+        readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        root = try makeTemporaryFolder(self)
+        // `stylize` on PATH, as on the cluster's machines.
+        bin = root + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: bin + "/stylize", withDestinationPath: try stylizeBinary().path)
+        // 5 photos x 4 styles = 20 pairs, so with 16 shards some tasks get two pairs and some one.
+        weights = root + "/tiny.safetensors"
+        try TinyWeights.writeVGG(to: weights)
+        data = root + "/data"
+        let photos = try writePictures(into: data + "/photos", count: 5, width: 20, height: 16, seed: 11)
+        let styles = try writePictures(into: data + "/styles", count: 4, prefix: "s", width: 16, height: 16, seed: 12)
+        expected = photos.flatMap { p in styles.map { s in TransferRequest.defaultOutputName(content: p, styles: [s]) } }.sorted()
+        XCTAssertEqual(Set(expected).count, 20)
+    }
+
+    /// The first capture group of `pattern` in the README.
+    func fromReadme(_ pattern: String) throws -> String {
+        let regex = try NSRegularExpression(pattern: pattern)
+        let range = NSRange(readme.startIndex..., in: readme)
+        let match = try XCTUnwrap(regex.firstMatch(in: readme, range: range), "README.md has no line matching \(pattern)")
+        return String(readme[Range(match.range(at: 1), in: readme)!])
+    }
+
+    /// Runs `command` once per task with `variables(task)`, each in a folder of its own that
+    /// sees the shared photos and styles, and returns what each task wrote to `stylized/`.
+    func runTasks(_ name: String, command: String, tasks: [[String: String]]) throws -> [[String]] {
+        try tasks.enumerated().map { k, variables in
+            let work = root + "/\(name)-\(k)"
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            for folder in ["photos", "styles"] {
+                try FileManager.default.createSymbolicLink(atPath: work + "/" + folder, withDestinationPath: data + "/" + folder)
+            }
+            let r = try runStreams(["-c", command], executable: URL(fileURLWithPath: "/bin/sh"), in: work,
+                                   environment: variables.merging(["PATH": bin + ":/usr/bin:/bin", "STYLIZE_WEIGHTS": weights]) { $1 })
+            XCTAssertEqual(r.status, 0, "\(name) task \(variables): \(r.stderr)\(r.text)")
+            return regularFiles(under: work + "/stylized")
+        }
+    }
+
+    func checkEveryPairOnce(_ written: [[String]], _ name: String) {
+        let all = written.flatMap { $0 }
+        XCTAssertEqual(all.sorted(), expected, "\(name): every pair exactly once")
+        XCTAssertTrue(written.allSatisfy { !$0.isEmpty }, "\(name): every task had work (\(written.map(\.count)))")
+    }
+
+    func testSlurmArray() throws {
+        let range = try fromReadme(#"sbatch --array=(\d+-\d+) --wrap"#).split(separator: "-").compactMap { Int($0) }
+        let command = try fromReadme(#"sbatch --array=\d+-\d+ --wrap '([^']+)'"#)
+        XCTAssertTrue(command.contains("--shard $SLURM_ARRAY_TASK_ID/\(range[1])"), command)
+        let written = try runTasks("slurm", command: command,
+                                   tasks: (range[0]...range[1]).map { ["SLURM_ARRAY_TASK_ID": String($0)] })
+        checkEveryPairOnce(written, "Slurm")
+    }
+
+    func testKubernetesIndexedJob() throws {
+        let completions = try XCTUnwrap(Int(try fromReadme(#"completionMode: Indexed\s+completions: (\d+)"#)))
+        let command = try fromReadme(#"command: \["sh", "-c", "([^"]+)"\]"#)
+        XCTAssertTrue(command.contains("--shard $((JOB_COMPLETION_INDEX+1))/\(completions)"), command)
+        let written = try runTasks("k8s", command: command,
+                                   tasks: (0..<completions).map { ["JOB_COMPLETION_INDEX": String($0)] })
+        checkEveryPairOnce(written, "Kubernetes")
+    }
+
+    func testGNUParallel() throws {
+        // parallel -jJ TEMPLATE ::: ARGS: one run of TEMPLATE per argument, {} replaced by it.
+        let template = try fromReadme(#"parallel -j\d+ (stylize batch [^\n]*?) ::: "#)
+        let arguments = try fromReadme(#"parallel -j\d+ stylize batch [^\n]*? ::: ([^\n]+)"#).split(separator: " ").map(String.init)
+        var written: [[String]] = []
+        for (k, argument) in arguments.enumerated() {
+            written += try runTasks("parallel\(k)", command: template.replacingOccurrences(of: "{}", with: argument), tasks: [[:]])
+        }
+        checkEveryPairOnce(written, "GNU parallel")
+    }
+}
+
+/// The README's opening gallery.
+final class ReadmeGalleryTests: XCTestCase {
+    /// The README's gallery: made by the documented command from the four sample photos and
+    /// two sample styles with both families (4 rows under a row of styles, 5 columns of
+    /// 256-pixel cells), and small.
+    func testTheCommittedGalleryHasTheDocumentedLayoutAndIsSmall() throws {
+        let path = repositoryRoot + "/docs/gallery.jpg"
+        let bytes = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        XCTAssertLessThan(bytes, 500_000, "docs/gallery.jpg stays a few hundred KB")
+        let image = try ImageIO.decode(file: path)
+        XCTAssertEqual(image.width, ContactSheet(columns: 5, rows: 1, tileWidth: 256, tileHeight: 1, captionLines: 1, scale: 2).width)
+        let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        XCTAssertTrue(readme.contains("](docs/gallery.jpg)"), "the README shows it")
+        XCTAssertTrue(readme.contains("stylize gallery Images/astronaut.jpg Images/chelsea.jpg Images/coffee.jpg Images/evening_glow.jpg"),
+                      "the README gives the command that made it")
+    }
+}
