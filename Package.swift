@@ -40,11 +40,18 @@ let package = Package(
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
             "StyleWeights", "StyleModels", "StylePipeline",
         ]),
+        // The web app and HTTP API (`stylize serve`): a separate product, so a StylizeKit user
+        // links no networking code.
+        .library(name: "StylizeServer", targets: ["StyleServer"]),
         .executable(name: "stylize", targets: ["stylize"]),
         .executable(name: "stylize-bench", targets: ["stylize-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; Debian package names for the hint.
@@ -62,8 +69,15 @@ let package = Package(
         .target(name: "StyleWeights", dependencies: ["StyleTensor"], swiftSettings: optimisedSettings),
         .target(name: "StyleModels", dependencies: ["StyleNN", "StyleWeights", "StyleTensor"]),
         .target(name: "StylePipeline", dependencies: ["StyleModels", "ImageCodecs"]),
+        .target(name: "StyleServer", dependencies: [
+            "StylePipeline",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .executableTarget(name: "stylize", dependencies: [
-            "StylePipeline", "StyleKernels",
+            "StylePipeline", "StyleKernels", "StyleServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "stylize-bench", dependencies: [
@@ -80,6 +94,7 @@ let package = Package(
         .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
                     resources: [.copy("Reference"), .copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline"]),
+        .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylePipeline", "ImageCodecs"]),
         .testTarget(name: "HardeningTests", dependencies: ["ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),
     ]
 )
