@@ -40,6 +40,9 @@ let package = Package(
             "StylizeKit", "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
             "StyleWeights", "StyleModels", "StylePipeline",
         ]),
+        // The web app and HTTP API (`stylize serve`): a separate product, so a StylizeKit user
+        // links no networking code.
+        .library(name: "StylizeServer", targets: ["StyleServer"]),
         .executable(name: "stylize", targets: ["stylize"]),
         .executable(name: "stylize-bench", targets: ["stylize-bench"]),
     ],
@@ -47,6 +50,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation` (DocC); a command plugin, not linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.3.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; Debian package names for the hint.
@@ -68,8 +75,15 @@ let package = Package(
         .target(name: "StylizeKit", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
         ]),
+        .target(name: "StyleServer", dependencies: [
+            "StylePipeline",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .executableTarget(name: "stylize", dependencies: [
-            "StylePipeline", "StyleKernels",
+            "StylePipeline", "StyleKernels", "StyleServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "stylize-bench", dependencies: [
@@ -86,6 +100,7 @@ let package = Package(
         .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
                     resources: [.copy("Reference"), .copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline"]),
+        .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylePipeline", "ImageCodecs"]),
         .testTarget(name: "HardeningTests", dependencies: ["ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),
     ]
 )

@@ -8,15 +8,19 @@ public enum ImageIO {
     /// pixels. The size is the upright size (EXIF orientation applied), i.e.
     /// the size `decode` returns.
     public static func probe(file: String) throws -> (format: ImageFormat, width: Int, height: Int) {
-        let bytes = try FileAccess.read(file)
-        let format = try sniff(bytes, name: file)
+        try probe(bytes: try FileAccess.read(file), name: file)
+    }
+
+    /// `probe` on bytes in memory (e.g. an upload); `name` is used in error messages.
+    public static func probe(bytes: [UInt8], name: String) throws -> (format: ImageFormat, width: Int, height: Int) {
+        let format = try sniff(bytes, name: name)
         switch format {
         case .jpeg:
-            let header = try JPEGDecoder.readHeader(bytes, file: file)
+            let header = try JPEGDecoder.readHeader(bytes, file: name)
             let swapped = header.orientation?.swapsDimensions ?? false
             return (format, swapped ? header.height : header.width, swapped ? header.width : header.height)
         case .png:
-            let info = try PNGDecoder.readHeader(bytes, file: file)
+            let info = try PNGDecoder.readHeader(bytes, file: name)
             return (format, Int(info.width), Int(info.height))
         }
     }

@@ -1,0 +1,51 @@
+import Foundation
+import StylePipeline
+
+/// How `stylize serve` runs (its command-line options).
+public struct ServerSettings: Sendable {
+    /// Address to bind; loopback by default, so nothing outside the machine can reach it.
+    public var host = "127.0.0.1"
+    /// TCP port; 0 picks a free one (reported through `StyleServer.run(onRunning:)`).
+    public var port = 8080
+    /// Largest request body accepted (bytes); a larger upload is answered 413 unread.
+    public var maxUploadBytes = 25_000_000
+    /// Jobs allowed to wait behind the running one; one more is answered 429 with Retry-After.
+    public var queueCapacity = 4
+    /// Per-request time limit in seconds, from the moment the upload has arrived, queue
+    /// wait included; a job still running then stops at its next check (503 time_limit).
+    public var timeoutSeconds: Double = 120
+    /// Folder of style images offered by name (nil: none).
+    public var stylesFolder: String?
+    /// Memory budget of each job (`--max-memory`): larger contents are tiled to stay within it.
+    public var maxMemoryBytes = MemoryBudget.defaultBytes
+    /// AdaIN weights file (nil: `WeightsLocator`'s default model).
+    public var adainWeights: String?
+    /// Magenta weights file or folder (nil: `MagentaWeightsLocator`'s places).
+    public var magentaWeights: String?
+    /// Largest `content_size` / `style_size` a request may ask for (shorter side, pixels);
+    /// 0 ("keep the size") is allowed too and stays within the codecs' pixel limit and the budget.
+    public var maxSide = 4096
+    /// The environment the weights locators read (STYLIZE_WEIGHTS, STYLIZE_MAGENTA_WEIGHTS,
+    /// HOME, XDG_CACHE_HOME).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Called with one line per answered request ("POST /v1/stylize 200 0.41 s"); nil: silent.
+    public var accessLog: (@Sendable (String) -> Void)?
+
+    public init() {}
+
+    /// Checks the values, with messages that name the option.
+    public func validate() throws {
+        guard (0...65535).contains(port) else { throw PipelineError.invalidOption("--port must be 0...65535, got \(port)") }
+        guard maxUploadBytes > 0 else { throw PipelineError.invalidOption("--max-upload must be positive") }
+        guard queueCapacity >= 0 else { throw PipelineError.invalidOption("--queue must be 0 or more, got \(queueCapacity)") }
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite else { throw PipelineError.invalidOption("--timeout must be a positive number of seconds") }
+        guard maxMemoryBytes > 0 else { throw PipelineError.invalidOption("--max-memory must be positive") }
+        guard !host.isEmpty else { throw PipelineError.invalidOption("--host must not be empty") }
+    }
+
+    /// Whether `host` is a loopback address (then requests must name a loopback host too,
+    /// which keeps DNS-rebinding pages out).
+    var bindsLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

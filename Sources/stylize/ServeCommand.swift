@@ -1,0 +1,107 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import StylePipeline
+import StyleServer
+
+/// `stylize serve`: the local web app and HTTP API (the server itself is the StyleServer module).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a local web app for stylizing and comparing the normalizations, and its JSON API.",
+        discussion: """
+        Open the printed URL in a browser. The API (POST /v1/stylize, POST /v1/compare, GET /v1/models, GET /v1/styles, GET /healthz) is described at /openapi.yaml. One job runs at a time on all --threads; up to --queue more wait, further requests get 429 with Retry-After. Ctrl-C stops gracefully (a second Ctrl-C at once).
+
+        Examples:
+          stylize serve                                   http://127.0.0.1:8080/, styles from Images/
+          stylize serve --port 9000 --styles ~/paintings --max-upload 50M --timeout 300
+        """)
+
+    @Option(help: "Address to bind (default loopback only; 0.0.0.0 exposes the server to the network).")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "TCP port (0: any free port).")
+    var port: Int = 8080
+
+    @Option(name: .customLong("max-upload"), help: "Largest request body (e.g. 25M); larger uploads get 413.")
+    var maxUpload: String = "25M"
+
+    @Option(help: "Jobs allowed to wait behind the running one; more get 429 with Retry-After.")
+    var queue: Int = 4
+
+    @Option(help: "Per-request time limit in seconds (queue wait included); then 503.")
+    var timeout: Double = 120
+
+    @Option(help: "Folder of style images offered by name. Default: Images/ of the package (or <prefix>/share/stylize/Images).")
+    var styles: String?
+
+    @Option(name: .customLong("max-memory"), help: "Memory budget of each job (e.g. 1.5G, 800M); larger images are tiled to stay within it.")
+    var maxMemory: String = "1.5G"
+
+    @Option(help: "AdaIN weights file (safetensors). Default: $STYLIZE_WEIGHTS, else the model shipped in Weights/.")
+    var weights: String?
+
+    @Option(name: .customLong("magenta-weights"), help: "Magenta weights file or folder. Default: $STYLIZE_MAGENTA_WEIGHTS, else ~/.cache/stylize.")
+    var magentaWeights: String?
+
+    @Option(help: "Threads to use (default: all cores).")
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "Print only the URL (no line per request).")
+    var quiet = false
+
+    func run() throws {
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            ThreadBudget.threads = threads
+        }
+        var settings = ServerSettings()
+        settings.host = host
+        settings.port = port
+        settings.queueCapacity = queue
+        settings.timeoutSeconds = timeout
+        settings.maxMemoryBytes = try parseMemory(maxMemory)
+        do { settings.maxUploadBytes = try MemoryBudget.parse(maxUpload) } catch {
+            throw ValidationError("--max-upload: '\(maxUpload)' is not a size (examples: 25M, 100M)")
+        }
+        settings.stylesFolder = styles ?? StyleFolder.defaultPath()
+        settings.adainWeights = weights
+        settings.magentaWeights = magentaWeights
+        if !quiet { settings.accessLog = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
+        let server: StyleServer
+        do { server = try StyleServer(settings: settings) } catch { throw ValidationError("\(error)") }
+
+        let cancellation = Cancellation()
+        let trap = SignalTrap(cancellation: cancellation, temporaries: TemporaryFiles()) { sig in
+            FileHandle.standardError.write(Data("\(SignalTrap.name(sig)) received: stopping (again to stop at once)\n".utf8))
+            Task { await server.stop() }
+        }
+        defer { trap.uninstall() }
+        let done = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        let host = self.host
+        Task {
+            do {
+                try await server.run { port in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    print("stylize serve: http://\(shown):\(port)/")
+                    for line in server.summary { print("  " + line) }
+                    fflush(stdout)
+                }
+            } catch {
+                failure.set(error)
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.error { throw ValidationError("cannot serve on \(host):\(port): \(error)") }
+    }
+}
+
+/// The error that ended the server task, handed to the main thread.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _error: (any Error)?
+    func set(_ e: any Error) { lock.lock(); _error = e; lock.unlock() }
+    var error: (any Error)? { lock.lock(); defer { lock.unlock() }; return _error }
+}

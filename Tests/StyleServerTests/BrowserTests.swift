@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+@testable import StyleServer
+
+/// The page in a real browser: Debian's chromium and chromium-driver driven by Selenium
+/// (`Tests/Browser/serve_page.py`, which says what it checks) against a server started here
+/// with the default weights and the sample images. Skipped, with the reason, when chromium,
+/// chromedriver or Selenium is missing, unless STYLIZE_REQUIRE_BROWSER=1 (as `.ci/run`
+/// sets), which makes a missing piece a failure.
+///
+/// Environment: STYLIZE_CHROMIUM, STYLIZE_CHROMEDRIVER, STYLIZE_TEST_PYTHON (a Python with
+/// selenium), STYLIZE_SCREENSHOTS (folder for the screenshots, e.g. `docs` to refresh the
+/// README's; default a temporary folder).
+final class BrowserTests: XCTestCase {
+    func testPageInChromium() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let required = env["STYLIZE_REQUIRE_BROWSER"] == "1"
+        let chromium = env["STYLIZE_CHROMIUM"] ?? "/usr/bin/chromium"
+        let driver = env["STYLIZE_CHROMEDRIVER"] ?? "/usr/bin/chromedriver"
+        let python = env["STYLIZE_TEST_PYTHON"] ?? "python3"
+        var missing: [String] = []
+        if !FileManager.default.isExecutableFile(atPath: chromium) { missing.append("chromium (\(chromium))") }
+        if !FileManager.default.isExecutableFile(atPath: driver) { missing.append("chromedriver (\(driver))") }
+        if run([python, "-c", "import selenium"], timeout: 60).status != 0 { missing.append("selenium for \(python)") }
+        if !missing.isEmpty {
+            let message = "browser test needs \(missing.joined(separator: ", ")): apt-get install chromium chromium-driver; pip install selenium"
+            if required { return XCTFail(message) }
+            throw XCTSkip(message)
+        }
+
+        let screenshots = env["STYLIZE_SCREENSHOTS"].map { URL(fileURLWithPath: $0, relativeTo: Fixtures.packageRoot).path }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("serve-screens-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        let s = try await TestServer { $0.stylesFolder = Fixtures.images.path }
+        let script = Fixtures.packageRoot.appendingPathComponent("Tests/Browser/serve_page.py").path
+        var arguments = [python, script, "--url", "http://127.0.0.1:\(s.port)/",
+                         "--content", Fixtures.images.appendingPathComponent("chelsea.jpg").path,
+                         "--style", Fixtures.images.appendingPathComponent("autumn.jpg").path,
+                         "--screenshots", screenshots, "--chromium", chromium, "--chromedriver", driver]
+        if required { arguments.append("--require-validator") }
+        let result = await Task.detached { self.run(arguments, timeout: 900) }.value
+        print(result.output)
+        XCTAssertEqual(result.status, 0, "browser test failed:\n\(result.output)")
+        for name in ["serve-stylize.png", "serve-compare.png"] {
+            let path = screenshots + "/" + name
+            XCTAssertGreaterThan((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0, 10_000, "\(path) missing")
+        }
+        XCTAssertGreaterThanOrEqual(s.server.queueSnapshot.completed, 4, "two transfers and two comparisons ran")
+        try await s.stop()
+    }
+
+    /// Runs a command (found on PATH), returns its status and combined output.
+    nonisolated func run(_ arguments: [String], timeout: Double) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return (-1, "\(error)") }
+        let timer = DispatchWorkItem { process.terminate() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        timer.cancel()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
