@@ -154,10 +154,21 @@ SK_INLINE void tile1x16(const float *in, ptrdiff_t rs, ptrdiff_t ts, int kh, int
     }
 }
 
+/// Tiles t0..<t1 of a row of `width` pixels, tile t at x = min(6t, width - 6):
+/// out[(x+p)*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[(x+p)*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co]).
 static void SK(conv_tiles_6x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,
                                 int kh, int kw, int cin, const float *w, const float *bias,
                                 float *out, ptrdiff_t ops, int valid, sk_act act,
                                 int width, int t0, int t1) {
+    if (kh == 1 && kw == 1) {
+        // one tap (1x1 convs, the Winograd GEMMs): the same code with the tap loops folded away
+        for (int t = t0; t < t1; t++) {
+            int x = 6 * t;
+            if (x > width - 6) x = width - 6;
+            tile6x16(in + x * ps, 0, ps, 0, 1, 1, cin, w, bias, out + x * ops, ops, valid, act);
+        }
+        return;
+    }
     for (int t = t0; t < t1; t++) {
         int x = 6 * t;
         if (x > width - 6) x = width - 6;
@@ -165,6 +176,7 @@ static void SK(conv_tiles_6x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptr
     }
 }
 
+/// Pixels 0..<count: out[x*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[x*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co]).
 static void SK(conv_pixels_1x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,
                                  int kh, int kw, int cin, const float *w, const float *bias,
                                  float *out, ptrdiff_t ops, int valid, sk_act act, int count) {
@@ -195,9 +207,10 @@ SK_INLINE void bt6(const skv d[6], skv t[6]) {
     t[5] = four * d[1] - five * d[3] + d[5];
 }
 
-static void SK(winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
-                                    float *out, ptrdiff_t xs) {
-    const int inside = y0 + 6 <= in_h && x0 + 6 <= in_w;
+/// V = Bᵀ d B, d the 6x6 patch at (y0, x0) per channel (zeros outside): out[ξ*xs + ch] = V[ξ][ch].
+/// `inside`: the patch lies wholly inside the image (a constant at each call, so the checks fold away).
+SK_INLINE void winograd_input(const float *image, int in_h, int in_w, int c, int y0, int x0,
+                              float *out, ptrdiff_t xs, const int inside) {
     skv temp[36];
     for (int ch = 0; ch < c; ch += SK_VW) {
         // columns: temp[r][k] = (Bᵀ d[.][k])[r]
@@ -220,6 +233,17 @@ static void SK(winograd_input_tile)(const float *image, int in_h, int in_w, int 
     }
 }
 
+/// V = Bᵀ d B for the 6x6 patch at (y0, x0), zeros outside the image (see winograd_input).
+static void SK(winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
+                                    float *out, ptrdiff_t xs) {
+    // tiles wholly inside the image (all but the last row and column) read without checks
+    if (y0 + 6 <= in_h && x0 + 6 <= in_w) {
+        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 1);
+    } else {
+        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 0);
+    }
+}
+
 /// Aᵀ applied to six vectors: y0 = m0 + m1 + m2 + m3 + m4, y1 = (m1 - m2) + 2(m3 - m4),
 /// y2 = (m1 + m2) + 4(m3 + m4), y3 = (m1 - m2) + 8(m3 - m4) + m5
 SK_INLINE void at4(const skv m[6], skv y[4]) {
@@ -230,6 +254,7 @@ SK_INLINE void at4(const skv m[6], skv y[4]) {
     y[3] = d12 + splat(8) * d34 + m[5];
 }
 
+/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
 static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, const float *bias,
                                      sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
     const int rows = out_h - y0 < 4 ? out_h - y0 : 4;
@@ -284,6 +309,8 @@ SK_INLINE void small_out_finish(skv acc[4][SO_NV], const float *pixel, const flo
     }
 }
 
+/// out_row[x*out_c + o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j]):
+/// 8-lane partial sums over j < (kw*cin)/8*8, summed by hsum8, then the leftover j one multiply-add each.
 static void SK(small_out_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
                                    const float *w, const float *bias, int out_c, sk_act act,
                                    float *out_row, int out_w) {
@@ -378,6 +405,8 @@ SK_INLINE void small_output_tile8(const float *base, ptrdiff_t plane, ptrdiff_t 
     }
 }
 
+/// out_row[x*out_c + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]),
+/// 8-pixel tiles, the last one overlapping its neighbour (out_w >= 8).
 static void SK(small_output_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
                                       int kh, int kw, const float *oihw, const float *bias, int out_c,
                                       sk_act act, float *out_row, int out_w) {
@@ -394,6 +423,7 @@ static void SK(small_output_conv_row)(const float *base, ptrdiff_t plane, ptrdif
 
 // MARK: depthwise
 
+/// out_row[x*c + ch] = act(bias[ch] + Σ_{ky, kx} in_row[ky*rs + (x*s + kx)*c + ch] * w[(ky*kw + kx)*c + ch]).
 static void SK(depthwise_row)(const float *in_row, ptrdiff_t rs, int c, int s, int kh, int kw,
                               const float *w, const float *bias, sk_act act, float *out_row, int out_w) {
     const int vec_end = c / SK_VW * SK_VW;
@@ -442,6 +472,7 @@ static void SK(depthwise_row)(const float *in_row, ptrdiff_t rs, int c, int s, i
 
 // MARK: peak
 
+/// 12 x 8 lanes of c <- c * 0.999999 + 1e-7, `iterations` times (one multiply-add each); returns Σ c.
 static float SK(peak_loop)(long iterations, float seed) {
     enum { N = 12 * 8 / SK_VW };
     const skv m = splat(0.999999f), a = splat(1e-7f);
