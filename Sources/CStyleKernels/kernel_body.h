@@ -9,6 +9,8 @@
 //               done in 16 / (SK_CONV_NV * SK_VW) passes, so the 6 x SK_CONV_NV
 //               accumulators fit the register file (12 ymm on AVX2, 12 xmm on SSE2,
 //               24 q on NEON)
+//   SK_CONV_PAIRS  1: the 6x16 tile runs as three 2-pixel x 16-channel tiles instead
+//               (portable variant: one broadcast per input value and 16 channels)
 //   SK_SO_PIX   pixels per step of the small-output (reduction-vectorised) conv
 // and, for a non-baseline ISA, opens a `#pragma clang attribute push(target(...))`
 // region around the include. Floating-point contraction is off: every fused
@@ -93,10 +95,47 @@ SK_INLINE void store_lanes(float *o, skv r, int base, int valid) {
     }
 }
 
+#if SK_CONV_PAIRS
+/// The formula of tile6x16 for 2 pixels and all 16 channels (2 x 4 accumulators of 4 lanes),
+/// used three times per 6-pixel tile by the portable variant: each input value is broadcast
+/// once for 16 channels (SSE2 has no broadcast load, so a broadcast costs a shuffle) and the
+/// 8 accumulators, 4 weight vectors and 2 temporaries fit the 16 xmm registers.
+SK_INLINE void tile2x16(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts, int kh, int kw, int cin,
+                        const float *w, const float *bias, float *out, ptrdiff_t ops, int valid, sk_act act) {
+#define SK_EACH_Q(M) M(0, 0) M(0, 1) M(0, 2) M(0, 3) M(1, 0) M(1, 1) M(1, 2) M(1, 3)
+#define SK_DECL(p, v) skv c##p##_##v = ld(bias + v * SK_VW);
+    SK_EACH_Q(SK_DECL)
+#undef SK_DECL
+    const float *wp = w;
+    for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+            const float *a0 = in + ky * rs + kx * ts;
+            const float *a1 = a0 + ps;
+            for (int i = 0; i < cin; i++) {
+                const skv w0 = ld(wp), w1 = ld(wp + SK_VW), w2 = ld(wp + 2 * SK_VW), w3 = ld(wp + 3 * SK_VW);
+                wp += 16;
+                const skv x0 = splat(a0[i]), x1 = splat(a1[i]);
+#define SK_FMA(p, v) c##p##_##v = madd(x##p, w##v, c##p##_##v);
+                SK_EACH_Q(SK_FMA)
+#undef SK_FMA
+            }
+        }
+    }
+#define SK_STORE(p, v) store_lanes(out + p * ops + v * SK_VW, act_v(c##p##_##v, act), v * SK_VW, valid);
+    SK_EACH_Q(SK_STORE)
+#undef SK_STORE
+#undef SK_EACH_Q
+}
+#endif
+
 /// out[p*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[p*ps + ky*rs + kx*ts + i] * w[(ky*kw + kx)*cin*16 + i*16 + co]),
 /// p < 6, co < valid; the sum runs in (ky, kx, i) order, one multiply-add per term.
 SK_INLINE void tile6x16(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts, int kh, int kw, int cin,
                         const float *w, const float *bias, float *out, ptrdiff_t ops, int valid, sk_act act) {
+#if SK_CONV_PAIRS
+    for (int p = 0; p < 6; p += 2)
+        tile2x16(in + p * ps, rs, ps, ts, kh, kw, cin, w, bias, out + p * ops, ops, valid, act);
+#else
     for (int pass = 0; pass < PASSES; pass++) {
         const int lane0 = pass * NV * SK_VW;
 #define SK_DECL(p, v) skv c##p##_##v = ld(bias + lane0 + v * SK_VW);
@@ -125,6 +164,7 @@ SK_INLINE void tile6x16(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t t
         SK_EACH_PV(SK_STORE)
 #undef SK_STORE
     }
+#endif
 }
 
 /// The same formula for one pixel.

@@ -9,6 +9,7 @@
 #define SK_SUFFIX avx2
 #define SK_VW 8
 #define SK_FUSED 1
+#define SK_CONV_PAIRS 0
 #define SK_CONV_NV 2
 #define SK_SO_PIX 3
 #include "kernel_body.h"

@@ -4,6 +4,7 @@
 #define SK_SUFFIX generic
 #define SK_VW 4
 #define SK_FUSED 0
+#define SK_CONV_PAIRS 1
 #define SK_CONV_NV 2
 #define SK_SO_PIX 3
 #include "kernel_body.h"

@@ -4,6 +4,7 @@
 #define SK_SUFFIX neon
 #define SK_VW 4
 #define SK_FUSED 1
+#define SK_CONV_PAIRS 0
 #define SK_CONV_NV 4
 #define SK_SO_PIX 3
 #include "kernel_body.h"
