@@ -18,8 +18,8 @@ weights `stylize-bench export-weights` writes. Modes:
             an engine's output (--check FILE.npy, rounded to 8 bits as stylize does)
 
 Each timing mode loads the same 8-bit images, times the transfer in-process (best of
---repeats after one warm-up run), saves its output (float32 NCHW .npy) and prints
-`RESULT <engine> seconds=... rss_mib=...`; `--check FILE.npy` adds the largest difference
+--repeats after one warm-up run, with that run's process CPU time), saves its output
+(float32 NCHW .npy) and prints `RESULT <engine> seconds=... cpu_seconds=... rss_mib=...`; `--check FILE.npy` adds the largest difference
 from another engine's output.
 """
 import argparse
@@ -63,13 +63,20 @@ def as_input(img8):
     return (img8.astype(np.float32) / 255)[None]                      # 1 x 3 x H x W
 
 
+BEST_CPU = [math.nan]
+
+
 def best_time(fn, repeats):
+    """Best wall time of `repeats` runs after a warm-up; BEST_CPU[0] gets that run's
+    process CPU time (all threads), comparable with a whole process's user + sys."""
     fn()
     best = math.inf
     for _ in range(max(1, repeats)):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
+        t, c = time.perf_counter() - t0, time.process_time() - c0
+        if t < best:
+            best, BEST_CPU[0] = t, c
     return best
 
 
@@ -99,7 +106,8 @@ def load_torch(weights):
 
 def report(engine, args, seconds, out, extra=''):
     np.save(args.output, out)
-    line = f'RESULT {engine} seconds={seconds:.3f} threads={args.threads} rss_mib={rss_mib():.0f}{extra}'
+    line = (f'RESULT {engine} seconds={seconds:.3f} cpu_seconds={BEST_CPU[0]:.2f} threads={args.threads} '
+            f'rss_mib={rss_mib():.0f}{extra}')
     if args.check:
         ref = np.load(args.check)
         line += f' max_abs_diff={np.abs(out - ref).max():.3e}'

@@ -10,7 +10,8 @@
 # stylize is timed as a whole process (decode, both encoders, AdaIN, decoder, PNG encode):
 # best wall time of --repeats runs, with that run's CPU time (user + sys, a check on a
 # loaded machine); the other engines in-process (the transfer only, best of
-# --repeats after a warm-up), as BENCHMARKS.md reports them. Peak RSS is GNU time's maximum
+# --repeats after a warm-up, with that run's process CPU time), as BENCHMARKS.md
+# reports them. Peak RSS is GNU time's maximum
 # resident set of each whole process (for the Python engines: interpreter, framework and
 # warm-up included). The previous build is COMMIT (default 8f55f87, the last commit before
 # runtime dispatch) built in a temporary clone, unless --previous-bin gives a binary.
@@ -88,8 +89,9 @@ python_row() {    # FILE LABEL MODE [CHECK]: in-process best time; RSS of the wh
     time_v "$1" "$PYTHON" Benchmarks/bench_engines.py "$3" --dir "$WORK" --threads "$THREADS" \
         --content "$CONTENT" --style "$STYLE" --repeats "$REPEATS" ${4:+--check "$4"}
     grep RESULT "$WORK/$1.out" >&2
-    local s; s=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' "$WORK/$1.out")
-    rows+=("$2 $(sed -n 's/.* version=\([0-9.]*[^ -]*\).*/\1/p' "$WORK/$1.out")|in-process|$s|-|$RSS")
+    local s c; s=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' "$WORK/$1.out")
+    c=$(sed -n 's/.* cpu_seconds=\([0-9.]*\).*/\1/p' "$WORK/$1.out")
+    rows+=("$2 $(sed -n 's/.* version=\([0-9.]*[^ -]*\).*/\1/p' "$WORK/$1.out")|in-process|$s|$c|$RSS")
 }
 
 echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs, flags: $(grep -o -w -E 'avx2|fma|avx512f' /proc/cpuinfo | sort -u | tr '\n' ' ')"
