@@ -1,38 +1,11 @@
 // swift-tools-version:5.9
 import PackageDescription
-import Foundation
 
-/// The kernels are compiled for the vector unit of the machine that builds them:
-/// `-target-cpu haswell` (AVX2 + FMA) when /proc/cpuinfo reports both, plain x86-64
-/// (SSE2) otherwise, so a build never contains instructions its CPU cannot run.
-/// `STYLIZE_PORTABLE=1 swift build` forces the portable build (for binaries that
-/// will be copied to other machines). `stylize` checks at start-up that the CPU it
-/// runs on has what it was compiled for (see `CPUFeatures`).
-let hostHasAVX2FMA: Bool = {
-    if ProcessInfo.processInfo.environment["STYLIZE_PORTABLE"] == "1" { return false }
-    #if arch(x86_64)
-    guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-    let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-    let words = Set(flags.split(separator: " ").map(String.init))
-    return words.contains("avx2") && words.contains("fma")
-    #else
-    return false
-    #endif
-}()
-
-let vectorFlags: [String] = hostHasAVX2FMA ? ["-target-cpu", "haswell"] : []
-let vectorDefines: [SwiftSetting] = hostHasAVX2FMA ? [.define("STYLIZE_AVX2")] : []
-
-/// Kernels are always optimised, even in debug builds, so tests of real-sized
-/// layers stay fast; bounds checks are off only inside the kernel target.
-let kernelSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked"] + vectorFlags),
-] + vectorDefines
-
-/// Codecs and weight parsing stay bounds-checked but are optimised in debug builds too:
-/// resizing photos and hashing weight files are too slow unoptimised for the tests.
-let optimisedSettings: [SwiftSetting] = [.unsafeFlags(["-O"])]
-
+/// No compiler flags: the hot loops of the kernels live in the C target `CStyleKernels`,
+/// compiled once per instruction set through per-function target attributes (portable,
+/// AVX2+FMA on x86-64, NEON on aarch64) and chosen once at start-up from the running CPU,
+/// so one binary runs on every CPU of its architecture. `STYLIZE_ISA=generic` forces the
+/// portable kernels at run time.
 let package = Package(
     name: "stylize",
     products: [
@@ -64,11 +37,13 @@ let package = Package(
         // setjmp/longjmp error handling stays on the C side of this shim.
         .target(name: "CCodecShim", dependencies: ["CJPEG", "CPNG"]),
 
-        .target(name: "ImageCodecs", dependencies: ["CCodecShim"], swiftSettings: optimisedSettings),
-        .target(name: "StyleKernels", swiftSettings: kernelSettings),
+        .target(name: "ImageCodecs", dependencies: ["CCodecShim"]),
+        // The kernels' inner loops, one variant per instruction set (see its header).
+        .target(name: "CStyleKernels"),
+        .target(name: "StyleKernels", dependencies: ["CStyleKernels"]),
         .target(name: "StyleTensor", dependencies: ["StyleKernels"]),
         .target(name: "StyleNN", dependencies: ["StyleTensor", "StyleKernels"]),
-        .target(name: "StyleWeights", dependencies: ["StyleTensor"], swiftSettings: optimisedSettings),
+        .target(name: "StyleWeights", dependencies: ["StyleTensor"]),
         .target(name: "StyleModels", dependencies: ["StyleNN", "StyleWeights", "StyleTensor"]),
         .target(name: "StylePipeline", dependencies: ["StyleModels", "ImageCodecs"]),
         // `import StylizeKit`: every library module at once, and the DocC catalog.
@@ -89,7 +64,7 @@ let package = Package(
         .executableTarget(name: "stylize-bench", dependencies: [
             "StylePipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: [.unsafeFlags(["-O"])]),
+        ]),
 
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
         .testTarget(name: "StyleKernelsTests", dependencies: ["StyleKernels", "StyleTensor"]),

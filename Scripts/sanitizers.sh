@@ -7,9 +7,9 @@
 # Each sanitizer gets its own scratch path (.build-asan, .build-tsan) because
 # it rebuilds every module with instrumentation; a first run therefore takes
 # as long as a clean build (timings in Fuzz/README.md, "Sanitizers") and later runs
-# are incremental. The kernels are compiled -Ounchecked even here; the
-# sanitizers still see their memory accesses and every thread of
-# Parallel.forEach.
+# are incremental. The kernels' C inner loops (Sources/CStyleKernels) are
+# instrumented like the Swift code, so the sanitizers see their memory
+# accesses and every thread of Parallel.forEach.
 #
 # Not part of .ci/run: the two rebuilds together take far longer than the
 # normal suite. Run it before merging changes to kernels, codecs or anything

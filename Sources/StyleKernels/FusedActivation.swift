@@ -18,6 +18,15 @@ public enum FusedActivation: Sendable, Equatable {
         }
     }
 
+    /// The code the C kernels take (`sk_act`): 0 none, 1 relu, 2 relu6.
+    var code: Int32 {
+        switch self {
+        case .none: return 0
+        case .relu: return 1
+        case .relu6: return 2
+        }
+    }
+
     @inline(__always)
     func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
         switch self {

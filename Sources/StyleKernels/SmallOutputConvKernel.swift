@@ -68,14 +68,22 @@ public enum SmallOutputConvKernel {
     }
 
     /// `input`: planar padded input (batch x inC x inH x inW); `oihw`: weights; `bias`: outC values.
+    ///
+    /// Checked once per call (live preconditions): 1 to 8 output channels and sizes. Rows of
+    /// at least 8 outputs run in the C row kernel `small_output_conv_row` of the active
+    /// `KernelISA` (one multiply-add per term, fused on AVX2 and NEON), which trusts the
+    /// pointers; narrower rows use the scalar loop below (a multiply, then an add).
     public static func run(
         planarInput input: UnsafePointer<Float>, batch: Int, inH: Int, inW: Int, inC: Int,
         oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>, outC: Int, kernelH kh: Int, kernelW kw: Int,
         activation: FusedActivation, output: UnsafeMutablePointer<Float>
     ) {
         precondition(outC >= 1 && outC <= maxOutputChannels, "SmallOutputConvKernel: 1 to 8 output channels")
+        precondition(kh >= 1 && kw >= 1 && inC >= 1 && batch >= 0, "SmallOutputConvKernel: bad sizes")
         let outH = inH - kh + 1, outW = inW - kw + 1
         guard batch > 0, outH > 0, outW > 0 else { return }
+        let row = activeKernels.small_output_conv_row!
+        let act = activation.code
         Parallel.forEach(batch * outH) { piece in
             let n = piece / outH, y = piece % outH
             let outRow = output + ((n * outH + y) * outW) * outC
@@ -93,60 +101,8 @@ public enum SmallOutputConvKernel {
                 }
                 return
             }
-            var x = 0
-            while true {
-                if x + 8 > outW { x = outW - 8 }
-                tile8(input + (n * inC * inH + y) * inW + x, planeStride: inH * inW, rowStride: inW,
-                      inC: inC, kh: kh, kw: kw, oihw: oihw, bias: bias, outC: outC,
-                      out: outRow + x * outC, activation: activation)
-                if x + 8 >= outW { break }
-                x += 8
-            }
+            row(input + (n * inC * inH + y) * inW, inH * inW, inW, Int32(inC), Int32(kh), Int32(kw),
+                oihw, bias, Int32(outC), act, outRow, Int32(outW))
         }
-    }
-
-    @inline(__always)
-    static func tile8(_ base: UnsafePointer<Float>, planeStride: Int, rowStride: Int, inC: Int, kh: Int, kw: Int,
-                      oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>, outC: Int,
-                      out: UnsafeMutablePointer<Float>, activation: FusedActivation) {
-        var a0 = SIMD8<Float>(repeating: bias[0])
-        var a1 = SIMD8<Float>(repeating: outC > 1 ? bias[1] : 0)
-        var a2 = SIMD8<Float>(repeating: outC > 2 ? bias[2] : 0)
-        var a3 = SIMD8<Float>(repeating: outC > 3 ? bias[3] : 0)
-        var a4 = SIMD8<Float>(repeating: outC > 4 ? bias[4] : 0)
-        var a5 = SIMD8<Float>(repeating: outC > 5 ? bias[5] : 0)
-        var a6 = SIMD8<Float>(repeating: outC > 6 ? bias[6] : 0)
-        var a7 = SIMD8<Float>(repeating: outC > 7 ? bias[7] : 0)
-        let taps = kh * kw, perOut = inC * taps
-        for i in 0..<inC {
-            let plane = base + i * planeStride
-            for ky in 0..<kh {
-                let row = plane + ky * rowStride
-                for kx in 0..<kw {
-                    let v = load8(row + kx)
-                    let wi = oihw + i * taps + ky * kw + kx
-                    a0 = a0.addingProduct(v, SIMD8(repeating: wi[0]))
-                    if outC > 1 { a1 = a1.addingProduct(v, SIMD8(repeating: wi[perOut])) }
-                    if outC > 2 { a2 = a2.addingProduct(v, SIMD8(repeating: wi[2 * perOut])) }
-                    if outC > 3 { a3 = a3.addingProduct(v, SIMD8(repeating: wi[3 * perOut])) }
-                    if outC > 4 { a4 = a4.addingProduct(v, SIMD8(repeating: wi[4 * perOut])) }
-                    if outC > 5 { a5 = a5.addingProduct(v, SIMD8(repeating: wi[5 * perOut])) }
-                    if outC > 6 { a6 = a6.addingProduct(v, SIMD8(repeating: wi[6 * perOut])) }
-                    if outC > 7 { a7 = a7.addingProduct(v, SIMD8(repeating: wi[7 * perOut])) }
-                }
-            }
-        }
-        @inline(__always) func put(_ a: SIMD8<Float>, _ o: Int) {
-            let v = activation.apply(a)
-            for p in 0..<8 { out[p * outC + o] = v[p] }
-        }
-        put(a0, 0)
-        if outC > 1 { put(a1, 1) }
-        if outC > 2 { put(a2, 2) }
-        if outC > 3 { put(a3, 3) }
-        if outC > 4 { put(a4, 4) }
-        if outC > 5 { put(a5, 5) }
-        if outC > 6 { put(a6, 6) }
-        if outC > 7 { put(a7, 7) }
     }
 }

@@ -47,11 +47,11 @@ public enum Winograd4x4ConvKernel {
         36 * ConvPacking.blocksPerGroup(outChannels: outChannels, groups: 1) * inChannels * 16
     }
 
-    /// Transformed input (36 x tiles x Cin), products (36 x tiles x Cout rounded up
-    /// to 16) and 36 vectors of transform temporaries.
+    /// Transformed input (36 x tiles x Cin) and products (36 x tiles x Cout rounded up
+    /// to 16); the transforms keep their temporaries on the stack.
     public static func scratchCount(inChannels: Int, outChannels: Int) -> Int {
         let coutPad = ConvPacking.blocksPerGroup(outChannels: outChannels, groups: 1) * 16
-        return 36 * tilesPerPiece(inChannels: inChannels, outChannels: outChannels) * (inChannels + coutPad) + 36 * 8
+        return 36 * tilesPerPiece(inChannels: inChannels, outChannels: outChannels) * (inChannels + coutPad)
     }
 
     /// U = G g Gᵀ (computed in Double) for each (co, ci), stored `[ξ][co block][ci][16]`.
@@ -82,6 +82,9 @@ public enum Winograd4x4ConvKernel {
         }
     }
 
+    /// Checked once per call (live preconditions): channel counts (multiples of 8, see
+    /// `isApplicable`), non-negative sizes and a worker count of at least 1. The C transforms
+    /// and GEMM trust the pointers: `scratch` must hold `workers * scratchCount` floats.
     public static func run(
         input: UnsafePointer<Float>, batch: Int, inH: Int, inW: Int, inC: Int,
         packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outC: Int,
@@ -89,6 +92,7 @@ public enum Winograd4x4ConvKernel {
         scratch: UnsafeMutablePointer<Float>, workers: Int
     ) {
         precondition(isApplicable(inChannels: inC, outChannels: outC), "Winograd kernel needs channel counts that are multiples of 8")
+        precondition(batch >= 0 && inH >= 0 && inW >= 0 && workers >= 1, "Winograd kernel: bad sizes")
         let outH = inH - 2, outW = inW - 2
         guard batch > 0, outH > 0, outW > 0, outC > 0 else { return }
         let nb = ConvPacking.blocksPerGroup(outChannels: outC, groups: 1)
@@ -98,140 +102,44 @@ public enum Winograd4x4ConvKernel {
         let tpp = tilesPerPiece(inChannels: inC, outChannels: outC)
         let pieces = (totalTiles + tpp - 1) / tpp
         let perWorker = scratchCount(inChannels: inC, outChannels: outC)
+        let kernels = activeKernels
+        let inputTile = kernels.winograd_input_tile!, outputTile = kernels.winograd_output_tile!
+        let gemmTiles = kernels.conv_tiles_6x16!, gemmPixels = kernels.conv_pixels_1x16!
+        let act = activation.code
+        let inH32 = Int32(inH), inW32 = Int32(inW), inC32 = Int32(inC), outC32 = Int32(outC)
+        let outH32 = Int32(outH), outW32 = Int32(outW)
         Parallel.forEach(pieces, workers: workers) { piece, worker in
             let first = piece * tpp
             let count = min(tpp, totalTiles - first)
             let v = scratch + worker * perWorker                 // [ξ][tile][ci]
             let m = v + 36 * tpp * inC                           // [ξ][tile][co]
-            let temp = m + 36 * tpp * coutPad                    // 36 vectors
             for j in 0..<count {
                 let t = first + j
                 let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
-                transformInput(input + n * inH * inW * inC, inH: inH, inW: inW, c: inC, y0: 4 * ty, x0: 4 * tx,
-                               out: v + j * inC, xiStride: tpp * inC, temp: temp)
+                inputTile(input + n * inH * inW * inC, inH32, inW32, inC32, Int32(4 * ty), Int32(4 * tx),
+                          v + j * inC, tpp * inC)
             }
+            // 36 GEMMs (tiles x Cin) x (Cin x 16-channel block): the direct kernel's micro-tile
+            // with one "tap" and the tiles as pixels; the last 6-tile group may overlap.
             for xi in 0..<36 {
                 let vx = v + xi * tpp * inC
                 let mx = m + xi * tpp * coutPad
                 for b in 0..<nb {
                     let w = packedWeights + (xi * nb + b) * inC * 16
                     if count >= 6 {
-                        var j = 0
-                        while true {
-                            if j + 6 > count { j = count - 6 }    // overlapping last micro-tile
-                            Conv2DKernel.tile6x16(vx + j * inC, rowStride: 0, pixelStride: inC, tapStride: 0,
-                                                  kh: 1, kw: 1, cin: inC, weights: w, bias: zero16,
-                                                  out: mx + j * coutPad + b * 16, outPixelStride: coutPad,
-                                                  valid: 16, activation: .none)
-                            if j + 6 >= count { break }
-                            j += 6
-                        }
+                        gemmTiles(vx, 0, inC, 0, 1, 1, inC32, w, zero16, mx + b * 16, coutPad, 16, 0,
+                                  Int32(count), 0, Int32((count + 5) / 6))
                     } else {
-                        for j in 0..<count {
-                            Conv2DKernel.tile1x16(vx + j * inC, rowStride: 0, tapStride: 0, kh: 1, kw: 1,
-                                                  cin: inC, weights: w, bias: zero16,
-                                                  out: mx + j * coutPad + b * 16, valid: 16, activation: .none)
-                        }
+                        gemmPixels(vx, 0, inC, 0, 1, 1, inC32, w, zero16, mx + b * 16, coutPad, 16, 0, Int32(count))
                     }
                 }
             }
             for j in 0..<count {
                 let t = first + j
                 let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
-                transformOutput(m + j * coutPad, xiStride: tpp * coutPad, outC: outC, bias: bias,
-                                activation: activation, out: output + n * outH * outW * outC,
-                                outH: outH, outW: outW, y0: 4 * ty, x0: 4 * tx, temp: temp)
+                outputTile(m + j * coutPad, tpp * coutPad, outC32, bias, act, output + n * outH * outW * outC,
+                           outH32, outW32, Int32(4 * ty), Int32(4 * tx))
             }
-        }
-    }
-
-    /// Bᵀ applied to six vectors.
-    @inline(__always)
-    static func bt(_ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>, _ d3: SIMD8<Float>,
-                   _ d4: SIMD8<Float>, _ d5: SIMD8<Float>)
-        -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
-    {
-        let four = SIMD8<Float>(repeating: 4), five = SIMD8<Float>(repeating: 5), two = SIMD8<Float>(repeating: 2)
-        let a = d4 - four * d2          // d4 - 4 d2
-        let b = d3 - four * d1          // d3 - 4 d1
-        let c = d4 - d2
-        let e = two * (d3 - d1)
-        return (four * d0 - five * d2 + d4,
-                a + b,                  // -4d1 - 4d2 + d3 + d4
-                a - b,                  //  4d1 - 4d2 - d3 + d4
-                c + e,                  // -2d1 - d2 + 2d3 + d4
-                c - e,                  //  2d1 - d2 - 2d3 + d4
-                four * d1 - five * d3 + d5)
-    }
-
-    /// V = Bᵀ d B for the 6x6 patch at (y0, x0) of every channel; zeros outside the image.
-    @inline(__always)
-    static func transformInput(_ image: UnsafePointer<Float>, inH: Int, inW: Int, c: Int, y0: Int, x0: Int,
-                               out: UnsafeMutablePointer<Float>, xiStride: Int, temp: UnsafeMutablePointer<Float>) {
-        let inside = y0 + 6 <= inH && x0 + 6 <= inW
-        var ch = 0
-        while ch < c {
-            @inline(__always) func at(_ r: Int, _ k: Int) -> SIMD8<Float> {
-                let y = y0 + r, x = x0 + k
-                if inside || (y < inH && x < inW) { return load8(image + (y * inW + x) * c + ch) }
-                return .zero
-            }
-            // columns: t[.][k] = Bᵀ d[.][k]
-            for k in 0..<6 {
-                let t = bt(at(0, k), at(1, k), at(2, k), at(3, k), at(4, k), at(5, k))
-                store8(t.0, temp + (0 * 6 + k) * 8); store8(t.1, temp + (1 * 6 + k) * 8)
-                store8(t.2, temp + (2 * 6 + k) * 8); store8(t.3, temp + (3 * 6 + k) * 8)
-                store8(t.4, temp + (4 * 6 + k) * 8); store8(t.5, temp + (5 * 6 + k) * 8)
-            }
-            // rows: V[r][.] = t[r][.] B
-            for r in 0..<6 {
-                let row = temp + r * 48
-                let u = bt(load8(row), load8(row + 8), load8(row + 16), load8(row + 24), load8(row + 32), load8(row + 40))
-                let o = out + ch + (r * 6) * xiStride
-                store8(u.0, o); store8(u.1, o + xiStride); store8(u.2, o + 2 * xiStride)
-                store8(u.3, o + 3 * xiStride); store8(u.4, o + 4 * xiStride); store8(u.5, o + 5 * xiStride)
-            }
-            ch += 8
-        }
-    }
-
-    /// Aᵀ applied to six vectors.
-    @inline(__always)
-    static func at4(_ m0: SIMD8<Float>, _ m1: SIMD8<Float>, _ m2: SIMD8<Float>, _ m3: SIMD8<Float>,
-                    _ m4: SIMD8<Float>, _ m5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-        let s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4
-        let two = SIMD8<Float>(repeating: 2), four = SIMD8<Float>(repeating: 4), eight = SIMD8<Float>(repeating: 8)
-        return (m0 + s12 + s34, d12 + two * d34, s12 + four * s34, d12 + eight * d34 + m5)
-    }
-
-    /// Y = Aᵀ M A + bias, activation, stored for the outputs of the tile inside the image.
-    @inline(__always)
-    static func transformOutput(_ m: UnsafePointer<Float>, xiStride s: Int, outC: Int,
-                                bias: UnsafePointer<Float>, activation: FusedActivation,
-                                out: UnsafeMutablePointer<Float>, outH: Int, outW: Int, y0: Int, x0: Int,
-                                temp: UnsafeMutablePointer<Float>) {
-        let rows = min(4, outH - y0), cols = min(4, outW - x0)
-        var co = 0
-        while co < outC {
-            // columns: t[.][k] = Aᵀ M[.][k]  (4 x 6)
-            for k in 0..<6 {
-                let t = at4(load8(m + (0 * 6 + k) * s + co), load8(m + (1 * 6 + k) * s + co),
-                            load8(m + (2 * 6 + k) * s + co), load8(m + (3 * 6 + k) * s + co),
-                            load8(m + (4 * 6 + k) * s + co), load8(m + (5 * 6 + k) * s + co))
-                store8(t.0, temp + (0 * 6 + k) * 8); store8(t.1, temp + (1 * 6 + k) * 8)
-                store8(t.2, temp + (2 * 6 + k) * 8); store8(t.3, temp + (3 * 6 + k) * 8)
-            }
-            let bv = load8(bias + co)
-            for r in 0..<rows {
-                let row = temp + r * 48
-                let y = at4(load8(row), load8(row + 8), load8(row + 16), load8(row + 24), load8(row + 32), load8(row + 40))
-                let o = out + ((y0 + r) * outW + x0) * outC + co
-                store8(activation.apply(y.0 + bv), o)
-                if cols > 1 { store8(activation.apply(y.1 + bv), o + outC) }
-                if cols > 2 { store8(activation.apply(y.2 + bv), o + 2 * outC) }
-                if cols > 3 { store8(activation.apply(y.3 + bv), o + 3 * outC) }
-            }
-            co += 8
         }
     }
 }

@@ -10,7 +10,7 @@ struct InfoCommand: ParsableCommand {
         abstract: "Show the version, the kernels in use, the thread count, where each model's weights are found (or why not) and the cache folder.")
 
     /// The release this source tree is.
-    static let release = "0.2.0"
+    static var release: String { Stylize.version }
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
@@ -20,13 +20,13 @@ struct InfoCommand: ParsableCommand {
         if json { print(try report.json()) } else { print(report.text(), terminator: "") }
     }
 
-    /// The kernels in use: their name and a line on why. The one place that asks the kernel
-    /// library (here `CPUFeatures`: the instruction set the kernels were compiled for).
+    /// The kernels in use: their name and a line on why (chosen once at start-up from the
+    /// CPU, see `KernelISA`).
     static func kernelsInUse() -> (name: String, detail: String) {
-        if CPUFeatures.kernelsNeedAVX2FMA {
-            return ("avx2+fma", "the build was compiled for AVX2 and FMA; STYLIZE_PORTABLE=1 builds portable kernels")
-        }
-        return ("generic", "the build was compiled for the baseline instruction set, without AVX2/FMA")
+        let supported = KernelISA.supported.map(\.name).joined(separator: ", ")
+        var detail = "chosen at start-up; this CPU supports: \(supported); STYLIZE_ISA=generic forces the portable kernels"
+        if let note = KernelISA.startupNote { detail += "; \(note)" }
+        return (KernelISA.active.name, detail)
     }
 }
 

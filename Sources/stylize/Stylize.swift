@@ -19,17 +19,23 @@ struct Stylize: ParsableCommand {
           stylize presets photo.jpg -o sheet.jpg           Magenta's 26 built-in styles on one photo
           curl -s URL | stylize - painting.jpg -o - > out.png
         """,
+        version: "stylize \(version)\n\(CPUFeatures.summary)",
         subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, ServeCommand.self, WeightsCommand.self,
                       PresetsCommand.self, GalleryCommand.self, InfoCommand.self],
         defaultSubcommand: TransferCommand.self
     )
 
-    /// Refuses to start on a CPU the kernels were not compiled for, before any kernel runs,
-    /// and lets malloc keep freed activations for reuse (every command runs networks).
+    /// The release this source tree is.
+    static let version = "0.2.0"
+
+    /// Lets malloc keep freed activations for reuse (every command runs networks). The
+    /// kernels for this CPU were chosen when the library was loaded (`KernelISA`).
+    /// `stylize --version` prints the release and the kernels in use (handled here because
+    /// the default subcommand would otherwise take the flag).
     static func main() {
-        if let problem = CPUFeatures.problem() {
-            FileHandle.standardError.write(Data("Error: \(problem)\n".utf8))
-            Foundation.exit(1)
+        if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            print(configuration.version)
+            return
         }
         _ = MemoryPolicy.reuseFreedMemory()
         main(nil)

@@ -3,10 +3,11 @@ import StyleKernels
 @testable import StyleTensor
 
 /// Fast convolution (packed weights, padded copy, register-blocked or depthwise
-/// kernel) against `Conv2DNaive` (plain loops, Double sums).
+/// kernel) against `Conv2DNaive` (plain loops, Double sums), once per kernel variant
+/// (`forEachISA`: portable, and AVX2+FMA where the CPU has it).
 ///
 /// Tolerance: |fast - naive| <= 1e-4 * Σ|x_i w_i| (+ |bias|) + 1e-6 per output value.
-/// The fast kernel sums in float32 with FMAs; its rounding error is at most about
+/// The fast kernel sums in float32 (FMAs, or multiplies and adds); its rounding error is at most about
 /// n * 2^-24 * Σ|terms| for n terms (n = 9 * 512 = 4,608 gives 2.7e-4 in the worst case;
 /// in practice errors are ~sqrt(n) * 2^-24 ≈ 4e-6 relative). Any indexing mistake gives
 /// errors of the size of the terms themselves, i.e. ~1 relative, far above the bound.
@@ -41,13 +42,16 @@ final class ConvTests: XCTestCase {
         let absW = ConvWeights(oihw: wts.map(abs), outChannels: c.cout, inChannels: cpg, kernelH: c.k,
                                kernelW: c.k, bias: bias?.map(abs), groups: c.groups)
         let scale = conv2dNaive(absX, absW, stride: c.stride, padding: c.padding)
-        // .auto takes the Winograd kernel where it applies; .direct checks the direct kernel too.
-        for algorithm in [ConvAlgorithm.auto, .direct] {
-            let fast = conv2d(x, w, stride: c.stride, padding: c.padding, activation: c.activation, algorithm: algorithm)
-            XCTAssertEqual(fast.shape, slow.shape, "\(c)", file: file, line: line)
-            let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
-            XCTAssertLessThanOrEqual(worst, 1, "\(c) \(algorithm): error \(worst) x tolerance", file: file, line: line)
-            worstSeen = max(worstSeen, worst)
+        // .auto takes the Winograd kernel where it applies; .direct checks the direct kernel too;
+        // both with every kernel variant (ISA) this CPU supports.
+        forEachISA { isa in
+            for algorithm in [ConvAlgorithm.auto, .direct] {
+                let fast = conv2d(x, w, stride: c.stride, padding: c.padding, activation: c.activation, algorithm: algorithm)
+                XCTAssertEqual(fast.shape, slow.shape, "\(c)", file: file, line: line)
+                let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
+                XCTAssertLessThanOrEqual(worst, 1, "\(c) \(algorithm) \(isa): error \(worst) x tolerance", file: file, line: line)
+                worstSeen = max(worstSeen, worst)
+            }
         }
     }
 

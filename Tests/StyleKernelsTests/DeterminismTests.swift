@@ -3,7 +3,8 @@ import StyleKernels
 @testable import StyleTensor
 
 /// Results must be bit-identical for any thread count: the kernels split work into
-/// pieces that do not depend on the count, and compute each value the same way.
+/// pieces that do not depend on the count, and compute each value the same way; for
+/// every kernel variant the CPU supports.
 final class DeterminismTests: XCTestCase {
     func testSameBytesForOneTwoThreeThreads() {
         var rng = SeededRandom(seed: 99)
@@ -28,14 +29,16 @@ final class DeterminismTests: XCTestCase {
         }
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 1
-        let one = run()
-        for threads in [2, 3] {
-            Parallel.threadCount = threads
-            let other = run()
-            for (i, (a, b)) in zip(one, other).enumerated() {
-                XCTAssertTrue(a.withUnsafeBytes { ab in b.withUnsafeBytes { ab.elementsEqual($0) } },
-                              "output \(i) differs between 1 and \(threads) threads")
+        forEachISA { isa in
+            Parallel.threadCount = 1
+            let one = run()
+            for threads in [2, 3] {
+                Parallel.threadCount = threads
+                let other = run()
+                for (i, (a, b)) in zip(one, other).enumerated() {
+                    XCTAssertTrue(a.withUnsafeBytes { ab in b.withUnsafeBytes { ab.elementsEqual($0) } },
+                                  "\(isa): output \(i) differs between 1 and \(threads) threads")
+                }
             }
         }
     }

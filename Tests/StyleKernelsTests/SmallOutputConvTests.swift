@@ -4,7 +4,7 @@ import StyleTensor
 
 /// `conv2dSmallOutput` (pixel-vectorised stride-1 conv for 1-8 outputs) against the naive
 /// twin `conv2dNaive` on seeded random shapes: |fast - naive| <= 1e-4 * (|x| * |W| sum) + 1e-6,
-/// the same tolerance as the general conv tests. Widths below, at and above the 8-pixel tile
+/// the same tolerance as the general conv tests, once per kernel variant (`forEachISA`). Widths below, at and above the 8-pixel tile
 /// and not multiples of it exercise the scalar path and the overlapping last tile.
 final class SmallOutputConvTests: XCTestCase {
     func check(n: Int = 1, h: Int, w: Int, cin: Int, cout: Int, k: Int, padding: Padding, activation: Activation,
@@ -14,13 +14,15 @@ final class SmallOutputConvTests: XCTestCase {
         let wts = rng.floats(cout * cin * k * k)
         let b = bias ? rng.floats(cout) : nil
         let weights = ConvWeights(oihw: wts, outChannels: cout, inChannels: cin, kernelH: k, kernelW: k, bias: b)
-        let fast = conv2dSmallOutput(x, weights, padding: padding, activation: activation)
         let slow = conv2dNaive(x, weights, padding: padding, activation: activation)
-        XCTAssertEqual(fast.shape, slow.shape, line: line)
         let absW = ConvWeights(oihw: wts.map(abs), outChannels: cout, inChannels: cin, kernelH: k, kernelW: k, bias: b?.map(abs))
         let scale = conv2dNaive(Tensor(shape: x.shape, data: x.data.map(abs)), absW, padding: padding)
-        let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
-        XCTAssertLessThanOrEqual(worst, 1, "\(h)x\(w) \(cin)->\(cout) k\(k): error \(worst) x tolerance", line: line)
+        forEachISA { isa in
+            let fast = conv2dSmallOutput(x, weights, padding: padding, activation: activation)
+            XCTAssertEqual(fast.shape, slow.shape, line: line)
+            let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
+            XCTAssertLessThanOrEqual(worst, 1, "\(h)x\(w) \(cin)->\(cout) k\(k) \(isa): error \(worst) x tolerance", line: line)
+        }
     }
 
     func testMatchesNaive() {
@@ -42,10 +44,12 @@ final class SmallOutputConvTests: XCTestCase {
         let w = ConvWeights(oihw: rng.floats(3 * 4 * 81), outChannels: 3, inChannels: 4, kernelH: 9, kernelW: 9, bias: rng.floats(3))
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        Parallel.threadCount = 1
-        let one = conv2dSmallOutput(x, w, padding: .reflect(4))
-        Parallel.threadCount = 4
-        XCTAssertEqual(conv2dSmallOutput(x, w, padding: .reflect(4)), one)
+        forEachISA { isa in
+            Parallel.threadCount = 1
+            let one = conv2dSmallOutput(x, w, padding: .reflect(4))
+            Parallel.threadCount = 4
+            XCTAssertEqual(conv2dSmallOutput(x, w, padding: .reflect(4)), one, "\(isa)")
+        }
     }
 }
 

@@ -1,4 +1,13 @@
+@_spi(KernelTesting) import StyleKernels
 import StyleTensor
+
+/// Runs `body` once per kernel variant this CPU supports (portable first, then AVX2+FMA
+/// where the CPU has it), with that variant active for the whole process, and restores the
+/// variant that was active. Kernel tests wrap their checks in it so that every variant is
+/// compared with the naive twins at the same stated bounds.
+func forEachISA(_ body: (KernelISA) throws -> Void) rethrows {
+    try KernelISA.forEachSupported(body)
+}
 
 /// SplitMix64: a tiny seeded generator so every random shape and value is reproducible.
 struct SeededRandom {

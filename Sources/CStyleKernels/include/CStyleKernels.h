@@ -1,0 +1,97 @@
+// The hot loops of StyleKernels, compiled once per instruction set and chosen at
+// start-up (the pattern of onnxruntime's MlasPlatform and simdjson's implementations).
+//
+// Every kernel exists in a portable variant (separate multiply and add, 4-lane vectors:
+// SSE2 on x86-64, plain code elsewhere), an AVX2+FMA variant compiled through per-function
+// target attributes (x86-64 only), and a NEON variant with fused multiply-add (aarch64
+// only). No compiler flag is needed: the package builds for the baseline ISA and the
+// dispatcher (compiled for the baseline too) looks at CPUID and the OS's saved vector
+// state once, when the library is loaded, before any kernel can run.
+//
+// Pointers and sizes are trusted: the Swift callers check shapes once per call.
+#ifndef CSTYLEKERNELS_H
+#define CSTYLEKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction sets a kernel table can be built for.
+typedef enum sk_isa {
+    SK_ISA_GENERIC = 0,
+    SK_ISA_AVX2 = 1,
+    SK_ISA_NEON = 2,
+} sk_isa;
+
+/// Activations the kernels fuse (0 none, 1 relu, 2 relu6), as StyleKernels.FusedActivation.
+typedef int sk_act;
+
+/// One table of kernels, all for the same instruction set.
+typedef struct sk_kernels {
+    /// "generic", "avx2+fma" or "neon".
+    const char *name;
+    sk_isa isa;
+
+    /// out[p][co] = act(bias[co] + Σ_{ky<kh, kx<kw, i<cin} in[p*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co])
+    /// for the 6-pixel tiles t0..<t1 of a row of `width` (>= 6) pixels: tile t covers pixels
+    /// x..x+5 with x = min(6t, width - 6) (the last tile may overlap its neighbour), 16 output
+    /// channels of which the first `valid` are stored (output pixel stride `ops`).
+    void (*conv_tiles_6x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,
+                            int kh, int kw, int cin, const float *w, const float *bias,
+                            float *out, ptrdiff_t ops, int valid, sk_act act,
+                            int width, int t0, int t1);
+    /// The same formula one pixel at a time, for pixels 0..<count.
+    void (*conv_pixels_1x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,
+                             int kh, int kw, int cin, const float *w, const float *bias,
+                             float *out, ptrdiff_t ops, int valid, sk_act act, int count);
+
+    /// V = Bᵀ d B of Winograd F(4x4,3x3) for the 6x6 patch at (y0, x0) of an NHWC image of
+    /// c channels (c a multiple of 8), zeros outside; V[ξ][ch] stored at out[ξ*xs + ch].
+    void (*winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
+                                float *out, ptrdiff_t xs);
+    /// Y = act(Aᵀ M A + bias) for the 4x4 output tile at (y0, x0), M[ξ][co] at m[ξ*xs + co],
+    /// out_c a multiple of 8; only outputs inside out_h x out_w are stored.
+    void (*winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, const float *bias,
+                                 sk_act act, float *out, int out_h, int out_w, int y0, int x0);
+
+    /// One output row of the few-output-channel direct conv (vectorised over the reduction):
+    /// out[x][o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j])
+    /// for o < out_c (<= 4); w holds 4 output channels (zero rows past out_c).
+    void (*small_out_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
+                               const float *w, const float *bias, int out_c, sk_act act,
+                               float *out_row, int out_w);
+
+    /// One output row of the pixel-vectorised planar conv (stride 1, 1 to 8 outputs, out_w >= 8):
+    /// out[x][o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]).
+    void (*small_output_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
+                                  int kh, int kw, const float *oihw, const float *bias, int out_c,
+                                  sk_act act, float *out_row, int out_w);
+
+    /// One output row of the depthwise conv (NHWC, weights [ky][kx][c]):
+    /// out[x][ch] = act(bias[ch] + Σ_{ky, kx} in_row[ky*rs + (x*s + kx)*c + ch] * w[(ky*kw + kx)*c + ch]).
+    void (*depthwise_row)(const float *in_row, ptrdiff_t rs, int c, int s, int kh, int kw,
+                          const float *w, const float *bias, sk_act act, float *out_row, int out_w);
+
+    /// c_k <- c_k * 0.999999 + 1e-7, 12 chains of 8 lanes, `iterations` times; returns the sum.
+    float (*peak_loop)(long iterations, float seed);
+} sk_kernels;
+
+/// The table in use. Set once when the library is loaded (STYLIZE_ISA=generic|avx2|neon
+/// forces one; unset or "auto" takes the best the CPU supports).
+const sk_kernels *sk_active(void);
+/// The table for `isa` if it is compiled for this architecture and the CPU (and OS) run it, else NULL.
+const sk_kernels *sk_table(sk_isa isa);
+/// Makes `isa` the active table; returns 0, or -1 (and changes nothing) if it cannot run here.
+int sk_select(sk_isa isa);
+/// What the start-up selection had to say about STYLIZE_ISA (an unknown or unsupported
+/// value), or NULL when it was honoured or unset.
+const char *sk_startup_note(void);
+/// 1 when the CPU has AVX2 and FMA and the OS saves the AVX registers (x86-64 only).
+int sk_cpu_has_avx2_fma(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

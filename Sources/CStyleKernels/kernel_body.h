@@ -1,0 +1,538 @@
+// The kernels' bodies, written once and compiled once per instruction set.
+//
+// A file that includes this header defines first:
+//   SK_SUFFIX   suffix of the table and function names (generic, avx2, neon)
+//   SK_VW       lanes per vector (4: SSE2 / NEON; 8: AVX2)
+//   SK_FUSED    1: multiply-add is one fused operation (FMA, one rounding);
+//               0: a multiply then an add (two roundings, no FMA hardware needed)
+//   SK_CONV_NV  vectors per pixel in one pass of the 6x16 conv tile: 16 channels are
+//               done in 16 / (SK_CONV_NV * SK_VW) passes, so the 6 x SK_CONV_NV
+//               accumulators fit the register file (12 ymm on AVX2, 12 xmm on SSE2,
+//               24 q on NEON)
+//   SK_CONV_PAIRS  1: the 6x16 tile runs as three 2-pixel x 16-channel tiles instead
+//               (portable variant: one broadcast per input value and 16 channels)
+//   SK_SO_PIX   pixels per step of the small-output (reduction-vectorised) conv
+// and, for a non-baseline ISA, opens a `#pragma clang attribute push(target(...))`
+// region around the include. Floating-point contraction is off: every fused
+// multiply-add is written as one, so each variant's arithmetic is exactly the one
+// its comments state, whatever the compiler's defaults.
+//
+// Each output value is computed by the same sequence of operations wherever it falls in a
+// tile and whichever thread computes it, so results are bit-identical for any thread count.
+
+#include <stddef.h>
+#include "CStyleKernels.h"
+
+#pragma clang fp contract(off)
+
+#define SK_CAT2(a, b) a##_##b
+#define SK_CAT(a, b) SK_CAT2(a, b)
+#define SK(name) SK_CAT(name, SK_SUFFIX)
+#define SK_INLINE static inline __attribute__((always_inline))
+
+typedef float skv __attribute__((vector_size(SK_VW * 4)));
+typedef float skvu __attribute__((vector_size(SK_VW * 4), aligned(4), may_alias));
+typedef int skvi __attribute__((vector_size(SK_VW * 4)));
+
+SK_INLINE skv ld(const float *p) { return *(const skvu *)p; }
+SK_INLINE void st(float *p, skv v) { *(skvu *)p = v; }
+SK_INLINE skv splat(float x) {
+    skv r;
+    for (int i = 0; i < SK_VW; i++) r[i] = x;
+    return r;
+}
+SK_INLINE skv vzero(void) { skv r = {0}; return r; }
+
+#if SK_FUSED
+/// a * b + c, rounded once.
+SK_INLINE skv madd(skv a, skv b, skv c) { return __builtin_elementwise_fma(a, b, c); }
+SK_INLINE float smadd(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
+#else
+/// a * b, rounded, + c, rounded.
+SK_INLINE skv madd(skv a, skv b, skv c) { return a * b + c; }
+SK_INLINE float smadd(float a, float b, float c) { return a * b + c; }
+#endif
+
+/// a < b ? b : a  (maxps semantics, as StyleKernels.max8)
+SK_INLINE skv vmax(skv a, skv b) { skvi m = a < b; return (skv)(((skvi)a & ~m) | ((skvi)b & m)); }
+/// b < a ? b : a  (minps semantics, as StyleKernels.min8)
+SK_INLINE skv vmin(skv a, skv b) { skvi m = b < a; return (skv)(((skvi)a & ~m) | ((skvi)b & m)); }
+
+SK_INLINE skv act_v(skv x, sk_act act) {
+    if (act == 0) return x;
+    x = vmax(x, vzero());
+    if (act == 2) x = vmin(x, splat(6));
+    return x;
+}
+SK_INLINE float act_s(float x, sk_act act) {
+    if (act == 0) return x;
+    if (act == 1) return x > 0 ? x : 0;
+    return x > 0 ? (x < 6 ? x : 6) : 0;
+}
+
+// MARK: direct convolution, 6 pixels x 16 output channels
+
+#define NV SK_CONV_NV
+#define PASSES (16 / (SK_CONV_NV * SK_VW))
+
+/// Applies M(p, v) to every accumulator: 6 pixels p x SK_CONV_NV vectors v. Written out
+/// (no arrays) so that the accumulators live in registers.
+#if SK_CONV_NV == 2
+#define SK_EACH_V(M, p) M(p, 0) M(p, 1)
+#elif SK_CONV_NV == 4
+#define SK_EACH_V(M, p) M(p, 0) M(p, 1) M(p, 2) M(p, 3)
+#else
+#error "SK_CONV_NV must be 2 or 4"
+#endif
+#define SK_EACH_PV(M) SK_EACH_V(M, 0) SK_EACH_V(M, 1) SK_EACH_V(M, 2) SK_EACH_V(M, 3) SK_EACH_V(M, 4) SK_EACH_V(M, 5)
+
+/// Stores a vector of lanes lane0 + v*SK_VW ... of output pixel p (only lanes below `valid`).
+SK_INLINE void store_lanes(float *o, skv r, int base, int valid) {
+    if (valid >= base + SK_VW) {
+        st(o, r);
+    } else {
+        for (int l = 0; l < SK_VW && base + l < valid; l++) o[l] = r[l];
+    }
+}
+
+#if SK_CONV_PAIRS
+/// The formula of tile6x16 for 2 pixels and all 16 channels (2 x 4 accumulators of 4 lanes),
+/// used three times per 6-pixel tile by the portable variant: each input value is broadcast
+/// once for 16 channels (SSE2 has no broadcast load, so a broadcast costs a shuffle) and the
+/// 8 accumulators, 4 weight vectors and 2 temporaries fit the 16 xmm registers.
+SK_INLINE void tile2x16(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts, int kh, int kw, int cin,
+                        const float *w, const float *bias, float *out, ptrdiff_t ops, int valid, sk_act act) {
+#define SK_EACH_Q(M) M(0, 0) M(0, 1) M(0, 2) M(0, 3) M(1, 0) M(1, 1) M(1, 2) M(1, 3)
+#define SK_DECL(p, v) skv c##p##_##v = ld(bias + v * SK_VW);
+    SK_EACH_Q(SK_DECL)
+#undef SK_DECL
+    const float *wp = w;
+    for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+            const float *a0 = in + ky * rs + kx * ts;
+            const float *a1 = a0 + ps;
+            for (int i = 0; i < cin; i++) {
+                const skv w0 = ld(wp), w1 = ld(wp + SK_VW), w2 = ld(wp + 2 * SK_VW), w3 = ld(wp + 3 * SK_VW);
+                wp += 16;
+                const skv x0 = splat(a0[i]), x1 = splat(a1[i]);
+#define SK_FMA(p, v) c##p##_##v = madd(x##p, w##v, c##p##_##v);
+                SK_EACH_Q(SK_FMA)
+#undef SK_FMA
+            }
+        }
+    }
+#define SK_STORE(p, v) store_lanes(out + p * ops + v * SK_VW, act_v(c##p##_##v, act), v * SK_VW, valid);
+    SK_EACH_Q(SK_STORE)
+#undef SK_STORE
+#undef SK_EACH_Q
+}
+#endif
+
+/// out[p*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[p*ps + ky*rs + kx*ts + i] * w[(ky*kw + kx)*cin*16 + i*16 + co]),
+/// p < 6, co < valid; the sum runs in (ky, kx, i) order, one multiply-add per term.
+SK_INLINE void tile6x16(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts, int kh, int kw, int cin,
+                        const float *w, const float *bias, float *out, ptrdiff_t ops, int valid, sk_act act) {
+#if SK_CONV_PAIRS
+    for (int p = 0; p < 6; p += 2)
+        tile2x16(in + p * ps, rs, ps, ts, kh, kw, cin, w, bias, out + p * ops, ops, valid, act);
+#else
+    for (int pass = 0; pass < PASSES; pass++) {
+        const int lane0 = pass * NV * SK_VW;
+#define SK_DECL(p, v) skv c##p##_##v = ld(bias + lane0 + v * SK_VW);
+        SK_EACH_PV(SK_DECL)
+#undef SK_DECL
+        const float *wp = w + lane0;
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                const float *a0 = in + ky * rs + kx * ts;
+                const float *a1 = a0 + ps, *a2 = a1 + ps, *a3 = a2 + ps, *a4 = a3 + ps, *a5 = a4 + ps;
+                for (int i = 0; i < cin; i++) {
+                    const skv w0 = ld(wp), w1 = ld(wp + SK_VW);
+#if SK_CONV_NV == 4
+                    const skv w2 = ld(wp + 2 * SK_VW), w3 = ld(wp + 3 * SK_VW);
+#endif
+                    wp += 16;
+                    skv x0 = splat(a0[i]), x1 = splat(a1[i]), x2 = splat(a2[i]);
+                    skv x3 = splat(a3[i]), x4 = splat(a4[i]), x5 = splat(a5[i]);
+#define SK_FMA(p, v) c##p##_##v = madd(x##p, w##v, c##p##_##v);
+                    SK_EACH_PV(SK_FMA)
+#undef SK_FMA
+                }
+            }
+        }
+#define SK_STORE(p, v) store_lanes(out + p * ops + lane0 + v * SK_VW, act_v(c##p##_##v, act), lane0 + v * SK_VW, valid);
+        SK_EACH_PV(SK_STORE)
+#undef SK_STORE
+    }
+#endif
+}
+
+/// The same formula for one pixel.
+SK_INLINE void tile1x16(const float *in, ptrdiff_t rs, ptrdiff_t ts, int kh, int kw, int cin,
+                        const float *w, const float *bias, float *out, int valid, sk_act act) {
+    skv acc[16 / SK_VW];
+    for (int v = 0; v < 16 / SK_VW; v++) acc[v] = ld(bias + v * SK_VW);
+    const float *wp = w;
+    for (int ky = 0; ky < kh; ky++) {
+        for (int kx = 0; kx < kw; kx++) {
+            const float *a0 = in + ky * rs + kx * ts;
+            for (int i = 0; i < cin; i++) {
+                skv x = splat(a0[i]);
+                for (int v = 0; v < 16 / SK_VW; v++) acc[v] = madd(x, ld(wp + v * SK_VW), acc[v]);
+                wp += 16;
+            }
+        }
+    }
+    for (int v = 0; v < 16 / SK_VW; v++) {
+        skv r = act_v(acc[v], act);
+        int base = v * SK_VW;
+        if (valid >= base + SK_VW) {
+            st(out + base, r);
+        } else {
+            for (int l = 0; l < SK_VW && base + l < valid; l++) out[base + l] = r[l];
+        }
+    }
+}
+
+/// Tiles t0..<t1 of a row of `width` pixels, tile t at x = min(6t, width - 6):
+/// out[(x+p)*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[(x+p)*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co]).
+static void SK(conv_tiles_6x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,
+                                int kh, int kw, int cin, const float *w, const float *bias,
+                                float *out, ptrdiff_t ops, int valid, sk_act act,
+                                int width, int t0, int t1) {
+    if (kh == 1 && kw == 1) {
+        // one tap (1x1 convs, the Winograd GEMMs): the same code with the tap loops folded away
+        for (int t = t0; t < t1; t++) {
+            int x = 6 * t;
+            if (x > width - 6) x = width - 6;
+            tile6x16(in + x * ps, 0, ps, 0, 1, 1, cin, w, bias, out + x * ops, ops, valid, act);
+        }
+        return;
+    }
+    for (int t = t0; t < t1; t++) {
+        int x = 6 * t;
+        if (x > width - 6) x = width - 6;
+        tile6x16(in + x * ps, rs, ps, ts, kh, kw, cin, w, bias, out + x * ops, ops, valid, act);
+    }
+}
+
+/// Pixels 0..<count: out[x*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[x*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co]).
+static void SK(conv_pixels_1x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,
+                                 int kh, int kw, int cin, const float *w, const float *bias,
+                                 float *out, ptrdiff_t ops, int valid, sk_act act, int count) {
+    for (int x = 0; x < count; x++) {
+        tile1x16(in + x * ps, rs, ts, kh, kw, cin, w, bias, out + x * ops, valid, act);
+    }
+}
+
+#undef NV
+#undef PASSES
+
+// MARK: Winograd F(4x4, 3x3) transforms (multiplies and adds only, never fused)
+
+/// Bᵀ applied to six vectors:
+///   t0 = 4d0 - 5d2 + d4,  t1 = -4d1 - 4d2 + d3 + d4,  t2 = 4d1 - 4d2 - d3 + d4,
+///   t3 = -2d1 - d2 + 2d3 + d4,  t4 = 2d1 - d2 - 2d3 + d4,  t5 = 4d1 - 5d3 + d5
+SK_INLINE void bt6(const skv d[6], skv t[6]) {
+    const skv four = splat(4), five = splat(5), two = splat(2);
+    skv a = d[4] - four * d[2];
+    skv b = d[3] - four * d[1];
+    skv c = d[4] - d[2];
+    skv e = two * (d[3] - d[1]);
+    t[0] = four * d[0] - five * d[2] + d[4];
+    t[1] = a + b;
+    t[2] = a - b;
+    t[3] = c + e;
+    t[4] = c - e;
+    t[5] = four * d[1] - five * d[3] + d[5];
+}
+
+/// V = Bᵀ d B, d the 6x6 patch at (y0, x0) per channel (zeros outside): out[ξ*xs + ch] = V[ξ][ch].
+/// `inside`: the patch lies wholly inside the image (a constant at each call, so the checks fold away).
+SK_INLINE void winograd_input(const float *image, int in_h, int in_w, int c, int y0, int x0,
+                              float *out, ptrdiff_t xs, const int inside) {
+    skv temp[36];
+    for (int ch = 0; ch < c; ch += SK_VW) {
+        // columns: temp[r][k] = (Bᵀ d[.][k])[r]
+        for (int k = 0; k < 6; k++) {
+            skv d[6], t[6];
+            for (int r = 0; r < 6; r++) {
+                int y = y0 + r, x = x0 + k;
+                d[r] = (inside || (y < in_h && x < in_w)) ? ld(image + ((ptrdiff_t)y * in_w + x) * c + ch) : vzero();
+            }
+            bt6(d, t);
+            for (int r = 0; r < 6; r++) temp[r * 6 + k] = t[r];
+        }
+        // rows: V[r][.] = temp[r][.] B
+        for (int r = 0; r < 6; r++) {
+            skv u[6];
+            bt6(&temp[r * 6], u);
+            float *o = out + ch + (ptrdiff_t)(r * 6) * xs;
+            for (int k = 0; k < 6; k++) st(o + k * xs, u[k]);
+        }
+    }
+}
+
+/// V = Bᵀ d B for the 6x6 patch at (y0, x0), zeros outside the image (see winograd_input).
+static void SK(winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
+                                    float *out, ptrdiff_t xs) {
+    // tiles wholly inside the image (all but the last row and column) read without checks
+    if (y0 + 6 <= in_h && x0 + 6 <= in_w) {
+        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 1);
+    } else {
+        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 0);
+    }
+}
+
+/// Aᵀ applied to six vectors: y0 = m0 + m1 + m2 + m3 + m4, y1 = (m1 - m2) + 2(m3 - m4),
+/// y2 = (m1 + m2) + 4(m3 + m4), y3 = (m1 - m2) + 8(m3 - m4) + m5
+SK_INLINE void at4(const skv m[6], skv y[4]) {
+    skv s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+    y[0] = m[0] + s12 + s34;
+    y[1] = d12 + splat(2) * d34;
+    y[2] = s12 + splat(4) * s34;
+    y[3] = d12 + splat(8) * d34 + m[5];
+}
+
+/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
+static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, const float *bias,
+                                     sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
+    const int rows = out_h - y0 < 4 ? out_h - y0 : 4;
+    const int cols = out_w - x0 < 4 ? out_w - x0 : 4;
+    skv temp[24];
+    for (int co = 0; co < out_c; co += SK_VW) {
+        // columns: temp[r][k] = (Aᵀ M[.][k])[r]  (4 x 6)
+        for (int k = 0; k < 6; k++) {
+            skv v[6], t[4];
+            for (int r = 0; r < 6; r++) v[r] = ld(m + (ptrdiff_t)(r * 6 + k) * xs + co);
+            at4(v, t);
+            for (int r = 0; r < 4; r++) temp[r * 6 + k] = t[r];
+        }
+        const skv bv = ld(bias + co);
+        for (int r = 0; r < rows; r++) {
+            skv y[4];
+            at4(&temp[r * 6], y);
+            float *o = out + ((ptrdiff_t)(y0 + r) * out_w + x0) * out_c + co;
+            for (int k = 0; k < cols; k++) st(o + k * out_c, act_v(y[k] + bv, act));
+        }
+    }
+}
+
+// MARK: few output channels, vectorised over the reduction
+
+#define SO_NV (8 / SK_VW)
+
+/// Sum of the 8 lanes in a fixed order: h = lo4 + hi4, then (h0 + h2) + (h1 + h3).
+SK_INLINE float hsum8(const skv a[SO_NV]) {
+#if SK_VW == 8
+    float h0 = a[0][0] + a[0][4], h1 = a[0][1] + a[0][5], h2 = a[0][2] + a[0][6], h3 = a[0][3] + a[0][7];
+#else
+    skv h = a[0] + a[1];
+    float h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3];
+#endif
+    return (h0 + h2) + (h1 + h3);
+}
+
+/// Horizontal sums, the scalar leftover terms j in [vec_end, run) (one multiply-add each), bias, activation.
+SK_INLINE void small_out_finish(skv acc[4][SO_NV], const float *pixel, const float *w, const float *bias,
+                                float *out, int out_c, int kh, ptrdiff_t row_stride, int run, int vec_end,
+                                ptrdiff_t o_stride, sk_act act) {
+    for (int o = 0; o < out_c; o++) {
+        float v = hsum8(acc[o]);
+        if (vec_end < run) {
+            for (int ky = 0; ky < kh; ky++) {
+                const float *p = pixel + ky * row_stride, *wr = w + o * o_stride + ky * run;
+                for (int j = vec_end; j < run; j++) v = smadd(p[j], wr[j], v);
+            }
+        }
+        out[o] = act_s(v + bias[o], act);
+    }
+}
+
+/// out_row[x*out_c + o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j]):
+/// 8-lane partial sums over j < (kw*cin)/8*8, summed by hsum8, then the leftover j one multiply-add each.
+static void SK(small_out_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
+                                   const float *w, const float *bias, int out_c, sk_act act,
+                                   float *out_row, int out_w) {
+    const int run = kw * cin;
+    const int vec_end = run / 8 * 8;
+    const ptrdiff_t o_stride = (ptrdiff_t)kh * run;
+    const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
+    int x = 0;
+    while (x + SK_SO_PIX <= out_w) {
+        skv acc[SK_SO_PIX][4][SO_NV];
+        for (int p = 0; p < SK_SO_PIX; p++)
+            for (int o = 0; o < 4; o++)
+                for (int v = 0; v < SO_NV; v++) acc[p][o][v] = vzero();
+        for (int ky = 0; ky < kh; ky++) {
+            const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
+            const float *wr = w + ky * run;
+            for (int j = 0; j < vec_end; j += 8) {
+                for (int v = 0; v < SO_NV; v++) {
+                    const int jj = j + v * SK_VW;
+                    skv w0 = ld(wr + jj), w1 = ld(wr + o_stride + jj);
+                    skv w2 = ld(wr + 2 * o_stride + jj), w3 = ld(wr + 3 * o_stride + jj);
+                    for (int p = 0; p < SK_SO_PIX; p++) {
+                        skv xv = ld(p0 + (ptrdiff_t)p * s * cin + jj);
+                        acc[p][0][v] = madd(xv, w0, acc[p][0][v]);
+                        acc[p][1][v] = madd(xv, w1, acc[p][1][v]);
+                        acc[p][2][v] = madd(xv, w2, acc[p][2][v]);
+                        acc[p][3][v] = madd(xv, w3, acc[p][3][v]);
+                    }
+                }
+            }
+        }
+        for (int p = 0; p < SK_SO_PIX; p++)
+            small_out_finish(acc[p], in_row + (ptrdiff_t)(x + p) * s * cin, w, bias, out_row + (x + p) * out_c,
+                             out_c, kh, row_stride, run, vec_end, o_stride, act);
+        x += SK_SO_PIX;
+    }
+    for (; x < out_w; x++) {
+        skv acc[4][SO_NV];
+        for (int o = 0; o < 4; o++)
+            for (int v = 0; v < SO_NV; v++) acc[o][v] = vzero();
+        for (int ky = 0; ky < kh; ky++) {
+            const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
+            const float *wr = w + ky * run;
+            for (int j = 0; j < vec_end; j += 8) {
+                for (int v = 0; v < SO_NV; v++) {
+                    const int jj = j + v * SK_VW;
+                    skv xv = ld(p0 + jj);
+                    acc[0][v] = madd(xv, ld(wr + jj), acc[0][v]);
+                    acc[1][v] = madd(xv, ld(wr + o_stride + jj), acc[1][v]);
+                    acc[2][v] = madd(xv, ld(wr + 2 * o_stride + jj), acc[2][v]);
+                    acc[3][v] = madd(xv, ld(wr + 3 * o_stride + jj), acc[3][v]);
+                }
+            }
+        }
+        small_out_finish(acc, in_row + (ptrdiff_t)x * s * cin, w, bias, out_row + x * out_c,
+                         out_c, kh, row_stride, run, vec_end, o_stride, act);
+    }
+}
+
+// MARK: planar, pixel-vectorised conv for 1 to 8 outputs
+
+/// 8 neighbouring pixels: acc[o] = bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + kx + (0..7)] * W[o, i, ky, kx].
+SK_INLINE void small_output_tile8(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+                                  const float *oihw, const float *bias, int out_c, float *out, sk_act act) {
+    skv acc[8][SO_NV];
+    for (int o = 0; o < 8; o++)
+        for (int v = 0; v < SO_NV; v++) acc[o][v] = splat(o < out_c ? bias[o] : 0);
+    const int taps = kh * kw;
+    const ptrdiff_t per_out = (ptrdiff_t)cin * taps;
+    for (int i = 0; i < cin; i++) {
+        const float *pl = base + i * plane;
+        for (int ky = 0; ky < kh; ky++) {
+            const float *row = pl + ky * rs;
+            for (int kx = 0; kx < kw; kx++) {
+                skv xv[SO_NV];
+                for (int v = 0; v < SO_NV; v++) xv[v] = ld(row + kx + v * SK_VW);
+                const float *wi = oihw + i * taps + ky * kw + kx;
+                for (int o = 0; o < 8; o++) {
+                    if (o < out_c) {
+                        skv wv = splat(wi[o * per_out]);
+                        for (int v = 0; v < SO_NV; v++) acc[o][v] = madd(xv[v], wv, acc[o][v]);
+                    }
+                }
+            }
+        }
+    }
+    for (int o = 0; o < out_c; o++) {
+        for (int v = 0; v < SO_NV; v++) {
+            skv r = act_v(acc[o][v], act);
+            for (int l = 0; l < SK_VW; l++) out[(v * SK_VW + l) * out_c + o] = r[l];
+        }
+    }
+}
+
+/// out_row[x*out_c + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]),
+/// 8-pixel tiles, the last one overlapping its neighbour (out_w >= 8).
+static void SK(small_output_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
+                                      int kh, int kw, const float *oihw, const float *bias, int out_c,
+                                      sk_act act, float *out_row, int out_w) {
+    int x = 0;
+    for (;;) {
+        if (x + 8 > out_w) x = out_w - 8;
+        small_output_tile8(base + x, plane, rs, cin, kh, kw, oihw, bias, out_c, out_row + x * out_c, act);
+        if (x + 8 >= out_w) break;
+        x += 8;
+    }
+}
+
+#undef SO_NV
+
+// MARK: depthwise
+
+/// out_row[x*c + ch] = act(bias[ch] + Σ_{ky, kx} in_row[ky*rs + (x*s + kx)*c + ch] * w[(ky*kw + kx)*c + ch]).
+static void SK(depthwise_row)(const float *in_row, ptrdiff_t rs, int c, int s, int kh, int kw,
+                              const float *w, const float *bias, sk_act act, float *out_row, int out_w) {
+    const int vec_end = c / SK_VW * SK_VW;
+    const ptrdiff_t step = (ptrdiff_t)s * c;
+    for (int c0 = 0; c0 < vec_end; c0 += SK_VW) {
+        const skv b = ld(bias + c0);
+        int x = 0;
+        for (; x + 4 <= out_w; x += 4) {
+            skv a0 = b, a1 = b, a2 = b, a3 = b;
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    const skv wv = ld(w + (ky * kw + kx) * c + c0);
+                    const float *p = in_row + ky * rs + ((ptrdiff_t)x * s + kx) * c + c0;
+                    a0 = madd(ld(p), wv, a0);
+                    a1 = madd(ld(p + step), wv, a1);
+                    a2 = madd(ld(p + 2 * step), wv, a2);
+                    a3 = madd(ld(p + 3 * step), wv, a3);
+                }
+            }
+            float *o = out_row + (ptrdiff_t)x * c + c0;
+            st(o, act_v(a0, act));
+            st(o + c, act_v(a1, act));
+            st(o + 2 * c, act_v(a2, act));
+            st(o + 3 * c, act_v(a3, act));
+        }
+        for (; x < out_w; x++) {
+            skv a0 = b;
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                    a0 = madd(ld(in_row + ky * rs + ((ptrdiff_t)x * s + kx) * c + c0), ld(w + (ky * kw + kx) * c + c0), a0);
+            st(out_row + (ptrdiff_t)x * c + c0, act_v(a0, act));
+        }
+    }
+    if (vec_end < c) {
+        for (int x = 0; x < out_w; x++) {
+            for (int ch = vec_end; ch < c; ch++) {
+                float a = bias[ch];
+                for (int ky = 0; ky < kh; ky++)
+                    for (int kx = 0; kx < kw; kx++)
+                        a = smadd(in_row[ky * rs + ((ptrdiff_t)x * s + kx) * c + ch], w[(ky * kw + kx) * c + ch], a);
+                out_row[(ptrdiff_t)x * c + ch] = act_s(a, act);
+            }
+        }
+    }
+}
+
+// MARK: peak
+
+/// 12 x 8 lanes of c <- c * 0.999999 + 1e-7, `iterations` times (one multiply-add each); returns Σ c.
+static float SK(peak_loop)(long iterations, float seed) {
+    enum { N = 12 * 8 / SK_VW };
+    const skv m = splat(0.999999f), a = splat(1e-7f);
+    skv c[N];
+    for (int k = 0; k < N; k++) c[k] = splat(seed + (float)(k * SK_VW / 8));
+    for (long it = 0; it < iterations; it++)
+        for (int k = 0; k < N; k++) c[k] = madd(c[k], m, a);
+    skv s = vzero();
+    for (int k = 0; k < N; k++) s = s + c[k];
+    float r = 0;
+    for (int l = 0; l < SK_VW; l++) r += s[l];
+    return r;
+}
+
+
+
+/// The table of this variant's kernels: `sk_kernels_<suffix>`.
+#define SK_DEFINE_TABLE(label, isa_value)                                                          \
+    const sk_kernels SK(sk_kernels) = {                                                           \
+        label, isa_value, SK(conv_tiles_6x16), SK(conv_pixels_1x16), SK(winograd_input_tile),     \
+        SK(winograd_output_tile), SK(small_out_conv_row), SK(small_output_conv_row),              \
+        SK(depthwise_row), SK(peak_loop),                                                         \
+    };
