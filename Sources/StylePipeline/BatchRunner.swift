@@ -101,8 +101,8 @@ public final class BatchRunner: @unchecked Sendable {
     struct Decoded { let index: Int; let image: Image; let seconds: Double }
     /// A stylized image ready to be written.
     struct Stylized { let index: Int; let image: Image; let seconds: Double }
-    /// A stage's output, or the failure of its pair with the time spent so far.
-    enum Job<T> { case ok(T), failed(index: Int, error: String, seconds: Double) }
+    /// A stage's output, the failure of its pair, or a pair stopped by the cancellation.
+    enum Job<T> { case ok(T), failed(index: Int, error: String, seconds: Double), interrupted(index: Int) }
 
     func decode(_ items: [BatchItem], _ index: Int) -> Job<Decoded> {
         let t0 = Date()
@@ -118,6 +118,7 @@ public final class BatchRunner: @unchecked Sendable {
     func stylize(_ items: [BatchItem], _ job: Job<Decoded>) -> Job<Stylized> {
         guard case .ok(let d) = job else {
             if case .failed(let i, let e, let s) = job { return .failed(index: i, error: e, seconds: s) }
+            if case .interrupted(let i) = job { return .interrupted(index: i) }
             fatalError("unreachable")
         }
         let t0 = Date()
@@ -129,6 +130,8 @@ public final class BatchRunner: @unchecked Sendable {
                                              progress.note("\(items[d.index].content): \($0)")
                                          }))
             return .ok(Stylized(index: d.index, image: out, seconds: d.seconds + Date().timeIntervalSince(t0)))
+        } catch PipelineError.cancelled {
+            return .interrupted(index: d.index)
         } catch {
             return .failed(index: d.index, error: "\(error)", seconds: d.seconds + Date().timeIntervalSince(t0))
         }
@@ -155,6 +158,8 @@ public final class BatchRunner: @unchecked Sendable {
         case .failed(let i, let e, let s):
             return BatchItemResult(input: items[i].content, style: items[i].style, output: items[i].output,
                                    status: .failed, error: e, seconds: s)
+        case .interrupted(let i):
+            return BatchItemResult(input: items[i].content, style: items[i].style, output: items[i].output, status: .interrupted)
         case .ok(let s):
             let item = items[s.index]
             let t0 = Date()
@@ -182,7 +187,7 @@ public final class BatchRunner: @unchecked Sendable {
     static func index<T>(of job: Job<T>, _ key: (T) -> Int) -> Int {
         switch job {
         case .ok(let v): return key(v)
-        case .failed(let i, _, _): return i
+        case .failed(let i, _, _), .interrupted(let i): return i
         }
     }
 
@@ -194,7 +199,9 @@ public final class BatchRunner: @unchecked Sendable {
             if cancellation.isCancelled { break }
             let decoded = decode(items, i)
             if cancellation.isCancelled { break }
-            record(i, write(items, stylize(items, decoded)))
+            let job = stylize(items, decoded)
+            if case .interrupted = job { break }   // stays "interrupted"
+            record(i, write(items, job))
         }
     }
 
@@ -215,6 +222,7 @@ public final class BatchRunner: @unchecked Sendable {
         }
         let writerThread = Thread { [self] in
             while let job = stylizedQueue.pop() {
+                if case .interrupted = job { continue }   // stays "interrupted"
                 let i = Self.index(of: job) { $0.index }
                 record(i, write(items, job))
             }

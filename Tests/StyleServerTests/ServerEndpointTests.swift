@@ -61,7 +61,7 @@ final class ServerEndpointTests: XCTestCase {
         XCTAssertEqual(adain["weights"] as? String, "default.safetensors")
         let magenta = try XCTUnwrap(list.first { $0["id"] as? String == "magenta" })
         XCTAssertEqual(magenta["available"] as? Bool, false)
-        XCTAssertTrue((magenta["reason"] as? String ?? "").contains("stylize weights fetch magenta"), "\(magenta)")
+        XCTAssertTrue((magenta["reason"] as? String ?? "").contains("Magenta weights not found"), "\(magenta)")
 
         // Magenta requests are 503 with the reason, and the server stays up.
         let r = try s.client.post("/v1/stylize", parts: [F.file("content", content, filename: "c.png"), F.field("preset", "3")])

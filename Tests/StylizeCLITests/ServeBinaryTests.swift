@@ -18,7 +18,7 @@ final class ServeBinaryTests: XCTestCase {
                              "--styles", package.appendingPathComponent("Images").path,
                              "--weights", package.appendingPathComponent("Weights/default.safetensors").path]
         var env = ProcessInfo.processInfo.environment
-        env["HOME"] = root.path   // no Magenta weights from the user's cache
+        env["HOME"] = root.path   // nothing from the user's cache: the Magenta weights shipped in Weights/
         env["XDG_CACHE_HOME"] = nil
         env["STYLIZE_MAGENTA_WEIGHTS"] = nil
         process.environment = env
@@ -40,7 +40,7 @@ final class ServeBinaryTests: XCTestCase {
         let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
         XCTAssertTrue(firstLine.hasPrefix("stylize serve: http://127.0.0.1:"), text)
         XCTAssertTrue(text.contains("adain: default.safetensors"), text)
-        XCTAssertTrue(text.contains("magenta: unavailable"), text)
+        XCTAssertTrue(text.contains("magenta: style images and presets"), text)
         XCTAssertTrue(text.contains("(6 images)"), text)
         XCTAssertTrue(text.contains("1 threads, 1 job at a time + 2 waiting"), text)
         let base = String(firstLine.dropFirst("stylize serve: ".count))
