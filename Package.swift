@@ -44,8 +44,10 @@ let package = Package(
         .target(name: "StyleTensor", dependencies: ["StyleKernels"]),
         .target(name: "StyleNN", dependencies: ["StyleTensor", "StyleKernels"]),
         .target(name: "StyleWeights", dependencies: ["StyleTensor"]),
-        .target(name: "StyleModels", dependencies: ["StyleNN", "StyleWeights", "StyleTensor"]),
-        .target(name: "StylePipeline", dependencies: ["StyleModels", "ImageCodecs"]),
+        .target(name: "StyleModels", dependencies: ["StyleKernels", "StyleTensor", "StyleNN", "StyleWeights"]),
+        .target(name: "StylePipeline", dependencies: [
+            "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels",
+        ]),
         // `import StylizeKit`: every library module at once, and the DocC catalog.
         .target(name: "StylizeKit", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
@@ -57,25 +59,32 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
+        // What only the command-line tool needs: the terminal progress bar, signal handling,
+        // downloads and the XDG cache folder (kept out of StylizeKit).
+        .target(name: "StylizeCLISupport", dependencies: ["StylePipeline", "StyleWeights"]),
         .executableTarget(name: "stylize", dependencies: [
-            "StylePipeline", "StyleKernels", "StyleServer",
+            "ImageCodecs", "StyleKernels", "StyleModels", "StyleNN", "StyleWeights", "StylePipeline",
+            "StyleServer", "StylizeCLISupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "stylize-bench", dependencies: [
-            "StylePipeline",
+            "StyleKernels", "StyleTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
         .testTarget(name: "StyleKernelsTests", dependencies: ["StyleKernels", "StyleTensor"]),
-        .testTarget(name: "StyleNNTests", dependencies: ["StyleNN"],
+        .testTarget(name: "StyleNNTests", dependencies: ["StyleKernels", "StyleTensor", "StyleNN"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "StyleWeightsTests", dependencies: ["StyleWeights"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
                     resources: [.copy("Reference"), .copy("MagentaReference")]),
-        .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline"]),
+        .testTarget(name: "StylizeCLITests", dependencies: [
+            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
+        ]),
+        .testTarget(name: "StylizeCLISupportTests", dependencies: ["StyleWeights", "StylePipeline", "StylizeCLISupport"]),
         .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylePipeline", "ImageCodecs"]),
-        .testTarget(name: "HardeningTests", dependencies: ["ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),
+        .testTarget(name: "HardeningTests", dependencies: ["CCodecShim", "ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),
     ]
 )

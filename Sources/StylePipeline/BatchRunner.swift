@@ -44,7 +44,7 @@ public final class BatchRunner: @unchecked Sendable {
     public let options: BatchOptions
     public let cancellation: Cancellation
     public let temporaries: TemporaryFiles
-    public let progress: BatchProgress
+    public let progress: BatchObserver?
     let writer: BatchOutputWriter
     /// Called after each pair is recorded, with the number run so far (tests stop a batch with it).
     public var afterItem: (@Sendable (Int) -> Void)?
@@ -58,7 +58,7 @@ public final class BatchRunner: @unchecked Sendable {
 
     public init(engine: StyleEngine, options: BatchOptions, outputFolder: String,
                 cancellation: Cancellation = .init(), temporaries: TemporaryFiles = .init(),
-                progress: BatchProgress = BatchProgress(style: .silent)) {
+                progress: BatchObserver? = nil) {
         self.engine = engine; self.options = options; self.cancellation = cancellation
         self.temporaries = temporaries; self.progress = progress
         writer = BatchOutputWriter(outputFolder: outputFolder, temporaries: temporaries)
@@ -81,17 +81,17 @@ public final class BatchRunner: @unchecked Sendable {
             }
         }
         pendingTotal = pending.count
-        progress.begin(total: items.count, alreadyDone: items.count - pending.count)
-        for i in results.indices where results[i].status == .failed { progress.finished(results[i]) }
+        progress?.begin(total: items.count, alreadyDone: items.count - pending.count)
+        for i in results.indices where results[i].status == .failed { progress?.finished(results[i]) }
         if ThreadBudget.threads <= 1 {
             runSequentially(items, pending)
         } else {
             runPipelined(items, pending)
         }
-        progress.end()
+        progress?.end()
         return BatchSummary(shard: shard?.description, threads: ThreadBudget.threads,
                             seconds: Date().timeIntervalSince(start),
-                            stoppedBy: cancellation.signal.map(SignalTrap.name), items: results,
+                            stoppedBy: cancellation.signal.map(Cancellation.signalName), items: results,
                             skippedFiles: skippedFiles)
     }
 
@@ -127,7 +127,7 @@ public final class BatchRunner: @unchecked Sendable {
             o.maxMemoryBytes = engineBudget(pending: pendingCount)
             let out = try engine.stylize(d.image, styles: [.file(items[d.index].style)], options: o,
                                          control: RunControl(cancellation: cancellation, note: { [progress] in
-                                             progress.note("\(items[d.index].content): \($0)")
+                                             progress?.note("\(items[d.index].content): \($0)")
                                          }))
             return .ok(Stylized(index: d.index, image: out, seconds: d.seconds + Date().timeIntervalSince(t0)))
         } catch PipelineError.cancelled {
@@ -180,7 +180,7 @@ public final class BatchRunner: @unchecked Sendable {
         runCount += 1
         let n = runCount
         lock.unlock()
-        progress.finished(result)
+        progress?.finished(result)
         afterItem?(n)
     }
 

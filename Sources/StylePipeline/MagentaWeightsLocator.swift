@@ -10,8 +10,8 @@ import StyleTensor
 /// 3. the copies shipped in `Weights/`, looked up like the default model
 ///    (`WeightsLocator.shippedCandidates`: the working directory's `Weights/`, the package of
 ///    the executable's build folder, `<prefix>/share/stylize/` of an install);
-/// 4. the cache folder (`$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`), where
-///    `stylize weights fetch magenta` writes its re-derived copies.
+/// 4. `additionalFolders` (the command-line tool's cache folder, `$XDG_CACHE_HOME/stylize`,
+///    where `stylize weights fetch magenta` writes its re-derived copies).
 /// An explicit path or the variable, when given, is the only place looked at (a typo is an
 /// error, not a silent fallback). The shipped files come before the cache, so a re-derived
 /// copy is used only where no shipped copy is found (a binary installed without them) or when
@@ -20,14 +20,10 @@ public enum MagentaWeightsLocator {
     public static let arbitraryFile = "magenta-arbitrary.safetensors"
     public static let multistyleFile = "magenta-multistyle26.safetensors"
 
-    /// The default output folder of the fetch commands: `$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`.
-    public static var cacheFolder: String { cacheFolder(environment: ProcessInfo.processInfo.environment) }
-
-    public static func cacheFolder(environment: [String: String]) -> String {
-        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/stylize" }
-        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
-        return home + "/.cache/stylize"
-    }
+    /// Folders searched after the shipped copies (step 4). Empty in the library; the
+    /// command-line tool adds its cache folder (`$XDG_CACHE_HOME/stylize`, where
+    /// `stylize weights fetch magenta` writes) once at start-up. Process-wide, like `ThreadBudget`.
+    nonisolated(unsafe) public static var additionalFolders: [String] = []
 
     /// The first shipped copy of `fileName` that exists (see step 3 above), nil when none.
     public static func shipped(fileName: String,
@@ -52,7 +48,7 @@ public enum MagentaWeightsLocator {
         }
         let candidates = WeightsLocator.shippedCandidates(fileName: fileName, workingDirectory: workingDirectory,
                                                           executablePath: executablePath)
-            + [cacheFolder(environment: environment) + "/" + fileName]
+            + additionalFolders.map { $0 + "/" + fileName }
         if let found = candidates.first(where: isFile) { return found }
         throw PipelineError.invalidOption("Magenta weights not found (looked at: \(candidates.joined(separator: ", "))). "
             + "They ship in the repository's Weights/ folder: run from the package root, install them beside the default "

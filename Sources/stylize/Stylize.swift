@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import StyleKernels
+import StylePipeline
+import StylizeCLISupport
 
 @main
 struct Stylize: ParsableCommand {
@@ -38,6 +40,9 @@ struct Stylize: ParsableCommand {
             return
         }
         _ = MemoryPolicy.reuseFreedMemory()
+        // Magenta weights re-derived by `stylize weights fetch magenta` are looked for in the
+        // cache folder after the shipped ones.
+        MagentaWeightsLocator.additionalFolders = [CacheFolder.path]
         main(nil)
     }
 }

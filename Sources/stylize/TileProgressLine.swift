@@ -1,5 +1,6 @@
 import Foundation
 import StylePipeline
+import StylizeCLISupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StyleModels
 import StylePipeline
+import StylizeCLISupport
 import StyleWeights
 
 /// `stylize weights ...`: getting, checking and preparing weight files.
@@ -130,7 +131,7 @@ struct FetchWeights: ParsableCommand {
         guard let vgg = URL(string: vggURL), let decoder = URL(string: decoderURL) else {
             throw ValidationError("--vgg-url and --decoder-url must be URLs")
         }
-        let directory = dir ?? MagentaWeightsLocator.cacheFolder
+        let directory = dir ?? CacheFolder.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let out = output ?? directory + "/adain-official.safetensors"
         let tty = isatty(2) != 0

@@ -82,6 +82,10 @@ final class MagentaPipelineTests: XCTestCase {
         let name = MagentaWeightsLocator.multistyleFile
         let root = tmp.path, wd = root + "/wd", exe = root + "/prefix/bin/stylize"
         let home = ["HOME": root + "/home"]
+        // The command-line tool adds its cache folder ($XDG_CACHE_HOME/stylize, see CacheFolder).
+        let saved = MagentaWeightsLocator.additionalFolders
+        defer { MagentaWeightsLocator.additionalFolders = saved }
+        MagentaWeightsLocator.additionalFolders = [root + "/home/.cache/stylize"]
         func resolve(_ explicit: String? = nil, _ environment: [String: String] = home) throws -> String {
             try MagentaWeightsLocator.resolve(explicit: explicit, fileName: name, environment: environment,
                                               workingDirectory: wd, executablePath: exe)
@@ -99,7 +103,9 @@ final class MagentaPipelineTests: XCTestCase {
         let cached = root + "/home/.cache/stylize/" + name, xdg = root + "/xdg/stylize/" + name
         try touch(cached); try touch(xdg)
         XCTAssertEqual(try resolve(), cached)
-        XCTAssertEqual(try resolve(nil, ["HOME": root + "/home", "XDG_CACHE_HOME": root + "/xdg"]), xdg)
+        MagentaWeightsLocator.additionalFolders = [root + "/xdg/stylize", root + "/home/.cache/stylize"]
+        XCTAssertEqual(try resolve(), xdg)
+        MagentaWeightsLocator.additionalFolders = [root + "/home/.cache/stylize"]
         // a shipped copy comes before the cache: installed (<prefix>/share/stylize), then the working directory's Weights/
         let installed = root + "/prefix/share/stylize/" + name, local = wd + "/Weights/" + name
         try touch(installed)

@@ -29,6 +29,15 @@ public final class Cancellation: @unchecked Sendable {
     /// Why the work was stopped, when the canceller said so.
     public var reason: String? { lock.lock(); defer { lock.unlock() }; return _reason }
 
+    /// "SIGINT", "SIGTERM" or "signal N".
+    public static func signalName(_ sig: Int32) -> String {
+        switch sig {
+        case 2: return "SIGINT"
+        case 15: return "SIGTERM"
+        default: return "signal \(sig)"
+        }
+    }
+
     /// Throws `PipelineError.cancelled` once cancelled.
     public func check() throws {
         if isCancelled { throw PipelineError.cancelled(reason ?? signal.map { "signal \($0)" } ?? "cancelled") }

@@ -1,4 +1,5 @@
 import Foundation
+import StylePipeline
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,7 +7,7 @@ import Glibc
 /// Reports a batch's progress on standard error: a one-line progress bar redrawn in
 /// place on a terminal (done/total, images per second, ETA, the current file), plain
 /// log lines otherwise (one per finished pair), nothing when quiet.
-public final class BatchProgress: @unchecked Sendable {
+public final class BatchProgress: BatchObserver, @unchecked Sendable {
     public enum Style: Sendable { case bar, lines, silent }
 
     let style: Style

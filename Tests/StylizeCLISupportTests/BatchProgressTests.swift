@@ -1,5 +1,6 @@
 import Foundation
 import StylePipeline
+import StylizeCLISupport
 import XCTest
 
 /// What the progress reporter writes on a terminal (bar) and elsewhere (log lines).
@@ -50,5 +51,14 @@ final class BatchProgressTests: XCTestCase {
     func testClock() {
         XCTAssertEqual(BatchProgress.clock(65), "1:05")
         XCTAssertEqual(BatchProgress.clock(3725), "1:02:05")
+    }
+}
+
+/// The cache folder follows the XDG Base Directory variables.
+final class CacheFolderTests: XCTestCase {
+    func testXDGCacheHomeThenHome() {
+        XCTAssertEqual(CacheFolder.path(environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"]), "/x/stylize")
+        XCTAssertEqual(CacheFolder.path(environment: ["HOME": "/h", "XDG_CACHE_HOME": ""]), "/h/.cache/stylize")
+        XCTAssertEqual(CacheFolder.path(environment: ["HOME": "/h"]), "/h/.cache/stylize")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StyleWeights
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -37,11 +38,13 @@ public enum ResumableDownload {
         let transfer = try Transfer(url: url, partPath: part, existing: existing, progress: progress)
         try transfer.run(timeout: timeout)
 
-        let file = try MappedFile(path: part)
-        if let total = transfer.total, file.count != total {
-            throw WeightsError.downloadFailed(url: url.absoluteString, detail: "received \(file.count) of \(total) bytes; run again to resume")
+        guard let received = FileManager.default.contents(atPath: part) else {
+            throw WeightsError.downloadFailed(url: url.absoluteString, detail: "cannot read the downloaded part \(part)")
         }
-        let digest = SHA256.hex(file.bytes)
+        if let total = transfer.total, received.count != total {
+            throw WeightsError.downloadFailed(url: url.absoluteString, detail: "received \(received.count) of \(total) bytes; run again to resume")
+        }
+        let digest = SHA256.hex(received)
         if let expected = expectedSHA256, expected.lowercased() != digest {
             try? FileManager.default.removeItem(atPath: part)
             throw WeightsError.downloadFailed(url: url.absoluteString, detail: "sha256 is \(digest), expected \(expected.lowercased()); the partial file was removed")
@@ -49,7 +52,7 @@ public enum ResumableDownload {
         guard rename(part, destination) == 0 else {
             throw WeightsError.writeFailed(file: destination, reason: String(cString: strerror(errno)))
         }
-        return Result(path: destination, size: file.count, sha256: digest, resumedFrom: transfer.resumedFrom)
+        return Result(path: destination, size: received.count, sha256: digest, resumedFrom: transfer.resumedFrom)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StyleWeights
 
 /// The official pytorch-AdaIN release files and the one-call fetch-check-import path
 /// behind `stylize weights fetch`.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import StyleWeights
+import StyleWeights
+@testable import StylizeCLISupport
 
 /// Downloads from a server on 127.0.0.1 started by the test; never the internet.
 final class ResumableDownloadTests: XCTestCase {
