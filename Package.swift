@@ -38,7 +38,7 @@ let package = Package(
     products: [
         .library(name: "StylizeKit", targets: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
-            "StyleWeights", "StyleModels", "StylePipeline",
+            "StyleWeights", "StyleModels", "StylePipeline", "StyleVideo",
         ]),
         .executable(name: "stylize", targets: ["stylize"]),
         .executable(name: "stylize-bench", targets: ["stylize-bench"]),
@@ -62,8 +62,10 @@ let package = Package(
         .target(name: "StyleWeights", dependencies: ["StyleTensor"], swiftSettings: optimisedSettings),
         .target(name: "StyleModels", dependencies: ["StyleNN", "StyleWeights", "StyleTensor"]),
         .target(name: "StylePipeline", dependencies: ["StyleModels", "ImageCodecs"]),
+        // Video through the ffmpeg/ffprobe programs (spawned, raw frames on pipes).
+        .target(name: "StyleVideo", dependencies: ["StylePipeline", "ImageCodecs", "StyleNN"], swiftSettings: optimisedSettings),
         .executableTarget(name: "stylize", dependencies: [
-            "StylePipeline", "StyleKernels",
+            "StylePipeline", "StyleKernels", "StyleVideo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "stylize-bench", dependencies: [
@@ -79,7 +81,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
                     resources: [.copy("Reference"), .copy("MagentaReference")]),
-        .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline"]),
+        .testTarget(name: "StylizeCLITests", dependencies: ["StylePipeline", "StyleVideo"]),
+        .testTarget(name: "StyleVideoTests", dependencies: ["StyleVideo", "StylePipeline", "StyleNN", "StyleTensor", "ImageCodecs"]),
         .testTarget(name: "HardeningTests", dependencies: ["ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),
     ]
 )

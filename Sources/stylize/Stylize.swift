@@ -14,9 +14,10 @@ struct Stylize: ParsableCommand {
           stylize photo.jpg fg.jpg bg.jpg --mask mask.png
           stylize batch --content photos --style styles -o out --shard 2/8
           stylize compare photo.jpg painting.png -o grid.png --contrast-sweep --report table.md
+          stylize video clip.mp4 painting.png -o clip_stylized.mp4
           stylize weights import --vgg vgg_normalised.pth --decoder decoder.pth -o adain.safetensors
         """,
-        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, WeightsCommand.self],
+        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, VideoCommand.self, WeightsCommand.self],
         defaultSubcommand: TransferCommand.self
     )
 
