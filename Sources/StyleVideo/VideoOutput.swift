@@ -145,10 +145,8 @@ struct OutputTarget {
     func check(protecting inputs: [String]) throws {
         var isDir: ObjCBool = false
         if container == .pngFrames {
-            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) {
-                do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-                catch { throw VideoError.badOutput(file: path, detail: "cannot create the folder \(directory): \(error.localizedDescription)") }
-            } else if !isDir.boolValue {
+            // A missing folder is created by `prepare`, once the input has been probed.
+            if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), !isDir.boolValue {
                 throw VideoError.badOutput(file: path, detail: "\(directory) is not a folder")
             }
             let name = (path as NSString).lastPathComponent
@@ -188,9 +186,11 @@ struct OutputTarget {
         return sameFile(d.isEmpty ? "." : d, directory)
     }
 
-    /// Creates the temporary folder of a PNG pattern.
+    /// Creates the folder of a PNG pattern if needed, and the temporary folder inside it.
     func prepare() throws {
         if let folder = temporaryFolder {
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            catch { throw VideoError.badOutput(file: path, detail: "cannot create the folder \(directory): \(error.localizedDescription)") }
             guard mkdir(folder, 0o777) == 0 else {
                 throw VideoError.badOutput(file: path, detail: "cannot create a temporary folder in \(directory): \(String(cString: strerror(errno)))")
             }
