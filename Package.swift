@@ -11,7 +11,7 @@ let package = Package(
     products: [
         .library(name: "StylizeKit", targets: [
             "StylizeKit", "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
-            "StyleWeights", "StyleModels", "StylePipeline",
+            "StyleWeights", "StyleModels", "StylePipeline", "StyleVideo",
         ]),
         // The web app and HTTP API (`stylize serve`): a separate product, so a StylizeKit user
         // links no networking code.
@@ -48,9 +48,12 @@ let package = Package(
         .target(name: "StylePipeline", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels",
         ]),
+        // Video through the ffmpeg/ffprobe programs (spawned, raw frames on pipes).
+        .target(name: "StyleVideo", dependencies: ["ImageCodecs", "StyleNN", "StylePipeline"]),
         // `import StylizeKit`: every library module at once, and the DocC catalog.
         .target(name: "StylizeKit", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
+            "StyleVideo",
         ]),
         .target(name: "StyleServer", dependencies: [
             "StylePipeline",
@@ -64,7 +67,7 @@ let package = Package(
         .target(name: "StylizeCLISupport", dependencies: ["StylePipeline", "StyleWeights"]),
         .executableTarget(name: "stylize", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleModels", "StyleNN", "StyleWeights", "StylePipeline",
-            "StyleServer", "StylizeCLISupport",
+            "StyleServer", "StyleVideo", "StylizeCLISupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "stylize-bench", dependencies: [
@@ -81,8 +84,9 @@ let package = Package(
         .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
                     resources: [.copy("Reference"), .copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: [
-            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
+            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline", "StyleVideo",
         ]),
+        .testTarget(name: "StyleVideoTests", dependencies: ["StyleVideo", "StylePipeline", "StyleNN", "StyleTensor", "ImageCodecs"]),
         .testTarget(name: "StylizeCLISupportTests", dependencies: ["StyleWeights", "StylePipeline", "StylizeCLISupport"]),
         .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylePipeline", "ImageCodecs"]),
         .testTarget(name: "HardeningTests", dependencies: ["CCodecShim", "ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),

@@ -11,16 +11,19 @@ public final class TemporaryFiles: @unchecked Sendable {
 
     public init() {}
 
-    func add(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
-    func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
+    /// Registers a temporary file (or folder) being written.
+    public func add(_ path: String) { lock.lock(); paths.insert(path); lock.unlock() }
+    /// Forgets a temporary path (it was renamed into place or removed).
+    public func remove(_ path: String) { lock.lock(); paths.remove(path); lock.unlock() }
 
     /// The paths currently registered.
     public var current: Set<String> { lock.lock(); defer { lock.unlock() }; return paths }
 
-    /// Unlinks every registered file (used just before a forced exit).
+    /// Unlinks every registered file, and removes every registered folder with its
+    /// contents (used just before a forced exit).
     public func removeAll() {
         lock.lock()
-        for path in paths { unlink(path) }
+        for path in paths where unlink(path) != 0 && errno == EISDIR { try? FileManager.default.removeItem(atPath: path) }
         paths.removeAll()
         lock.unlock()
     }

@@ -6,4 +6,5 @@
 @_exported import StyleNN
 @_exported import StylePipeline
 @_exported import StyleTensor
+@_exported import StyleVideo
 @_exported import StyleWeights

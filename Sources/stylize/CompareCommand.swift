@@ -3,6 +3,7 @@ import Foundation
 import ImageCodecs
 import StyleModels
 import StylePipeline
+import StyleVideo
 
 /// `stylize compare CONTENT STYLE -o GRID.png`: the statistic-swap variants side by side.
 struct CompareCommand: ParsableCommand {
@@ -16,20 +17,35 @@ struct CompareCommand: ParsableCommand {
           stylize compare Images/chelsea.jpg Images/autumn.jpg -o grid.png --contrast-sweep --report grid.md
         """)
 
-    @Argument(help: "The content photo (JPEG or PNG).")
-    var content: String
+    @Argument(help: "CONTENT STYLE: the content photo and the style image (JPEG or PNG); with --video only STYLE.")
+    var images: [String] = []
 
-    @Argument(help: "The style image.")
-    var style: String
+    @Option(name: [.customShort("o"), .customLong("output")], help: "The grid image to write (.png or .jpg); with --video the strip of frames.")
+    var output: String?
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "The grid image to write (.png or .jpg).")
-    var output: String
+    @Option(help: "Compare on the first frames of this video instead of a photo: every variant with every --stats mode, their flicker figures and a strip of frames.")
+    var video: String?
+
+    @Option(help: "With --video: instead of stylizing, measure the flicker of this already stylized version of the video (e.g. another tool's output).")
+    var measure: String?
+
+    @Option(help: "With --video: comma-separated statistics modes: frame, running, clip.")
+    var stats: String = "frame,running,clip"
+
+    @Option(help: "With --video: momentum of --stats running.")
+    var momentum: Double = VideoStatisticsMode.defaultMomentum
+
+    @Option(help: "With --video: use only the first N frames (default: all).")
+    var frames: Int?
+
+    @Option(help: "With --video: frames shown per variant in the strip.")
+    var strip: Int = 5
 
     @Option(help: "Comma-separated variants: instance, batch, layer, group.")
     var norms: String = "instance,batch,layer,group"
 
-    @Option(help: "Comma-separated group counts G for the group variant (one tile per G).")
-    var groups: String = "8,32"
+    @Option(help: "Comma-separated group counts G for the group variant (one tile per G; default 8,32, with --video 8).")
+    var groups: String?
 
     @Flag(name: .customLong("contrast-sweep"), help: "Add rows with the content's contrast and brightness changed.")
     var contrastSweep = false
@@ -59,7 +75,7 @@ struct CompareCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        try StandardStreams.refuse([("CONTENT", content), ("STYLE", style), ("-o", output)], command: "compare",
+        try StandardStreams.refuse(images.map { ("IMAGE", $0) } + [("--video", video), ("-o", output)], command: "compare",
                                    because: "it reads image files and prints its table on standard output; save the image to a file first")
     }
 
@@ -68,14 +84,13 @@ struct CompareCommand: ParsableCommand {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
             ThreadBudget.threads = threads
         }
+        if let video { return try VideoCompare(command: self, clip: video).run() }
+        guard images.count == 2 else { throw ValidationError("give the content photo and the style image (or --video CLIP STYLE)") }
+        guard let output else { throw ValidationError("give the grid image to write with -o") }
+        let content = images[0], style = images[1]
         var settings = ComparisonSettings()
         do {
-            let groupList = try groups.split(separator: ",").map { g -> Int in
-                guard let v = Int(g.trimmingCharacters(in: .whitespaces)) else {
-                    throw PipelineError.invalidOption("--groups: '\(g)' is not a whole number")
-                }
-                return v
-            }
+            let groupList = try groupCounts(default: "8,32")
             settings.norms = try ComparisonSettings.norms(names: norms.split(separator: ",").map(String.init), groups: groupList)
         } catch { throw ValidationError("\(error)") }
         settings.alpha = alpha
@@ -102,6 +117,16 @@ struct CompareCommand: ParsableCommand {
         if let report {
             try table.write(to: report)
             print("wrote \(report)")
+        }
+    }
+
+    /// `--groups` as numbers (`fallback` when not given).
+    func groupCounts(default fallback: String) throws -> [Int] {
+        try (groups ?? fallback).split(separator: ",").map { g -> Int in
+            guard let v = Int(g.trimmingCharacters(in: .whitespaces)) else {
+                throw PipelineError.invalidOption("--groups: '\(g)' is not a whole number")
+            }
+            return v
         }
     }
 }

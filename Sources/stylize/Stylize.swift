@@ -17,12 +17,13 @@ struct Stylize: ParsableCommand {
           stylize batch --content photos --style styles -o out --shard 2/8
           stylize compare photo.jpg painting.png -o grid.png --contrast-sweep --report table.md
           stylize serve --port 8080                       web app and API on http://127.0.0.1:8080/
+          stylize video clip.mp4 painting.png -o clip_stylized.mp4
           stylize weights import --vgg vgg_normalised.pth --decoder decoder.pth -o adain.safetensors
           stylize presets photo.jpg -o sheet.jpg           Magenta's 26 built-in styles on one photo
           curl -s URL | stylize - painting.jpg -o - > out.png
         """,
         version: "stylize \(version)\n\(CPUFeatures.summary)",
-        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, ServeCommand.self, WeightsCommand.self,
+        subcommands: [TransferCommand.self, BatchCommand.self, CompareCommand.self, ServeCommand.self, VideoCommand.self, WeightsCommand.self,
                       PresetsCommand.self, GalleryCommand.self, InfoCommand.self],
         defaultSubcommand: TransferCommand.self
     )

@@ -64,8 +64,8 @@ struct CommonTransferOptions: ParsableArguments {
     @Option(help: "Mask image: with two styles, the first applies where the mask is white, the second where it is black.")
     var mask: String?
 
-    @Option(name: .customLong("content-size"), help: "Shorter side of the content in pixels before stylizing; 0 keeps its size.")
-    var contentSize: Int = 512
+    @Option(name: .customLong("content-size"), help: "Shorter side of the content in pixels before stylizing (default 512; video: the clip's size, scaled down to 720 when larger); 0 keeps its size.")
+    var contentSize: Int?
 
     @Option(name: .customLong("style-size"), help: "Shorter side of each style image in pixels; 0 keeps its size.")
     var styleSize: Int = 512
@@ -98,7 +98,7 @@ struct CommonTransferOptions: ParsableArguments {
         o.alpha = alpha
         o.norm = try normKind()
         o.preserveColor = preserveColor
-        o.contentSize = contentSize
+        o.contentSize = contentSize ?? 512
         o.styleSize = styleSize
         o.tileSize = tile
         o.maxMemoryBytes = try parseMemory(maxMemory)

@@ -1,0 +1,318 @@
+import Foundation
+import ImageCodecs
+import StyleNN
+import StylePipeline
+
+/// Settings of `stylize compare --video`.
+public struct VideoComparisonSettings: Sendable {
+    /// The statistic swaps compared (group once per G).
+    public var norms: [NormKind] = [.instance, .batch, .layer, .group(groups: 8)]
+    /// The statistics modes compared for every norm.
+    public var modes: [VideoStatisticsMode] = [.frame, .running(momentum: VideoStatisticsMode.defaultMomentum), .clip]
+    /// Also run AdaBN with the population statistics stored in the AdaIN weights (batch norm
+    /// at inference with a data set's statistics), when the weights have them.
+    public var storedPopulation = true
+    /// Shorter side of the frames (0: the clip's size).
+    public var contentSize = 256
+    /// Shorter side of the style image.
+    public var styleSize = 256
+    public var alpha: Float = 1
+    /// Only the first N frames (nil: all).
+    public var frames: Int?
+    /// Frames shown per variant in the strip, evenly spaced over the clip.
+    public var stripFrames = 5
+    public var maxMemoryBytes = MemoryBudget.defaultBytes
+
+    public init() {}
+}
+
+/// A variant that could not be run, and why.
+public struct VideoSkipped: Sendable, Codable, Equatable {
+    public var name: String
+    public var reason: String
+}
+
+/// One variant's figures.
+public struct VideoVariant: Sendable, Codable, Equatable {
+    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)".
+    public var name: String
+    public var norm: String
+    /// "frame", "running(m=0.1)", "clip", or "weights population".
+    public var stats: String
+    public var flicker: FlickerFigures
+    /// Seconds per frame (both passes for clip statistics).
+    public var secondsPerFrame: Double
+    /// Mean colour (R, G, B, 0-1) of every output frame.
+    public var meanColours: [[Double]]
+
+    enum CodingKeys: String, CodingKey {
+        case name, norm, stats, flicker
+        case secondsPerFrame = "seconds_per_frame", meanColours = "mean_colours"
+    }
+}
+
+/// The result of a video comparison: the figures, and the strip of frames.
+public struct VideoComparisonResult: Sendable {
+    public var variants: [VideoVariant]
+    public var skipped: [VideoSkipped]
+    /// Row 0: the input frames; then one row per variant.
+    public var strip: Image
+    /// Indices (0-based) of the frames in the strip.
+    public var stripFrames: [Int]
+    public var frames: Int
+    public var width: Int
+    public var height: Int
+    /// Mean colour of every input frame.
+    public var inputMeanColours: [[Double]]
+}
+
+/// Every statistic swap (AdaIN, AdaBN, AdaLN, AdaGN) with every statistics mode (frame,
+/// running, clip) on the first frames of a clip: each variant's flicker figures
+/// (`FlickerFigures`) and a strip of frames, through the same `StyleEngine` and statistics
+/// schedule as `stylize video`.
+public enum VideoComparison {
+    /// Decodes the clip's frames (at `settings.contentSize`, turned upright) and runs every variant.
+    public static func run(engine: StyleEngine, clip: String, style: StyleRef, settings: VideoComparisonSettings,
+                           control: RunControl = .init()) throws -> VideoComparisonResult {
+        let tools = try FFmpegTools.locate(for: clip)
+        let info = try VideoProbe.probe(clip, tools: tools)
+        let geometry = FrameGeometry(info: info, contentSize: settings.contentSize, upright: true, even: false)
+        let frameBudget = settings.maxMemoryBytes / 2
+        let decoder = try FrameDecoder(tools: tools, info: info, geometry: geometry, frameLimit: settings.frames)
+        defer { decoder.stop() }
+        var frames: [Image] = []
+        while let frame = try decoder.next() {
+            frames.append(frame)
+            guard frames.count * geometry.frameBytes * 3 <= frameBudget else {
+                throw PipelineError.invalidOption("\(clip): \(frames.count) frames of \(geometry.width)x\(geometry.height) (kept in memory with "
+                    + "two outputs each) exceed half of --max-memory; use --frames N or a smaller --content-size")
+            }
+            try control.cancellation?.check()
+        }
+        return try run(engine: engine, frames: frames, style: style, settings: settings, control: control)
+    }
+
+    /// Runs every variant on frames already decoded (one size).
+    public static func run(engine: StyleEngine, frames: [Image], style: StyleRef, settings: VideoComparisonSettings,
+                           control: RunControl = .init()) throws -> VideoComparisonResult {
+        guard let first = frames.first else { throw PipelineError.invalidOption("no frames to compare") }
+        guard frames.allSatisfy({ $0.width == first.width && $0.height == first.height }) else {
+            throw PipelineError.invalidOption("frames of different sizes")
+        }
+        let styleImage: StyleRef
+        if case .file(let path) = style {
+            var image = try ImageIO.decode(file: path)
+            if settings.styleSize > 0 { image = image.resized(shorterSide: settings.styleSize) }
+            styleImage = .image(image, name: "\(path)@\(settings.styleSize)")
+        } else {
+            styleImage = style
+        }
+        let count = max(1, min(settings.stripFrames, frames.count))
+        let picks = (0..<count).map { count == 1 ? 0 : $0 * (frames.count - 1) / (count - 1) }
+        var inputMeter = FlickerMeter(keepSeries: true)
+        for f in frames { inputMeter.add(input: f, output: f) }
+
+        var plans: [(norm: NormKind, mode: VideoStatisticsMode?)] = []
+        for norm in settings.norms {
+            for mode in settings.modes { plans.append((norm, mode)) }
+            if norm == .batch, settings.storedPopulation, engine.family == .adain, engine.adainModel?.populationMean != nil {
+                plans.append((norm, nil))
+            }
+        }
+        var variants: [VideoVariant] = []
+        var skipped: [VideoSkipped] = []
+        var rows: [[SheetCell]] = [picks.enumerated().map { k, i in
+            SheetCell(image: frames[i], caption: [k == 0 ? "input" : "", "frame \(i + 1)"])
+        }]
+        for (norm, mode) in plans {
+            try control.cancellation?.check()
+            var options = TransferOptions()
+            options.norm = norm
+            options.alpha = settings.alpha
+            options.styleSize = 0
+            options.contentSize = 0
+            options.maxMemoryBytes = settings.maxMemoryBytes / 2
+            let statsName = mode?.description ?? "weights population"
+            let t0 = Date()
+            var meter = FlickerMeter(keepSeries: true)
+            var kept: [Image] = []
+            do {
+                var schedule: StatisticsSchedule? = mode.map { StatisticsSchedule(mode: $0) }
+                if mode == .clip {
+                    var clip = ClipStatistics()
+                    for f in frames {
+                        try control.cancellation?.check()
+                        try clip.add(engine.contentStatistics(f, styles: [styleImage], options: options, control: control))
+                    }
+                    schedule = StatisticsSchedule(mode: .clip, clip: clip)
+                }
+                for (i, f) in frames.enumerated() {
+                    try control.cancellation?.check()
+                    let out = try engine.stylize(f, styles: [styleImage], options: options, statistics: schedule?.policy(),
+                                                 control: control)
+                    meter.add(input: f, output: out)
+                    if picks.contains(i) { kept.append(out) }
+                }
+            } catch let error as PipelineError {
+                if case .cancelled = error { throw error }
+                skipped.append(VideoSkipped(name: "\(norm.swapName) x \(statsName)", reason: "\(error)"))
+                continue
+            }
+            let figures = meter.figures
+            variants.append(VideoVariant(name: norm.swapName, norm: norm.description, stats: statsName, flicker: figures,
+                                         secondsPerFrame: Date().timeIntervalSince(t0) / Double(frames.count),
+                                         meanColours: meter.outputMeans.map { $0.map { ($0 * 1e5).rounded() / 1e5 } }))
+            let label = [norm.swapName + " " + (mode?.name ?? "stored pop."),
+                         String(format: "col x%@ dif x%@", short(figures.colourRatio), short(figures.differenceRatio))]
+            rows.append(kept.enumerated().map { k, image in
+                SheetCell(image: image, caption: k == 0 ? label : ["", "frame \(picks[k] + 1)"])
+            })
+        }
+        guard !variants.isEmpty else {
+            throw PipelineError.invalidOption("no variant could be run: " + skipped.map { "\($0.name): \($0.reason)" }.joined(separator: "; "))
+        }
+        let scale = first.width >= 200 ? 2 : 1
+        let sheet = ContactSheet(columns: count, rows: rows.count, tileWidth: first.width, tileHeight: first.height,
+                                 captionLines: 2, scale: scale)
+        return VideoComparisonResult(variants: variants, skipped: skipped, strip: sheet.render(rows), stripFrames: picks,
+                                     frames: frames.count, width: first.width, height: first.height,
+                                     inputMeanColours: inputMeter.inputMeans.map { $0.map { ($0 * 1e5).rounded() / 1e5 } })
+    }
+
+    /// The flicker of an already stylized video against its input clip: both are decoded
+    /// upright, the clip scaled to the stylized video's size, and frames are paired in order
+    /// (up to `frames`, and the shorter of the two). `compared` says how many pairs there were
+    /// and how many frames each file had.
+    public static func measure(clip: String, stylized: String, frames limit: Int? = nil,
+                               control: RunControl = .init()) throws -> (figures: FlickerFigures, note: String?) {
+        let tools = try FFmpegTools.locate(for: clip)
+        let clipInfo = try VideoProbe.probe(clip, tools: tools)
+        let outInfo = try VideoProbe.probe(stylized, tools: tools)
+        let outGeometry = FrameGeometry(info: outInfo, contentSize: 0, upright: true, even: false)
+        let clipGeometry = FrameGeometry(exact: clipInfo, width: outGeometry.width, height: outGeometry.height)
+        let a = try FrameDecoder(tools: tools, info: clipInfo, geometry: clipGeometry, frameLimit: limit)
+        defer { a.stop() }
+        let b = try FrameDecoder(tools: tools, info: outInfo, geometry: outGeometry, frameLimit: limit)
+        defer { b.stop() }
+        var meter = FlickerMeter()
+        var extraA = 0, extraB = 0
+        while true {
+            try control.cancellation?.check()
+            let x = try a.next(), y = try b.next()
+            if let x, let y { meter.add(input: x, output: y); continue }
+            if x != nil { extraA = 1; while try a.next() != nil { extraA += 1 } }
+            if y != nil { extraB = 1; while try b.next() != nil { extraB += 1 } }
+            break
+        }
+        var note: String? = nil
+        if extraA > 0 || extraB > 0 {
+            note = "\(meter.frames) frame pairs compared; \(clip) had \(meter.frames + extraA) frames, \(stylized) \(meter.frames + extraB)"
+        }
+        return (meter.figures, note)
+    }
+
+    static func short(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "n/a" }
+}
+
+extension FrameGeometry {
+    /// Frames decoded upright and scaled to exactly `width` x `height`.
+    init(exact info: VideoInfo, width: Int, height: Int) {
+        self.init(sourceWidth: info.displayWidth, sourceHeight: info.displayHeight, width: width, height: height, upright: true)
+    }
+}
+
+/// The figures of a video comparison as a plain-text table, Markdown or JSON (`--report`).
+public struct VideoComparisonReport: Sendable, Codable {
+    public var clip: String
+    public var style: String
+    public var model: String
+    public var frames: Int
+    public var size: String
+    public var stripFrames: [Int]
+    public var input: FlickerFigures
+    public var variants: [VideoVariant]
+    public var skipped: [VideoSkipped]
+    public var inputMeanColours: [[Double]]
+
+    enum CodingKeys: String, CodingKey {
+        case clip, style, model, frames, size, input, variants, skipped
+        case stripFrames = "strip_frames", inputMeanColours = "input_mean_colours"
+    }
+
+    public init(clip: String, style: String, model: String, result: VideoComparisonResult) {
+        self.clip = clip; self.style = style; self.model = model
+        frames = result.frames; size = "\(result.width)x\(result.height)"
+        stripFrames = result.stripFrames.map { $0 + 1 }
+        input = result.variants.first.map {
+            FlickerFigures(frames: $0.flicker.frames, colourChangeOutput: $0.flicker.colourChangeInput,
+                           colourChangeInput: $0.flicker.colourChangeInput, differenceOutput: $0.flicker.differenceInput,
+                           differenceInput: $0.flicker.differenceInput, jitterOutput: $0.flicker.jitterInput,
+                           jitterInput: $0.flicker.jitterInput)
+        } ?? FlickerFigures(frames: 0, colourChangeOutput: 0, colourChangeInput: 0, differenceOutput: 0, differenceInput: 0,
+                            jitterOutput: 0, jitterInput: 0)
+        variants = result.variants; skipped = result.skipped; inputMeanColours = result.inputMeanColours
+    }
+
+    static let legend = "colour change: mean over consecutive frames of the mean |change| of the frame's mean R, G, B (0-1 scale); "
+        + "frame difference: mean |F_t - F_t-1| over pixels and channels (0-1 scale); "
+        + "colour jitter: mean |mu_t - 2 mu_t-1 + mu_t-2| of the mean colour (0-1 scale). x = output / input: 1 = changes exactly as much as the input."
+
+    var rows: [[String]] {
+        variants.map { v in
+            [v.name, v.stats, Self.ratio(v.flicker.colourRatio), Self.ratio(v.flicker.differenceRatio),
+             Self.ratio(v.flicker.jitterRatio),
+             String(format: "%.5f", v.flicker.colourChangeOutput), String(format: "%.4f", v.flicker.differenceOutput),
+             String(format: "%.5f", v.flicker.jitterOutput), String(format: "%.3f", v.secondsPerFrame)]
+        }
+    }
+    static let header = ["variant", "stats", "colour change x", "frame difference x", "colour jitter x",
+                         "colour change", "frame difference", "colour jitter", "s/frame"]
+    static func ratio(_ r: Double?) -> String { r.map { String(format: "%.2f", $0) } ?? "n/a" }
+
+    static func aligned(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max()! }
+        return rows.map { row in
+            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    var inputLine: String {
+        "input: colour change \(String(format: "%.5f", input.colourChangeInput)), frame difference \(String(format: "%.4f", input.differenceInput)), "
+            + "colour jitter \(String(format: "%.5f", input.jitterInput))"
+    }
+
+    public func text() -> String {
+        var out = "\(clip) + \(style) (\(model), \(frames) frames at \(size))\n\(inputLine)\n"
+        out += Self.aligned([Self.header] + rows)
+        for s in skipped { out += "skipped \(s.name): \(s.reason)\n" }
+        return out + Self.legend + "\n"
+    }
+
+    public func markdown() -> String {
+        var out = "Flicker of `\(clip)` stylized with `\(style)` (\(model), \(frames) frames at \(size); strip frames \(stripFrames.map(String.init).joined(separator: ", ")))\n\n"
+        out += inputLine + "\n\n"
+        out += ([Self.header, Self.header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+        for s in skipped { out += "\nSkipped \(s.name): \(s.reason)\n" }
+        return out + "\n" + Self.legend + "\n"
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Markdown for .md, JSON for .json (written whole: temporary file, then rename).
+    public func write(to path: String) throws {
+        let text: String
+        switch (path as NSString).pathExtension.lowercased() {
+        case "md", "markdown": text = markdown()
+        case "json": text = try json()
+        default: throw PipelineError.invalidOption("\(path): --report must end in .md or .json")
+        }
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw PipelineError.invalidOption("\(path): cannot write the report: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import StyleNN
+import StyleTensor
+import StylePipeline
+import XCTest
+@testable import StyleVideo
+
+/// The running average and the clip's merged statistics, on stored values.
+final class StatisticsModeTests: XCTestCase {
+    func stats(_ mean: [Double], _ variance: [Double], count: Double = 100) throws -> FeatureStatistics {
+        try FeatureStatistics(kind: .instance, channels: mean.count, rows: 1, mean: mean, variance: variance,
+                              count: [Double](repeating: count, count: mean.count))
+    }
+
+    func testParsing() throws {
+        XCTAssertEqual(try VideoStatisticsMode(name: "frame"), .frame)
+        XCTAssertEqual(try VideoStatisticsMode(name: "Running", momentum: 0.25), .running(momentum: 0.25))
+        XCTAssertEqual(try VideoStatisticsMode(name: "clip"), .clip)
+        XCTAssertThrowsError(try VideoStatisticsMode(name: "scene"))
+        XCTAssertThrowsError(try VideoStatisticsMode(name: "running", momentum: 0))
+        XCTAssertThrowsError(try VideoStatisticsMode(name: "running", momentum: 1.5))
+        XCTAssertEqual(VideoStatisticsMode.running(momentum: 0.1).description, "running(m=0.1)")
+    }
+
+    /// R_1 = S_1, R_2 = 0.9 R_1 + 0.1 S_2, R_3 = 0.9 R_2 + 0.1 S_3, per site, for mean and variance.
+    func testRunningAverageFollowsTheFormula() throws {
+        let running = RunningStatistics(momentum: 0.1)
+        let s1 = try stats([1, 10], [4, 9]), s2 = try stats([3, 20], [2, 1]), s3 = try stats([5, 0], [0, 5])
+        let p1 = running.policy()
+        XCTAssertEqual(try p1.choose(0, s1), s1)
+        XCTAssertEqual(try p1.choose(3, s3), s3)               // another site starts on its own
+        let r2 = try running.policy().choose(0, s2)
+        XCTAssertEqual(r2.mean[0], 0.9 * 1 + 0.1 * 3, accuracy: 1e-12)
+        XCTAssertEqual(r2.mean[1], 0.9 * 10 + 0.1 * 20, accuracy: 1e-12)
+        XCTAssertEqual(r2.variance[0], 0.9 * 4 + 0.1 * 2, accuracy: 1e-12)
+        XCTAssertEqual(r2.variance[1], 0.9 * 9 + 0.1 * 1, accuracy: 1e-12)
+        let r3 = try running.policy().choose(0, s3)
+        XCTAssertEqual(r3.mean[0], 0.9 * r2.mean[0] + 0.1 * 5, accuracy: 1e-12)
+        XCTAssertEqual(r3.variance[1], 0.9 * r2.variance[1] + 0.1 * 5, accuracy: 1e-12)
+        XCTAssertEqual(running.current[3], s3)
+    }
+
+    /// Within one frame a site is updated once, however often it is asked.
+    func testOneUpdatePerSiteAndFrame() throws {
+        let running = RunningStatistics(momentum: 0.5)
+        _ = try running.policy().choose(0, try stats([0], [1]))
+        let p = running.policy()
+        let a = try p.choose(0, try stats([2], [1]))
+        let b = try p.choose(0, try stats([2], [1]))
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.mean[0], 1, accuracy: 1e-12)
+        XCTAssertEqual(running.current[0]!.mean[0], 1, accuracy: 1e-12)
+    }
+
+    /// Momentum 1 is the frame's own statistics.
+    func testMomentumOneIsTheFrame() throws {
+        let running = RunningStatistics(momentum: 1)
+        _ = try running.policy().choose(0, try stats([0, 1], [1, 1]))
+        let s = try stats([7, -2], [3, 0.5])
+        XCTAssertEqual(try running.policy().choose(0, s), s)
+    }
+
+    /// The clip's statistics are those of all frames' values together: merged instance
+    /// statistics of single frames equal the batch statistics of the frames as one batch.
+    func testClipStatisticsAreThePopulation() throws {
+        var values: [[Float]] = []
+        var rng: UInt64 = 12345
+        for _ in 0..<3 {
+            values.append((0..<(4 * 5 * 2)).map { _ in
+                rng = rng &* 6364136223846793005 &+ 1442695040888963407
+                return Float(rng >> 40) / Float(1 << 24) * 4 - 1
+            })
+        }
+        var clip = ClipStatistics()
+        for v in values {
+            let frame = Tensor(shape: Shape(n: 1, h: 4, w: 5, c: 2), data: v)
+            try clip.add([FeatureStatistics(of: frame, kind: .instance)])
+        }
+        let batch = try FeatureStatistics(of: Tensor(shape: Shape(n: 3, h: 4, w: 5, c: 2), data: values.flatMap { $0 }), kind: .batch)
+        XCTAssertEqual(clip.frames, 3)
+        for c in 0..<2 {
+            XCTAssertEqual(clip.sites[0].mean[c], batch.mean[c], accuracy: 1e-9)
+            XCTAssertEqual(clip.sites[0].variance[c], batch.variance[c], accuracy: 1e-9)
+            XCTAssertEqual(clip.sites[0].count[c], 60)
+        }
+        XCTAssertThrowsError(try clip.add([]))
+    }
+}
