@@ -75,7 +75,8 @@ struct CompareCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        try StandardStreams.refuse(images.map { ("IMAGE", $0) } + [("--video", video), ("-o", output)], command: "compare",
+        try StandardStreams.refuse(zip(["CONTENT", "STYLE"], images).map { ($0, $1) } + [("--video", video), ("-o", output)],
+                                   command: "compare",
                                    because: "it reads image files and prints its table on standard output; save the image to a file first")
     }
 
