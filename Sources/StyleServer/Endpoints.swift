@@ -35,7 +35,7 @@ extension StyleServer {
             options.preserveColor = try form.bool("preserve_color")
             options.contentSize = try form.int("content_size", default: 512, in: 0...settings.maxSide)
             options.styleSize = try form.int("style_size", default: 512, in: 0...settings.maxSide)
-            options.maxMemoryBytes = settings.maxMemoryBytes
+            options.maxMemoryBytes = settings.jobMemoryBytes
             let quality = try form.int("quality", default: 92, in: 1...100)
             var format: ImageFormat? = nil
             if let f = form.text("format") {
@@ -116,7 +116,7 @@ extension StyleServer {
             } catch { throw APIError.badRequest("norms: \(error)") }
             guard norms.count <= 8 else { throw APIError.badRequest("at most 8 variants per comparison, got \(norms.count)") }
             let contentBytes = content.data
-            let maxMemory = settings.maxMemoryBytes
+            let maxMemory = settings.jobMemoryBytes
             let baselines = self.baselines
             let queued = Date()
             let body = try await queue.submit(cancellation: cancellation) { () throws -> [UInt8] in

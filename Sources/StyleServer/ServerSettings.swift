@@ -16,7 +16,8 @@ public struct ServerSettings: Sendable {
     public var timeoutSeconds: Double = 120
     /// Folder of style images offered by name (nil: none).
     public var stylesFolder: String?
-    /// Memory budget of each job (`--max-memory`): larger contents are tiled to stay within it.
+    /// Memory budget of the whole server process (`--max-memory`); each job runs within
+    /// `jobMemoryBytes`, what is left after the uploads the server may hold at once.
     public var maxMemoryBytes = MemoryBudget.defaultBytes
     /// AdaIN weights file (nil: `WeightsLocator`'s default model).
     public var adainWeights: String?
@@ -32,6 +33,16 @@ public struct ServerSettings: Sendable {
     public var accessLog: (@Sendable (String) -> Void)?
 
     public init() {}
+
+    /// Memory the server needs besides the running job: its idle footprint (about 50 MB
+    /// measured: runtime, HTTP stack, page assets) and the request bodies it may hold at once
+    /// (the running job's, the waiting ones' and one being received, `maxUploadBytes` each,
+    /// up to three copies of each while a multipart body is parsed).
+    public var serverOverheadBytes: Int { 60_000_000 + 3 * (queueCapacity + 2) * maxUploadBytes }
+
+    /// The budget one job's engine run gets: `maxMemoryBytes` minus `serverOverheadBytes`
+    /// (at least a quarter of the budget, so a small budget with a large queue still runs).
+    public var jobMemoryBytes: Int { max(maxMemoryBytes - serverOverheadBytes, maxMemoryBytes / 4) }
 
     /// Checks the values, with messages that name the option.
     public func validate() throws {

@@ -87,7 +87,7 @@ public final class StyleServer: @unchecked Sendable {
         }
         if let styles { lines.append("styles: \(styles.path) (\(styles.entries().count) images)") } else { lines.append("styles: none (give --styles DIR)") }
         lines.append("limits: \(ThreadBudget.threads) threads, 1 job at a time + \(settings.queueCapacity) waiting, uploads up to "
-            + "\(MemoryBudget.format(settings.maxUploadBytes)), \(MemoryBudget.format(settings.maxMemoryBytes)) per job, "
+            + "\(MemoryBudget.format(settings.maxUploadBytes)), \(MemoryBudget.format(settings.jobMemoryBytes)) per job of \(MemoryBudget.format(settings.maxMemoryBytes)), "
             + "\(Self.seconds(settings.timeoutSeconds)) s per request")
         return lines
     }
@@ -148,6 +148,7 @@ public final class StyleServer: @unchecked Sendable {
             "status": "ok",
             "threads": ThreadBudget.threads,
             "max_memory_bytes": settings.maxMemoryBytes,
+            "job_memory_bytes": settings.jobMemoryBytes,
             "max_upload_bytes": settings.maxUploadBytes,
             "timeout_seconds": settings.timeoutSeconds,
             "queue": ["running": q.running, "waiting": q.waiting, "capacity": q.capacity, "completed": q.completed,

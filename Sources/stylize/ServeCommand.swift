@@ -36,7 +36,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Folder of style images offered by name. Default: Images/ of the package (or <prefix>/share/stylize/Images).")
     var styles: String?
 
-    @Option(name: .customLong("max-memory"), help: "Memory budget of each job (e.g. 1.5G, 800M); larger images are tiled to stay within it.")
+    @Option(name: .customLong("max-memory"), help: "Memory budget of the whole server (e.g. 1.5G, 800M): each job gets it minus the uploads the server may hold (3 x (queue + 2) x --max-upload) and about 60 MB; larger images are tiled to stay within that.")
     var maxMemory: String = "1.5G"
 
     @Option(help: "AdaIN weights file (safetensors). Default: $STYLIZE_WEIGHTS, else the model shipped in Weights/.")

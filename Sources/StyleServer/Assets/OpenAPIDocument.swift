@@ -229,7 +229,8 @@ components:
       properties:
         status: {type: string, enum: [ok]}
         threads: {type: integer}
-        max_memory_bytes: {type: integer}
+        max_memory_bytes: {type: integer, description: "budget of the whole server (--max-memory)"}
+        job_memory_bytes: {type: integer, description: "budget of one job: the server's minus the uploads it may hold"}
         max_upload_bytes: {type: integer}
         timeout_seconds: {type: number}
         queue:
