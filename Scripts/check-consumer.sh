@@ -14,8 +14,8 @@ git clone -q "$root" "$work/stylize"
     && git tag 1.0.0)
 cp -R "$root/Examples/Consumer" "$work/consumer"
 cd "$work/consumer"
-STYLIZE_PACKAGE_URL="$work/stylize" swift build -c release 2>&1 | tail -3
-"$(STYLIZE_PACKAGE_URL="$work/stylize" swift build -c release --show-bin-path)/StylizeConsumer" \
+STYLIZE_PACKAGE_URL="$work/stylize" swift build 2>&1 | tail -3
+"$(STYLIZE_PACKAGE_URL="$work/stylize" swift build --show-bin-path)/StylizeConsumer" \
     "$root/Images/chelsea.jpg" "$root/Images/autumn.jpg" "$root/Weights/default.safetensors" "$work/out.png"
 test -s "$work/out.png"
 echo "consumer: built against tag 1.0.0 of a clone and stylized an image"
