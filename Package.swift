@@ -75,20 +75,35 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs"]),
-        .testTarget(name: "StyleKernelsTests", dependencies: ["StyleKernels", "StyleTensor"]),
-        .testTarget(name: "StyleNNTests", dependencies: ["StyleKernels", "StyleTensor", "StyleNN"],
+        // What the test targets share (Tests/Support): the seeded generator, seeded pictures, the
+        // tiny-model writers, the process runner, temporary folders, PNG/JPEG byte helpers and
+        // the StyleWeights fixtures. A plain target that imports XCTest (fine on Linux).
+        .target(name: "StylizeTestSupport", dependencies: [
+            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
+        ], path: "Tests/Support"),
+
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "StylizeTestSupport"]),
+        .testTarget(name: "StyleKernelsTests", dependencies: ["StyleKernels", "StyleTensor", "StylizeTestSupport"]),
+        .testTarget(name: "StyleNNTests", dependencies: ["StyleKernels", "StyleTensor", "StyleNN", "StylizeTestSupport"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "StyleWeightsTests", dependencies: ["StyleWeights"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "StyleModelsTests", dependencies: ["StyleModels", "StyleWeights", "StyleNN", "StyleTensor"],
-                    resources: [.copy("Reference"), .copy("MagentaReference")]),
+        .testTarget(name: "StyleWeightsTests", dependencies: ["StyleWeights", "StylizeTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "StyleModelsTests", dependencies: [
+            "StyleModels", "StyleWeights", "StyleNN", "StyleTensor", "StylizeTestSupport",
+        ], resources: [.copy("Reference"), .copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: [
             "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline", "StyleVideo",
+            "StylizeTestSupport",
         ]),
-        .testTarget(name: "StyleVideoTests", dependencies: ["StyleVideo", "StylePipeline", "StyleNN", "StyleTensor", "ImageCodecs"]),
-        .testTarget(name: "StylizeCLISupportTests", dependencies: ["StyleWeights", "StylePipeline", "StylizeCLISupport"]),
-        .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylePipeline", "ImageCodecs"]),
-        .testTarget(name: "HardeningTests", dependencies: ["CCodecShim", "ImageCodecs", "StyleWeights", "StylePipeline", "stylize"]),
+        .testTarget(name: "StyleVideoTests", dependencies: [
+            "StyleVideo", "StylePipeline", "StyleNN", "StyleTensor", "ImageCodecs", "StylizeTestSupport",
+        ]),
+        .testTarget(name: "StylizeCLISupportTests", dependencies: [
+            "StyleWeights", "StylePipeline", "StylizeCLISupport", "StylizeTestSupport",
+        ]),
+        .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylePipeline", "ImageCodecs", "StylizeTestSupport"]),
+        .testTarget(name: "HardeningTests", dependencies: [
+            "CCodecShim", "ImageCodecs", "StylePipeline", "stylize", "StylizeTestSupport",
+        ]),
     ]
 )

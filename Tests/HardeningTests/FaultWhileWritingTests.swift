@@ -5,6 +5,7 @@ import StylePipeline
 #if canImport(Glibc)
 import Glibc
 #endif
+import StylizeTestSupport
 
 /// Faults while writing, through the real `stylize` binary and through the library:
 /// a full disk, an unwritable folder, an output that is an input, odd output names.
@@ -19,13 +20,13 @@ final class FaultWhileWritingTests: XCTestCase {
     var inputs: [String: [UInt8]] = [:]
 
     override func setUpWithError() throws {
-        dir = try makeTemporaryDirectory()
+        dir = try makeTemporaryFolder()
         model = dir + "/tiny.safetensors"
         try writeTinyModel(to: model)
         content = dir + "/content.png"
         style = dir + "/style.jpg"
-        try ImageIO.write(testImage(width: 48, height: 40, seed: 1), to: content)
-        try ImageIO.write(testImage(width: 24, height: 20, seed: 2), to: style)
+        try ImageIO.write(Pictures.ramps(width: 48, height: 40, seed: 1), to: content)
+        try ImageIO.write(Pictures.ramps(width: 24, height: 20, seed: 2), to: style)
         inputs = [:]
         for path in [model, content, style] { inputs[path] = try readFile(path) }
     }
@@ -38,8 +39,8 @@ final class FaultWhileWritingTests: XCTestCase {
     }
 
     /// Runs `stylize CONTENT STYLE -o OUTPUT` with the tiny model at full size.
-    func stylize(_ output: String, content: String? = nil, extra: [String] = []) throws -> CLIRunner.Result {
-        try CLIRunner.run([content ?? self.content, style, "-o", output, "--weights", model,
+    func stylize(_ output: String, content: String? = nil, extra: [String] = []) throws -> ProcessRun {
+        try runStylize([content ?? self.content, style, "-o", output, "--weights", model,
                            "--content-size", "0", "--style-size", "0", "--threads", "1"] + extra, in: dir)
     }
 
@@ -79,7 +80,7 @@ final class FaultWhileWritingTests: XCTestCase {
         let disk = try ScratchMount(sizeKiB: 64)
         defer { disk.unmount() }
         let path = disk.path + "/noise.png"
-        XCTAssertThrowsError(try ImageIO.write(testImage(width: 300, height: 300, seed: 4), to: path)) { error in
+        XCTAssertThrowsError(try ImageIO.write(Pictures.ramps(width: 300, height: 300, seed: 4), to: path)) { error in
             let e = error as? CodecError
             XCTAssertEqual(e?.kind, .io)
             XCTAssertEqual(e?.file, path)
@@ -87,7 +88,7 @@ final class FaultWhileWritingTests: XCTestCase {
         }
         XCTAssertEqual(try listing(disk.path), [])
         // A small image still fits afterwards: nothing was left behind taking the space.
-        try ImageIO.write(testImage(width: 8, height: 8, seed: 5), to: path)
+        try ImageIO.write(Pictures.ramps(width: 8, height: 8, seed: 5), to: path)
         XCTAssertEqual(try listing(disk.path), ["noise.png"])
     }
 
@@ -111,7 +112,7 @@ final class FaultWhileWritingTests: XCTestCase {
         XCTAssert(result.stderr.contains("cannot create a file in \(folder)"), result.stderr)
         XCTAssertEqual(try listing(folder), [])
         // The library says the same.
-        XCTAssertThrowsError(try ImageIO.write(testImage(width: 4, height: 4, seed: 6), to: output)) { error in
+        XCTAssertThrowsError(try ImageIO.write(Pictures.ramps(width: 4, height: 4, seed: 6), to: output)) { error in
             XCTAssertEqual((error as? CodecError)?.kind, .io)
             XCTAssertEqual((error as? CodecError)?.file, output)
         }
@@ -142,7 +143,7 @@ final class FaultWhileWritingTests: XCTestCase {
         XCTAssertEqual(try readFile(dir + "/hard.png"), inputs[content])
         XCTAssertEqual(try listing(dir), ["content.png", "hard.png", "soft.png", "style.jpg", "tiny.safetensors"])
         // The library refuses the hard link too (same device and inode).
-        XCTAssertThrowsError(try ImageIO.write(testImage(width: 4, height: 4, seed: 7), to: dir + "/hard.png",
+        XCTAssertThrowsError(try ImageIO.write(Pictures.ramps(width: 4, height: 4, seed: 7), to: dir + "/hard.png",
                                                protecting: [content])) { error in
             XCTAssertEqual((error as? CodecError)?.kind, .wouldOverwriteInput)
         }
@@ -164,7 +165,7 @@ final class FaultWhileWritingTests: XCTestCase {
         // Through the CLI: a content in a subfolder reached by "..": the output lands in the working directory.
         let work = dir + "/work"
         try FileManager.default.createDirectory(atPath: work + "/deeper", withIntermediateDirectories: true)
-        let result = try CLIRunner.run(["../../content.png", "../../style.jpg", "--weights", model, "--content-size", "0",
+        let result = try runStylize(["../../content.png", "../../style.jpg", "--weights", model, "--content-size", "0",
                                         "--style-size", "0", "-q"], in: work + "/deeper")
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try listing(work + "/deeper"), ["content_stylized_style.png"])

@@ -1,5 +1,6 @@
 import Foundation
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// The malformed-input corpus: built here from files the real encoders write,
 /// then damaged in every way the issue lists. Each case says what a correct
@@ -37,19 +38,19 @@ enum MalformedCorpus {
                                     expect: .decodes(width: image.width, height: image.height)))
         }
         for (w, h) in [(1, 1), (1, 5000), (5000, 1)] {
-            try png("thin-\(w)x\(h).png", testImage(width: w, height: h, seed: UInt64(w * 7 + h)))
-            try jpeg("thin-\(w)x\(h).jpg", testImage(width: w, height: h, seed: UInt64(w * 11 + h)))
+            try png("thin-\(w)x\(h).png", Pictures.ramps(width: w, height: h, seed: UInt64(w * 7 + h)))
+            try jpeg("thin-\(w)x\(h).jpg", Pictures.ramps(width: w, height: h, seed: UInt64(w * 11 + h)))
         }
-        try png("alpha-1x1.png", testImage(width: 1, height: 1, seed: 5, alpha: true))
+        try png("alpha-1x1.png", Pictures.ramps(width: 1, height: 1, seed: 5, alpha: true))
         // 16-bit RGB: samples v*257 round to exactly v.
-        let rgb = testImage(width: 7, height: 5, seed: 6)
+        let rgb = Pictures.ramps(width: 7, height: 5, seed: 6)
         let rgb16 = rgb.rgb.flatMap { [$0, $0] }
         cases.append(CorpusCase(name: "rgb16.png",
                                 bytes: try PNGEncoder.encode(packed: rgb16, width: 7, height: 5, bitDepth: 16, colorType: .rgb, file: "rgb16.png"),
                                 expect: .decodes(width: 7, height: 5), pixels: rgb))
         // Adam7 with passes that are empty (1x1 and 1x5000 images).
         for (w, h) in [(1, 1), (1, 5000), (3, 2)] {
-            let image = testImage(width: w, height: h, seed: UInt64(w + h))
+            let image = Pictures.ramps(width: w, height: h, seed: UInt64(w + h))
             cases.append(CorpusCase(name: "adam7-\(w)x\(h).png",
                                     bytes: try PNGEncoder.encode(packed: image.rgb, width: w, height: h, bitDepth: 8, colorType: .rgb,
                                                                  interlaced: true, file: "adam7.png"),
@@ -65,7 +66,7 @@ enum MalformedCorpus {
         cases.append(CorpusCase(name: "cmyk-1x1.jpg", bytes: try JPEGEncoder.encode(pixels: [0, 0, 0, 0], width: 1, height: 1, layout: .cmyk,
                                                                                      quality: 90, file: "cmyk-1x1.jpg"),
                                 expect: .decodes(width: 1, height: 1)))
-        let thin = testImage(width: 1, height: 700, seed: 9)
+        let thin = Pictures.ramps(width: 1, height: 700, seed: 9)
         cases.append(CorpusCase(name: "progressive-1x700.jpg",
                                 bytes: try JPEGEncoder.encode(pixels: thin.rgb, width: 1, height: 700, layout: .rgb, quality: 80,
                                                               progressive: true, file: "p.jpg"),
@@ -79,7 +80,7 @@ enum MalformedCorpus {
 
     /// Valid files under the wrong extension: the bytes decide, not the name.
     static func wrongExtensions() throws -> [CorpusCase] {
-        let image = testImage(width: 6, height: 4, seed: 21)
+        let image = Pictures.ramps(width: 6, height: 4, seed: 21)
         return [
             CorpusCase(name: "png-named.jpg", bytes: try ImageIO.encode(image, as: .png, name: "x"), expect: .decodes(width: 6, height: 4), pixels: image),
             CorpusCase(name: "jpeg-named.png", bytes: try ImageIO.encode(image, as: .jpeg, name: "x"), expect: .decodes(width: 6, height: 4)),
@@ -94,7 +95,7 @@ enum MalformedCorpus {
     /// Truncations and bit flips of the unusual-but-valid files (the everyday
     /// samples are covered by ImageCodecsTests.MalformedInputTests).
     static func damaged(_ valid: [CorpusCase]) -> [CorpusCase] {
-        var rng = SeededRNG(seed: 99)
+        var rng = SeededRandom(seed: 99)
         var cases: [CorpusCase] = []
         for source in valid {
             let n = source.bytes.count
@@ -116,7 +117,7 @@ enum MalformedCorpus {
 
     /// PNG chunks whose lengths or CRCs are wrong.
     static func badPNGChunks() throws -> [CorpusCase] {
-        let png = try ImageIO.encode(testImage(width: 12, height: 9, seed: 31), as: .png, name: "c.png")
+        let png = try ImageIO.encode(Pictures.ramps(width: 12, height: 9, seed: 31), as: .png, name: "c.png")
         let chunks = pngChunks(png)
         var cases: [CorpusCase] = []
         for chunk in chunks {
@@ -128,7 +129,7 @@ enum MalformedCorpus {
             for (tag, length) in [("plus1", chunk.length + 1), ("minus1", max(0, chunk.length - 1)),
                                   ("pastend", png.count * 4), ("2^31", 0x8000_0000), ("max", 0xFFFF_FFFF)] where length != chunk.length {
                 var lie = png
-                lie.replaceSubrange(chunk.offset..<(chunk.offset + 4), with: be32(UInt32(truncatingIfNeeded: length)))
+                lie.replaceSubrange(chunk.offset..<(chunk.offset + 4), with: bigEndian32(UInt32(truncatingIfNeeded: length)))
                 cases.append(CorpusCase(name: "badlength-\(tag)-\(chunk.type).png", bytes: lie, expect: .fails))
             }
         }
@@ -151,7 +152,7 @@ enum MalformedCorpus {
 
     /// JPEG marker segments out of order, missing or repeated.
     static func jpegMarkersOutOfOrder() throws -> [CorpusCase] {
-        let jpeg = try ImageIO.encode(testImage(width: 16, height: 16, seed: 41), as: .jpeg, quality: 85, name: "m.jpg")
+        let jpeg = try ImageIO.encode(Pictures.ramps(width: 16, height: 16, seed: 41), as: .jpeg, quality: 85, name: "m.jpg")
         let segments = jpegSegments(jpeg)
         func segment(_ marker: UInt8) -> Range<Int> {
             let index = segments.firstIndex { $0.marker == marker }!
@@ -192,7 +193,7 @@ enum MalformedCorpus {
     static func bombs() throws -> [CorpusCase] {
         var cases: [CorpusCase] = []
         func ihdr(_ w: UInt32, _ h: UInt32, depth: UInt8 = 8, color: UInt8 = 2) -> [UInt8] {
-            pngChunk("IHDR", be32(w) + be32(h) + [depth, color, 0, 0, 0])
+            pngChunk("IHDR", bigEndian32(w) + bigEndian32(h) + [depth, color, 0, 0, 0])
         }
         let tinyIDAT = pngChunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])
         // Over the pixel limit: refused from the header.
@@ -209,7 +210,7 @@ enum MalformedCorpus {
                                 bytes: pngSignature + ihdr(100, 100, color: 0) + pngChunk("IDAT", flood) + pngChunk("IEND", []),
                                 expect: .decodesOrFails))
         // JPEG SOF claiming 60000x60000, and 65500x65500 (the format's maximum).
-        let jpeg = try ImageIO.encode(testImage(width: 16, height: 16, seed: 51), as: .jpeg, quality: 85, name: "b.jpg")
+        let jpeg = try ImageIO.encode(Pictures.ramps(width: 16, height: 16, seed: 51), as: .jpeg, quality: 85, name: "b.jpg")
         let sof = jpegSegments(jpeg).first { $0.marker == 0xC0 }!.offset
         // 65535 is over libjpeg's own maximum (65500): refused by libjpeg as corrupt.
         for (tag, size, kind) in [("60000", [UInt8(0xEA), 0x60], CodecError.Kind.tooLarge), ("65500", [UInt8(0xFF), 0xDC], .tooLarge),
@@ -219,7 +220,7 @@ enum MalformedCorpus {
             cases.append(CorpusCase(name: "bomb-\(tag)x\(tag).jpg", bytes: big, expect: .failsAs(kind)))
         }
         // Progressive JPEG with its last scan repeated 2000 times (a "scan bomb").
-        let image = testImage(width: 64, height: 64, seed: 52)
+        let image = Pictures.ramps(width: 64, height: 64, seed: 52)
         let progressive = try JPEGEncoder.encode(pixels: image.rgb, width: 64, height: 64, layout: .rgb, quality: 80,
                                                  progressive: true, file: "p.jpg")
         let lastSOS = lastMarker(progressive, 0xDA)

@@ -2,14 +2,14 @@ import Foundation
 import XCTest
 @testable import ImageCodecs
 import CCodecShim
+import StylizeTestSupport
 
 /// Runs every file of `MalformedCorpus` through the file-based decoder (the path the
 /// CLI uses): each must decode to the right size (and pixels, where known) or fail with
 /// a `CodecError` naming the file, within a time bound, without a memory blow-up.
 final class MalformedCorpusTests: XCTestCase {
     func testEveryCorpusFileDecodesOrFailsClearly() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeTemporaryFolder(self)
         var paths: [(CorpusCase, String)] = []
         do {
             let corpus = try MalformedCorpus.all()

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// EXIF orientation: a 3x2 grid of distinct colours (cells A...F, 8x8 pixels
 /// each) is written as JPEG, an APP1 segment built by hand is spliced in, and
@@ -61,8 +62,7 @@ final class ExifOrientationTests: XCTestCase {
                 }
             }
             // probe reports the upright size too.
-            let dir = try makeTemporaryDirectory()
-            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let dir = try makeTemporaryFolder(self)
             let path = dir + "/o.jpg"
             XCTAssert(FileManager.default.createFile(atPath: path, contents: Data(jpeg)))
             let probed = try ImageIO.probe(file: path)
@@ -137,7 +137,7 @@ final class ExifOrientationTests: XCTestCase {
             let result = ExifOrientation.parse(app1: Array(good.prefix(n)))
             if n < good.count - 4 { XCTAssertNil(result, "prefix \(n)") } // the orientation entry ends 4 bytes before the end
         }
-        var rng = SeededRNG(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<3000 {
             var bytes = good
             for _ in 0..<Int.random(in: 1...6, using: &rng) {

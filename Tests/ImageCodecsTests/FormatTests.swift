@@ -1,5 +1,6 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 final class FormatTests: XCTestCase {
     func testSniffing() {
@@ -13,7 +14,7 @@ final class FormatTests: XCTestCase {
 
     /// The input format comes from the bytes: a PNG named .jpg decodes as PNG.
     func testNameDoesNotDecideTheInputFormat() throws {
-        let image = noiseImage(width: 3, height: 2, seed: 1)
+        let image = Pictures.noise(width: 3, height: 2, seed: 1)
         let png = try ImageIO.encode(image, as: .png, name: "x")
         XCTAssertEqual(try ImageIO.decode(bytes: png, name: "really-a-png.jpg"), image)
     }

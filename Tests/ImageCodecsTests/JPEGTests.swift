@@ -1,5 +1,6 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// JPEG decode and encode through libjpeg-turbo: known values, encoder
 /// settings, grayscale, progressive, CMYK and YCCK files.
@@ -40,7 +41,7 @@ final class JPEGTests: XCTestCase {
     /// Noise at quality 100 stays close; at the default quality 95 it stays
     /// recognisably close on average.
     func testNoiseFidelity() throws {
-        let image = noiseImage(width: 40, height: 24, seed: 3)
+        let image = Pictures.noise(width: 40, height: 24, seed: 3)
         let q100 = try ImageIO.decode(bytes: ImageIO.encode(image, as: .jpeg, quality: 100, name: "n.jpg"), name: "n.jpg")
         XCTAssertLessThanOrEqual(maxDifference(q100.rgb, image.rgb), 6)
         let mean100 = zip(q100.rgb, image.rgb).map { abs(Int($0) - Int($1)) }.reduce(0, +) / image.rgb.count
@@ -57,7 +58,7 @@ final class JPEGTests: XCTestCase {
 
     /// 4:4:4 chroma at quality >= 90, libjpeg's 4:2:0 below.
     func testChromaSubsamplingFollowsQuality() throws {
-        let image = noiseImage(width: 16, height: 16, seed: 4)
+        let image = Pictures.noise(width: 16, height: 16, seed: 4)
         let high = samplingFactors(try ImageIO.encode(image, as: .jpeg, quality: 90, name: "h.jpg"))
         XCTAssertEqual(high.map { $0.0 }, [1, 1, 1])
         XCTAssertEqual(high.map { $0.1 }, [1, 1, 1])
@@ -68,7 +69,7 @@ final class JPEGTests: XCTestCase {
 
     /// Alpha is dropped on JPEG output.
     func testJPEGDropsAlpha() throws {
-        let image = noiseImage(width: 8, height: 8, seed: 5, alpha: true)
+        let image = Pictures.noise(width: 8, height: 8, seed: 5, alpha: true)
         let decoded = try ImageIO.decode(bytes: ImageIO.encode(image, as: .jpeg, quality: 100, name: "a.jpg"), name: "a.jpg")
         XCTAssertNil(decoded.alpha)
         XCTAssertLessThanOrEqual(maxDifference(decoded.rgb, image.rgb), 6)
@@ -96,7 +97,7 @@ final class JPEGTests: XCTestCase {
     /// file with the same tables: progression changes the order of the
     /// coefficients, not their values.
     func testProgressiveMatchesBaseline() throws {
-        let image = noiseImage(width: 45, height: 29, seed: 6)
+        let image = Pictures.noise(width: 45, height: 29, seed: 6)
         let baseline = try JPEGEncoder.encode(pixels: image.rgb, width: 45, height: 29, layout: .rgb, quality: 85, file: "b.jpg")
         let progressive = try JPEGEncoder.encode(pixels: image.rgb, width: 45, height: 29, layout: .rgb, quality: 85,
                                                  progressive: true, file: "p.jpg")
@@ -171,10 +172,9 @@ final class JPEGTests: XCTestCase {
 
     /// probe reads the size without decoding.
     func testProbe() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeTemporaryFolder(self)
         let path = dir + "/probe.jpeg"
-        try ImageIO.write(noiseImage(width: 19, height: 11, seed: 9), to: path)
+        try ImageIO.write(Pictures.noise(width: 19, height: 11, seed: 9), to: path)
         let info = try ImageIO.probe(file: path)
         XCTAssertEqual(info.format, .jpeg)
         XCTAssertEqual(info.width, 19)

@@ -1,14 +1,15 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// Damaged and hostile input: every case must end in a `CodecError` (or, for
 /// bit flips that leave a JPEG decodable, a consistent image), never a crash
 /// or a hang.
 final class MalformedInputTests: XCTestCase {
     static func samples() throws -> [(name: String, bytes: [UInt8])] {
-        let rgb = noiseImage(width: 37, height: 21, seed: 11)
-        let alpha = noiseImage(width: 23, height: 13, seed: 12, alpha: true)
-        var rng = SeededRNG(seed: 13)
+        let rgb = Pictures.noise(width: 37, height: 21, seed: 11)
+        let alpha = Pictures.noise(width: 23, height: 13, seed: 12, alpha: true)
+        var rng = SeededRandom(seed: 13)
         let palette = (0..<48).map { _ in UInt8.random(in: 0...255, using: &rng) }
         let indices = (0..<(20 * 10)).map { _ in UInt8.random(in: 0..<16, using: &rng) }
         return [
@@ -50,7 +51,7 @@ final class MalformedInputTests: XCTestCase {
     /// walk). JPEG has no checksum, so a flip inside entropy-coded data may
     /// decode to different pixels: then the image must still be consistent.
     func testSingleBitFlips() throws {
-        var rng = SeededRNG(seed: 2024)
+        var rng = SeededRandom(seed: 2024)
         for (name, bytes) in try Self.samples() {
             let isPNG = name.hasSuffix(".png")
             for trial in 0..<300 {
@@ -72,7 +73,7 @@ final class MalformedInputTests: XCTestCase {
 
     /// Bursts of random bytes overwriting the data.
     func testRandomOverwrites() throws {
-        var rng = SeededRNG(seed: 77)
+        var rng = SeededRandom(seed: 77)
         for (name, bytes) in try Self.samples() {
             for _ in 0..<150 {
                 var damaged = bytes
@@ -111,7 +112,7 @@ final class MalformedInputTests: XCTestCase {
 
     /// A damaged IDAT CRC and a damaged CRC of an ancillary chunk are both errors.
     func testBadPNGCRCs() throws {
-        let png = try ImageIO.encode(noiseImage(width: 8, height: 8, seed: 1), as: .png, name: "c.png")
+        let png = try ImageIO.encode(Pictures.noise(width: 8, height: 8, seed: 1), as: .png, name: "c.png")
         let idat = try XCTUnwrap(pngChunks(png).first { $0.type == "IDAT" })
         var badIDAT = png
         badIDAT[idat.offset + 8 + idat.length] ^= 0x01
@@ -138,7 +139,7 @@ final class MalformedInputTests: XCTestCase {
 
     /// IHDR values that lie (with CRCs fixed so only the lie is wrong).
     func testPNGHeaderLies() throws {
-        let png = try ImageIO.encode(noiseImage(width: 16, height: 16, seed: 2), as: .png, name: "h.png")
+        let png = try ImageIO.encode(Pictures.noise(width: 16, height: 16, seed: 2), as: .png, name: "h.png")
         func edited(_ at: Int, _ bytes: [UInt8]) -> [UInt8] {
             var copy = png
             copy.replaceSubrange(at..<(at + bytes.count), with: bytes)
@@ -158,7 +159,7 @@ final class MalformedInputTests: XCTestCase {
 
     /// SOF values that lie.
     func testJPEGHeaderLies() throws {
-        let jpeg = try ImageIO.encode(noiseImage(width: 16, height: 16, seed: 3), as: .jpeg, name: "h.jpg")
+        let jpeg = try ImageIO.encode(Pictures.noise(width: 16, height: 16, seed: 3), as: .jpeg, name: "h.jpg")
         let sof = try XCTUnwrap(jpegSegmentOffset(jpeg, marker: 0xC0))
         func edited(_ at: Int, _ bytes: [UInt8]) -> [UInt8] {
             var copy = jpeg
@@ -176,7 +177,7 @@ final class MalformedInputTests: XCTestCase {
     /// Stray bytes between two marker segments (a common camera quirk) leave
     /// the entropy-coded data intact: tolerated, same pixels.
     func testExtraneousBytesBetweenMarkersAreTolerated() throws {
-        let jpeg = try ImageIO.encode(noiseImage(width: 16, height: 16, seed: 9), as: .jpeg, name: "x.jpg")
+        let jpeg = try ImageIO.encode(Pictures.noise(width: 16, height: 16, seed: 9), as: .jpeg, name: "x.jpg")
         let sof = try XCTUnwrap(jpegSegmentOffset(jpeg, marker: 0xC0))
         var quirky = jpeg
         quirky.insert(contentsOf: [0x00, 0x11, 0x22], at: sof)
@@ -185,8 +186,7 @@ final class MalformedInputTests: XCTestCase {
 
     /// Neither library prints anything, even for files that make them warn or fail.
     func testLibrariesNeverWriteToStderr() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeTemporaryFolder(self)
         let capture = dir + "/stderr.txt"
         let samples = try Self.samples()
         fflush(stderr)
@@ -224,7 +224,7 @@ final class MalformedInputTests: XCTestCase {
     }
 
     func testPixelLimitJPEG() throws {
-        var jpeg = try ImageIO.encode(noiseImage(width: 16, height: 16, seed: 4), as: .jpeg, name: "huge.jpg")
+        var jpeg = try ImageIO.encode(Pictures.noise(width: 16, height: 16, seed: 4), as: .jpeg, name: "huge.jpg")
         let sof = try XCTUnwrap(jpegSegmentOffset(jpeg, marker: 0xC0))
         jpeg.replaceSubrange((sof + 5)..<(sof + 9), with: [0xEA, 0x60, 0xEA, 0x60]) // 60000 x 60000
         let start = Date()
@@ -235,7 +235,7 @@ final class MalformedInputTests: XCTestCase {
 
     /// The limit is configurable and applies exactly at width*height.
     func testPixelLimitIsConfigurable() throws {
-        let image = noiseImage(width: 30, height: 20, seed: 5)
+        let image = Pictures.noise(width: 30, height: 20, seed: 5)
         for format in [ImageFormat.jpeg, .png] {
             let bytes = try ImageIO.encode(image, as: format, name: "x")
             assertCodecError(.tooLarge) { _ = try ImageIO.decode(bytes: bytes, name: "x", options: DecodeOptions(maxPixels: 599)) }
@@ -246,7 +246,7 @@ final class MalformedInputTests: XCTestCase {
 
     /// Progressive files with more scans than allowed are refused.
     func testScanLimit() throws {
-        let image = noiseImage(width: 16, height: 16, seed: 6)
+        let image = Pictures.noise(width: 16, height: 16, seed: 6)
         let jpeg = try JPEGEncoder.encode(pixels: image.rgb, width: 16, height: 16, layout: .rgb, quality: 80,
                                           progressive: true, file: "p.jpg")
         XCTAssertNoThrow(try ImageIO.decode(bytes: jpeg, name: "p.jpg"))
@@ -258,8 +258,7 @@ final class MalformedInputTests: XCTestCase {
     func testUnreadableFiles() throws {
         let missing = assertCodecError(.io) { _ = try ImageIO.decode(file: "/nonexistent/photo.jpg") }
         XCTAssertEqual(missing?.file, "/nonexistent/photo.jpg")
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try makeTemporaryFolder(self)
         assertCodecError(.io) { _ = try ImageIO.decode(file: dir) }
         let empty = dir + "/empty.png"
         XCTAssert(FileManager.default.createFile(atPath: empty, contents: Data()))

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// Every PNG colour type and bit depth, plain and interlaced, with and without
 /// tRNS: files written by libpng from seeded samples, decoded, and compared
@@ -76,7 +77,7 @@ final class PNGLayoutTests: XCTestCase {
     }
 
     static func makeSource(_ colorType: ColorType, _ depth: Int, seed: UInt64, trns: Bool) -> Source {
-        var rng = SeededRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var s = Source(colorType: colorType, bitDepth: depth, samples: [])
         let count = s.width * s.height * colorType.channels
         if colorType == .palette {

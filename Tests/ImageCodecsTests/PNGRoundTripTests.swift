@@ -1,5 +1,6 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// The public PNG encoder: exact round trips and the layouts it chooses.
 final class PNGRoundTripTests: XCTestCase {
@@ -26,7 +27,7 @@ final class PNGRoundTripTests: XCTestCase {
 
     /// Alpha goes out as RGBA and comes back exactly.
     func testAlphaRoundTrip() throws {
-        let image = noiseImage(width: 17, height: 9, seed: 7, alpha: true)
+        let image = Pictures.noise(width: 17, height: 9, seed: 7, alpha: true)
         let png = try ImageIO.encode(image, as: .png, name: "alpha.png")
         XCTAssertEqual(png[25], 6, "images with alpha are written as RGBA")
         XCTAssertEqual(try ImageIO.decode(bytes: png, name: "alpha.png"), image)
@@ -34,7 +35,7 @@ final class PNGRoundTripTests: XCTestCase {
 
     /// Alpha that is 255 everywhere is reported as no alpha.
     func testFullyOpaqueAlphaBecomesNil() throws {
-        var image = noiseImage(width: 5, height: 4, seed: 8)
+        var image = Pictures.noise(width: 5, height: 4, seed: 8)
         image.alpha = [UInt8](repeating: 255, count: 20)
         let decoded = try ImageIO.decode(bytes: try ImageIO.encode(image, as: .png, name: "opaque.png"), name: "opaque.png")
         XCTAssertNil(decoded.alpha)
@@ -43,9 +44,8 @@ final class PNGRoundTripTests: XCTestCase {
 
     /// probe reads the PNG size; write + decode(file:) round-trips.
     func testProbeAndFileRoundTrip() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let image = noiseImage(width: 21, height: 34, seed: 10, alpha: true)
+        let dir = try makeTemporaryFolder(self)
+        let image = Pictures.noise(width: 21, height: 34, seed: 10, alpha: true)
         try ImageIO.write(image, to: dir + "/x.png")
         let info = try ImageIO.probe(file: dir + "/x.png")
         XCTAssertEqual(info.format, .png)
@@ -57,7 +57,7 @@ final class PNGRoundTripTests: XCTestCase {
     /// A 1x1 image and a wide strip round-trip too.
     func testExtremeShapes() throws {
         for (w, h) in [(1, 1), (300, 1), (1, 200)] {
-            let image = noiseImage(width: w, height: h, seed: UInt64(w * 1000 + h))
+            let image = Pictures.noise(width: w, height: h, seed: UInt64(w * 1000 + h))
             XCTAssertEqual(try ImageIO.decode(bytes: ImageIO.encode(image, as: .png, name: "s.png"), name: "s.png"), image)
         }
     }

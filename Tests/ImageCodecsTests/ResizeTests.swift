@@ -1,5 +1,6 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// Resizing against naive references: a 2-D area integral for shrinking,
 /// textbook bilinear interpolation for enlarging.
@@ -78,11 +79,11 @@ final class ResizeTests: XCTestCase {
     }
 
     func testShrinkMatchesNaiveAreaAverage() {
-        var rng = SeededRNG(seed: 99)
+        var rng = SeededRandom(seed: 99)
         for _ in 0..<25 {
             let w = Int.random(in: 2...40, using: &rng), h = Int.random(in: 2...40, using: &rng)
             let tw = Int.random(in: 1...w, using: &rng), th = Int.random(in: 1...h, using: &rng)
-            let image = noiseImage(width: w, height: h, seed: rng.next(), alpha: true)
+            let image = Pictures.noise(width: w, height: h, seed: rng.next(), alpha: true)
             let fast = image.resized(width: tw, height: th)
             let want = Self.naiveArea(image.rgb, w: w, h: h, ch: 3, tw: tw, th: th)
             XCTAssertLessThanOrEqual(maxDifference(fast.rgb, want), 1, "\(w)x\(h) -> \(tw)x\(th)")
@@ -91,11 +92,11 @@ final class ResizeTests: XCTestCase {
     }
 
     func testEnlargeMatchesNaiveBilinear() {
-        var rng = SeededRNG(seed: 98)
+        var rng = SeededRandom(seed: 98)
         for _ in 0..<25 {
             let w = Int.random(in: 1...20, using: &rng), h = Int.random(in: 1...20, using: &rng)
             let tw = Int.random(in: w...50, using: &rng), th = Int.random(in: h...50, using: &rng)
-            let image = noiseImage(width: w, height: h, seed: rng.next())
+            let image = Pictures.noise(width: w, height: h, seed: rng.next())
             let fast = image.resized(width: tw, height: th)
             XCTAssertLessThanOrEqual(maxDifference(fast.rgb, Self.naiveBilinear(image.rgb, w: w, h: h, ch: 3, tw: tw, th: th)), 1,
                                      "\(w)x\(h) -> \(tw)x\(th)")
@@ -125,7 +126,7 @@ final class ResizeTests: XCTestCase {
         XCTAssertEqual(size(1000, 1, 1), [1000, 1])
         XCTAssertEqual(size(40, 30, 60), [80, 60])       // enlarging
         XCTAssertEqual(size(40, 30, 0), [40, 30])        // 0 = unchanged
-        let image = noiseImage(width: 40, height: 30, seed: 1)
+        let image = Pictures.noise(width: 40, height: 30, seed: 1)
         XCTAssertEqual(image.resized(shorterSide: 0), image)
         XCTAssertEqual(image.resized(shorterSide: 30), image)
         let small = image.resized(shorterSide: 15)

@@ -1,18 +1,18 @@
 import XCTest
 @testable import ImageCodecs
+import StylizeTestSupport
 
 /// `ImageIO.write`: format from the extension, atomic replacement, no temp
 /// files left behind, inputs protected.
 final class WriteTests: XCTestCase {
     var dir = ""
 
-    override func setUpWithError() throws { dir = try makeTemporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUpWithError() throws { dir = try makeTemporaryFolder(self) }
 
     func listing() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: dir).sorted() }
 
     func testWritesEachFormatByExtension() throws {
-        let image = noiseImage(width: 12, height: 8, seed: 1, alpha: true)
+        let image = Pictures.noise(width: 12, height: 8, seed: 1, alpha: true)
         for name in ["a.png", "b.PNG", "c.jpg", "d.JPEG", "e.jpeg"] {
             try ImageIO.write(image, to: dir + "/" + name)
             let bytes = try FileAccess.read(dir + "/" + name)
@@ -25,15 +25,15 @@ final class WriteTests: XCTestCase {
 
     func testReplacesExistingFile() throws {
         let path = dir + "/out.png"
-        try ImageIO.write(noiseImage(width: 4, height: 4, seed: 2), to: path)
-        let second = noiseImage(width: 6, height: 3, seed: 3)
+        try ImageIO.write(Pictures.noise(width: 4, height: 4, seed: 2), to: path)
+        let second = Pictures.noise(width: 6, height: 3, seed: 3)
         try ImageIO.write(second, to: path)
         XCTAssertEqual(try ImageIO.decode(file: path), second)
         XCTAssertEqual(try listing(), ["out.png"])
     }
 
     func testUnknownExtensionsAreRefused() throws {
-        let image = noiseImage(width: 2, height: 2, seed: 4)
+        let image = Pictures.noise(width: 2, height: 2, seed: 4)
         for name in ["out.bmp", "out", "out.", ".png", "out.png.txt"] {
             let error = assertCodecError(.unsupportedOutputFormat, name) { try ImageIO.write(image, to: dir + "/" + name) }
             XCTAssert(error?.detail.contains(".jpg, .jpeg or .png") ?? false)
@@ -47,7 +47,7 @@ final class WriteTests: XCTestCase {
     func testFailedWriteLeavesNoTemporaryFile() throws {
         let target = dir + "/out.png"
         try FileManager.default.createDirectory(atPath: target + "/inside", withIntermediateDirectories: true)
-        let error = assertCodecError(.io) { try ImageIO.write(noiseImage(width: 3, height: 3, seed: 5), to: target) }
+        let error = assertCodecError(.io) { try ImageIO.write(Pictures.noise(width: 3, height: 3, seed: 5), to: target) }
         XCTAssertEqual(error?.file, target)
         XCTAssertEqual(try listing(), ["out.png"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target), ["inside"])
@@ -58,7 +58,7 @@ final class WriteTests: XCTestCase {
     /// existing output untouched. Works as root, unlike a read-only directory.
     func testFailureWhileWritingRemovesTemporaryFile() throws {
         let path = dir + "/out.png"
-        try ImageIO.write(noiseImage(width: 2, height: 2, seed: 9), to: path)
+        try ImageIO.write(Pictures.noise(width: 2, height: 2, seed: 9), to: path)
         let before = try FileAccess.read(path)
         var saved = rlimit()
         getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
@@ -66,7 +66,7 @@ final class WriteTests: XCTestCase {
         small.rlim_cur = 1024
         let oldHandler = signal(SIGXFSZ, SIG_IGN)
         XCTAssertEqual(setrlimit(Int32(RLIMIT_FSIZE.rawValue), &small), 0)
-        let error = assertCodecError(.io) { try ImageIO.write(noiseImage(width: 64, height: 64, seed: 10), to: path) }
+        let error = assertCodecError(.io) { try ImageIO.write(Pictures.noise(width: 64, height: 64, seed: 10), to: path) }
         setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
         signal(SIGXFSZ, oldHandler)
         XCTAssert(error?.detail.contains("write failed") ?? false, error?.description ?? "")
@@ -75,7 +75,7 @@ final class WriteTests: XCTestCase {
     }
 
     func testMissingDirectoryIsAnError() throws {
-        assertCodecError(.io) { try ImageIO.write(noiseImage(width: 3, height: 3, seed: 5), to: dir + "/no/such/dir/x.png") }
+        assertCodecError(.io) { try ImageIO.write(Pictures.noise(width: 3, height: 3, seed: 5), to: dir + "/no/such/dir/x.png") }
     }
 
     /// When not running as root, a read-only directory refuses the temporary file.
@@ -85,16 +85,16 @@ final class WriteTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
         chmod(locked, 0o555)
         defer { chmod(locked, 0o755) }
-        assertCodecError(.io) { try ImageIO.write(noiseImage(width: 3, height: 3, seed: 5), to: locked + "/x.png") }
+        assertCodecError(.io) { try ImageIO.write(Pictures.noise(width: 3, height: 3, seed: 5), to: locked + "/x.png") }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: locked), [])
     }
 
     /// Writing over an input is refused, however the path is spelled.
     func testProtectedInputsAreNotOverwritten() throws {
         let input = dir + "/in.png"
-        try ImageIO.write(noiseImage(width: 5, height: 5, seed: 6), to: input)
+        try ImageIO.write(Pictures.noise(width: 5, height: 5, seed: 6), to: input)
         let original = try FileAccess.read(input)
-        let other = noiseImage(width: 2, height: 2, seed: 7)
+        let other = Pictures.noise(width: 2, height: 2, seed: 7)
         symlink(input, dir + "/link.png")
         for spelling in [input, dir + "/./in.png", dir + "/link.png"] {
             let error = assertCodecError(.wouldOverwriteInput, spelling) { try ImageIO.write(other, to: spelling, protecting: ["x.jpg", input]) }
@@ -106,17 +106,17 @@ final class WriteTests: XCTestCase {
     }
 
     func testEncodeRejectsInconsistentImages() {
-        var image = noiseImage(width: 4, height: 4, seed: 8)
+        var image = Pictures.noise(width: 4, height: 4, seed: 8)
         image.rgb.removeLast()
         assertCodecError(.invalidImage) { _ = try ImageIO.encode(image, as: .png, name: "x.png") }
         assertCodecError(.invalidImage) { _ = try ImageIO.encode(image, as: .jpeg, name: "x.jpg") }
-        var badAlpha = noiseImage(width: 4, height: 4, seed: 8)
+        var badAlpha = Pictures.noise(width: 4, height: 4, seed: 8)
         badAlpha.alpha = [1, 2, 3]
         assertCodecError(.invalidImage) { _ = try ImageIO.encode(badAlpha, as: .png, name: "x.png") }
-        var empty = noiseImage(width: 1, height: 1, seed: 8)
+        var empty = Pictures.noise(width: 1, height: 1, seed: 8)
         empty.width = 0; empty.height = 0; empty.rgb = []
         assertCodecError(.invalidImage) { _ = try ImageIO.encode(empty, as: .png, name: "x.png") }
-        let ok = noiseImage(width: 4, height: 4, seed: 8)
+        let ok = Pictures.noise(width: 4, height: 4, seed: 8)
         assertCodecError(.invalidImage) { _ = try ImageIO.encode(ok, as: .jpeg, quality: 0, name: "x.jpg") }
         assertCodecError(.invalidImage) { _ = try ImageIO.encode(ok, as: .jpeg, quality: 101, name: "x.jpg") }
     }

@@ -1,6 +1,7 @@
 import XCTest
 import StyleKernels
 import StyleTensor
+import StylizeTestSupport
 
 /// `channelScaleShift` against its naive twin (exact: one multiply-add per value either way;
 /// the fast kernel may fuse it, so the tolerance is one rounding) and a hand-computed case.

@@ -1,6 +1,7 @@
 import XCTest
 import StyleKernels
 @testable import StyleTensor
+import StylizeTestSupport
 
 /// Fast convolution (packed weights, padded copy, register-blocked or depthwise
 /// kernel) against `Conv2DNaive` (plain loops, Double sums), once per kernel variant

@@ -1,6 +1,7 @@
 import XCTest
 import StyleKernels
 @testable import StyleTensor
+import StylizeTestSupport
 
 /// Results must be bit-identical for any thread count: the kernels split work into
 /// pieces that do not depend on the count, and compute each value the same way; for

@@ -1,6 +1,7 @@
 import XCTest
 import StyleKernels
 import StyleTensor
+import StylizeTestSupport
 
 /// `conv2dSmallOutput` (pixel-vectorised stride-1 conv for 1-8 outputs) against the naive
 /// twin `conv2dNaive` on seeded random shapes: |fast - naive| <= 1e-4 * (|x| * |W| sum) + 1e-6,

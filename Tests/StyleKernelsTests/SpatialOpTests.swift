@@ -1,6 +1,7 @@
 import XCTest
 import StyleKernels
 @testable import StyleTensor
+import StylizeTestSupport
 
 /// Padding, pooling, upsampling and elementwise ops against their naive twins
 /// (exact equality: these ops do no arithmetic, or the same arithmetic per value)

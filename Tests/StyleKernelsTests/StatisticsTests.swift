@@ -1,24 +1,11 @@
 import XCTest
 import StyleKernels
+import StylizeTestSupport
 
 /// The fast reductions against their naive twins on seeded random shapes
 /// (1x1, odd sizes, channel counts that are not multiples of the block, 512
 /// channels), and bit-identity across thread counts 1, 2 and 3.
 final class StatisticsTests: XCTestCase {
-    /// SplitMix64: a tiny seeded generator so the test data never changes.
-    struct SeededRandom {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [-1, 1).
-        mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
-    }
-
     /// (samples, height, width, channels, groups)
     let shapes: [(Int, Int, Int, Int, Int)] = [
         (1, 1, 1, 1, 1), (1, 1, 1, 3, 3), (2, 3, 5, 7, 7), (3, 7, 1, 6, 2), (1, 4, 4, 17, 1),
@@ -74,7 +61,7 @@ final class StatisticsTests: XCTestCase {
     }
 
     func testMomentsMatchNaive() {
-        var rng = SeededRandom(state: 42)
+        var rng = SeededRandom(seed: 42)
         for (n, h, w, c, g) in shapes {
             // An offset and a per-channel scale make means and variances differ per slot.
             let x = (0..<(n * h * w * c)).map { i in rng.float() * Float(1 + i % c % 5) + 3 }
@@ -85,7 +72,7 @@ final class StatisticsTests: XCTestCase {
     }
 
     func testWeightedMomentsMatchNaive() {
-        var rng = SeededRandom(state: 7)
+        var rng = SeededRandom(seed: 7)
         for (n, h, w, c, g) in shapes {
             let x = (0..<(n * h * w * c)).map { _ in rng.float() * 2 - 0.5 }
             // Binary masks (as spatial control uses) and fractional weights.
@@ -126,7 +113,7 @@ final class StatisticsTests: XCTestCase {
     func testMomentsBitIdenticalAcrossThreadCounts() {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        var rng = SeededRandom(state: 99)
+        var rng = SeededRandom(seed: 99)
         let (n, h, w, c) = (2, 31, 17, 80)   // 527 pixels: three chunks per sample
         let x = (0..<(n * h * w * c)).map { _ in rng.float() * 100 }
         let weights = (0..<(n * h * w)).map { _ in Float(rng.next() % 3) / 2 }
@@ -147,7 +134,7 @@ final class StatisticsTests: XCTestCase {
     func testScaleShiftMatchesNaive() {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        var rng = SeededRandom(state: 5)
+        var rng = SeededRandom(seed: 5)
         for (n, h, w, c, _) in shapes + [(2, 40, 33, 5, 1)] {
             let count = n * h * w * c
             let x = (0..<count).map { _ in rng.float() * 4 }
@@ -173,7 +160,7 @@ final class StatisticsTests: XCTestCase {
     }
 
     func testScaleOneShiftZeroIsIdentity() {
-        var rng = SeededRandom(state: 11)
+        var rng = SeededRandom(seed: 11)
         var x = (0..<(3 * 4 * 19)).map { _ in rng.float() * 1e4 }
         x[0] = .leastNonzeroMagnitude; x[1] = -.greatestFiniteMagnitude
         var y = [Float](repeating: .nan, count: x.count)

@@ -3,6 +3,7 @@ import StyleModels
 import StyleNN
 import StyleTensor
 import StyleWeights
+import StylizeTestSupport
 
 /// The VGG AdaIN network against pytorch-AdaIN itself: `Reference/make_vgg_reference.py`
 /// runs pytorch-AdaIN's `vgg`/`decoder` definitions and test.py's `style_transfer` at 1/8
@@ -43,8 +44,7 @@ final class AdaINVGGFidelityTests: XCTestCase {
         let src = try SafeTensorsFile(path: reference("vgg_tiny"))
         var tensors = try src.allTensors()
         tensors["decoder.conv3.bias"] = nil
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vgg_missing_\(getpid()).safetensors").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try makeTemporaryFolder(self) + "/vgg_missing.safetensors"
         try SafeTensorsWriter.write(tensors: tensors, metadata: src.metadata, dtype: .f32, to: path)
         XCTAssertThrowsError(try ModelLoader.load(path: path)) { error in
             XCTAssertTrue("\(error)".contains("decoder.conv3.bias"), "\(error)")
@@ -55,8 +55,7 @@ final class AdaINVGGFidelityTests: XCTestCase {
         let src = try SafeTensorsFile(path: reference("vgg_tiny"))
         var meta = src.metadata
         meta["architecture"] = "resnet"
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vgg_arch_\(getpid()).safetensors").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try makeTemporaryFolder(self) + "/vgg_arch.safetensors"
         try SafeTensorsWriter.write(tensors: try src.allTensors(), metadata: meta, dtype: .f32, to: path)
         XCTAssertThrowsError(try ModelLoader.load(path: path)) { error in
             XCTAssertTrue("\(error)".contains("resnet"), "\(error)")

@@ -4,6 +4,7 @@ import StyleModels
 import StyleNN
 import StyleTensor
 import StyleWeights
+import StylizeTestSupport
 
 /// The shipped default model (`Weights/default.safetensors`) against the training code's own
 /// inference: `Training/make_reference.py` ran the exported weights in PyTorch on a small
@@ -20,8 +21,7 @@ final class DefaultModelReferenceTests: XCTestCase {
         let content_features_std: [Float]
     }
 
-    static let weightsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Weights/default.safetensors").path
+    static let weightsPath = packageRoot + "/Weights/default.safetensors"
 
     func load() throws -> Reference {
         let url = try XCTUnwrap(Bundle.module.url(forResource: "reference", withExtension: "json", subdirectory: "Reference"))

@@ -3,6 +3,7 @@ import XCTest
 import StyleTensor
 import StyleWeights
 @testable import StyleModels
+import StylizeTestSupport
 
 /// Fidelity of the shipped real weights (`Weights/magenta-*.safetensors`, float16) against
 /// onnxruntime on the original ONNX files (numbers in MagentaReference/real-reference.json,
@@ -19,8 +20,7 @@ import StyleWeights
 /// round inside every instance norm, so it differs visibly; the measured gap is asserted to
 /// stay where it was measured).
 final class MagentaRealWeightsTests: XCTestCase {
-    static let weightsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Weights").path
+    static let weightsFolder = packageRoot + "/Weights"
 
     func load(_ name: String) throws -> MagentaModel {
         try MagentaModel.load(path: Self.weightsFolder + "/" + name)
@@ -30,18 +30,18 @@ final class MagentaRealWeightsTests: XCTestCase {
         guard case .arbitrary(let m) = try load("magenta-arbitrary.safetensors") else { return XCTFail("not arbitrary") }
         let ref = try MagentaReference.json("real-reference.json")
         let v = try m.styleVector(MagentaReference.style(height: 256, width: 256))
-        let vecErr = MagentaReference.maxAbsDiff(v, MagentaReference.floats(ref, "vector_float_graph_f16w"))
-        let vecF32 = MagentaReference.maxAbsDiff(v, MagentaReference.floats(ref, "vector_float_graph"))
+        let vecErr = maxDeviation(v, MagentaReference.floats(ref, "vector_float_graph_f16w"))
+        let vecF32 = maxDeviation(v, MagentaReference.floats(ref, "vector_float_graph"))
         XCTAssertLessThan(vecErr, 1e-3, "style vector vs onnxruntime float graph with the same float16 weights")
         XCTAssertLessThan(vecF32, 0.05, "style vector vs onnxruntime float graph with float32 weights (measured 0.0228)")
         let out = try m.stylize(MagentaReference.content(height: 384, width: 384), style: v)
         let pooled = MagentaReference.pooled(out, 16)
         let pInt8 = MagentaReference.floats(ref, "output_int8_pooled")
-        let floatMax = MagentaReference.maxAbsDiff(pooled, MagentaReference.floats(ref, "output_float_graph_f16w_pooled"))
-        let f32Max = MagentaReference.maxAbsDiff(pooled, MagentaReference.floats(ref, "output_float_graph_pooled"))
-        let int8Max = MagentaReference.maxAbsDiff(pooled, pInt8), int8Mean = MagentaReference.meanAbsDiff(pooled, pInt8)
+        let floatMax = maxDeviation(pooled, MagentaReference.floats(ref, "output_float_graph_f16w_pooled"))
+        let f32Max = maxDeviation(pooled, MagentaReference.floats(ref, "output_float_graph_pooled"))
+        let int8Max = maxDeviation(pooled, pInt8), int8Mean = MagentaReference.meanAbsDiff(pooled, pInt8)
         print("magenta fidelity: vector max|diff| float graph (f16 weights) \(vecErr), (f32 weights) \(vecF32), "
-              + "int8 \(MagentaReference.maxAbsDiff(v, MagentaReference.floats(ref, "vector_int8"))); "
+              + "int8 \(maxDeviation(v, MagentaReference.floats(ref, "vector_int8"))); "
               + "16x16-pooled output max|diff| float graph (f16 weights) \(floatMax), (f32 weights) \(f32Max), "
               + "int8 max \(int8Max) mean \(int8Mean)")
         XCTAssertLessThan(floatMax, 1e-3, "pooled output vs onnxruntime float graph with the same float16 weights")
@@ -54,8 +54,8 @@ final class MagentaRealWeightsTests: XCTestCase {
         let ref = try MagentaReference.json("real-reference.json")
         let out = MagentaReference.pooled(try m.stylize(MagentaReference.content(height: 384, width: 384),
                                                         weights: m.presetWeights("19")), 16)
-        let err = MagentaReference.maxAbsDiff(out, MagentaReference.floats(ref, "multistyle_f16w_pooled"))
-        let errF32 = MagentaReference.maxAbsDiff(out, MagentaReference.floats(ref, "multistyle_pooled"))
+        let err = maxDeviation(out, MagentaReference.floats(ref, "multistyle_f16w_pooled"))
+        let errF32 = maxDeviation(out, MagentaReference.floats(ref, "multistyle_pooled"))
         print("magenta multistyle fidelity: 16x16-pooled max|diff| (f16 weights) \(err), (f32 weights) \(errF32)")
         XCTAssertLessThan(err, 1e-3, "vs onnxruntime with the same float16 weights")
         XCTAssertLessThan(errF32, 0.005, "vs onnxruntime with float32 weights (measured 0.0026)")

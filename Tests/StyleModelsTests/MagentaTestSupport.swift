@@ -61,11 +61,6 @@ enum MagentaReference {
         return out
     }
 
-    static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count, "sizes \(a.count) and \(b.count)")
-        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
-    }
-
     static func meanAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
         Float(zip(a, b).map { Double(abs($0 - $1)) }.reduce(0, +) / Double(max(a.count, 1)))
     }

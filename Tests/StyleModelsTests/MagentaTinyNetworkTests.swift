@@ -3,6 +3,7 @@ import StyleNN
 import StyleTensor
 import StyleWeights
 @testable import StyleModels
+import StylizeTestSupport
 
 /// The Magenta architectures on tiny random networks of the real topology (widths / 8 or
 /// / 16, float16 weights), against float64 PyTorch passes written by
@@ -30,7 +31,7 @@ final class MagentaTinyNetworkTests: XCTestCase {
         let v = try arbitrary().styleVector(MagentaReference.style(height: 40, width: 36))
         let expected = MagentaReference.floats(Self.reference, "arbitrary_vector")
         XCTAssertEqual(v.count, 100)
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(v, expected), 2e-4)
+        XCTAssertLessThan(maxDeviation(v, expected), 2e-4)
     }
 
     func testArbitraryPipelineMatchesPyTorch() throws {
@@ -38,13 +39,13 @@ final class MagentaTinyNetworkTests: XCTestCase {
         let v = try m.styleVector(MagentaReference.style(height: 40, width: 36))
         let out = try m.stylize(MagentaReference.content(height: 22, width: 30), style: v)
         XCTAssertEqual(out.shape, Shape(n: 1, h: 22, w: 30, c: 3))
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(out.data, MagentaReference.floats(Self.reference, "arbitrary_output")), 1e-4)
+        XCTAssertLessThan(maxDeviation(out.data, MagentaReference.floats(Self.reference, "arbitrary_output")), 1e-4)
     }
 
     func testTransformerWithGivenVectorMatchesPyTorch() throws {
         let v = MagentaReference.floats(Self.reference, "handmade_vector")
         let out = try arbitrary().stylize(MagentaReference.content(height: 22, width: 30), style: v)
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(out.data, MagentaReference.floats(Self.reference, "handmade_output")), 1e-4)
+        XCTAssertLessThan(maxDeviation(out.data, MagentaReference.floats(Self.reference, "handmade_output")), 1e-4)
     }
 
     func testMultistyleBlendMatchesPyTorch() throws {
@@ -52,7 +53,7 @@ final class MagentaTinyNetworkTests: XCTestCase {
         let w = try m.presetWeights("3:1,12:3")
         XCTAssertEqual(w, MagentaReference.floats(Self.reference, "multistyle_weights"))
         let out = try m.stylize(MagentaReference.content(height: 22, width: 30), weights: w)
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(out.data, MagentaReference.floats(Self.reference, "multistyle_output")), 1e-4)
+        XCTAssertLessThan(maxDeviation(out.data, MagentaReference.floats(Self.reference, "multistyle_output")), 1e-4)
     }
 
     func testStyleChangesOutputAndNormKindsDiffer() throws {
@@ -60,17 +61,17 @@ final class MagentaTinyNetworkTests: XCTestCase {
         let c = MagentaReference.content(height: 16, width: 20)
         let a = try m.stylize(c, weights: m.presetWeights("0"))
         let b = try m.stylize(c, weights: m.presetWeights("1"))
-        XCTAssertGreaterThan(MagentaReference.maxAbsDiff(a.data, b.data), 1e-3, "different presets must give different images")
+        XCTAssertGreaterThan(maxDeviation(a.data, b.data), 1e-3, "different presets must give different images")
         let layer = try m.stylize(c, weights: m.presetWeights("0"), norm: .layer)
-        XCTAssertGreaterThan(MagentaReference.maxAbsDiff(a.data, layer.data), 1e-3, "layer statistics must change the output")
+        XCTAssertGreaterThan(maxDeviation(a.data, layer.data), 1e-3, "layer statistics must change the output")
         // group norm with G = C in every layer is instance norm: gcd(24, C) = C for the widths 8, 2, 1, 3 here
         let g24 = try m.stylize(c, weights: m.presetWeights("0"), norm: .group(groups: 24))
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(a.data, g24.data), 1e-5)
+        XCTAssertLessThan(maxDeviation(a.data, g24.data), 1e-5)
         // and G = 1 is layer norm
         let g1 = try m.stylize(c, weights: m.presetWeights("0"), norm: .group(groups: 1))
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(layer.data, g1.data), 1e-5)
+        XCTAssertLessThan(maxDeviation(layer.data, g1.data), 1e-5)
         // batch statistics of a batch of one equal instance statistics
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(a.data, try m.stylize(c, weights: m.presetWeights("0"), norm: .batch).data), 1e-5)
+        XCTAssertLessThan(maxDeviation(a.data, try m.stylize(c, weights: m.presetWeights("0"), norm: .batch).data), 1e-5)
     }
 
     func testBatchStatisticsMixTheBatch() throws {
@@ -81,9 +82,9 @@ final class MagentaTinyNetworkTests: XCTestCase {
         let single = try m.stylize(c1, weights: w, norm: .batch)
         let batched = try m.stylize(both, weights: w, norm: .batch)
         let first = Array(batched.data[0..<single.data.count])
-        XCTAssertGreaterThan(MagentaReference.maxAbsDiff(single.data, first), 1e-4, "batch statistics must depend on the other sample")
+        XCTAssertGreaterThan(maxDeviation(single.data, first), 1e-4, "batch statistics must depend on the other sample")
         let inst = try m.stylize(both, weights: w, norm: .instance)
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(Array(inst.data[0..<single.data.count]),
+        XCTAssertLessThan(maxDeviation(Array(inst.data[0..<single.data.count]),
                                                       try m.stylize(c1, weights: w).data), 1e-5)
     }
 
@@ -140,10 +141,10 @@ final class MagentaPopulationTests: XCTestCase {
         // normalising the same batch with its own population statistics is the batch-statistics run
         let fixed = try m.transformer(both, style: w, population: population)
         let batch = try m.stylize(both, weights: w, norm: .batch)
-        XCTAssertLessThan(MagentaReference.maxAbsDiff(fixed.data, batch.data), 1e-6)
+        XCTAssertLessThan(maxDeviation(fixed.data, batch.data), 1e-6)
         // one image with the population's statistics differs from its own instance statistics
         let single = try m.transformer(c1, style: w, population: population)
-        XCTAssertGreaterThan(MagentaReference.maxAbsDiff(single.data, try m.stylize(c1, weights: w).data), 1e-3)
+        XCTAssertGreaterThan(maxDeviation(single.data, try m.stylize(c1, weights: w).data), 1e-3)
         XCTAssertThrowsError(try m.transformer(c1, style: w, population: MagentaPopulation(statistics: [])))
     }
 }

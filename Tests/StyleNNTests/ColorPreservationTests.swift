@@ -1,6 +1,7 @@
 import XCTest
 import StyleTensor
 @testable import StyleNN
+import StylizeTestSupport
 
 final class ColorPreservationTests: XCTestCase {
     /// The symmetric-square-root transform against numpy (eigh) in float64.
@@ -12,7 +13,7 @@ final class ColorPreservationTests: XCTestCase {
 
     /// After the transform the style's colour mean and covariance equal the content's, for both methods.
     func testCovarianceMatches() throws {
-        var rng = SeededRandom(state: 30)
+        var rng = SeededRandom(seed: 30)
         let content = Tensor(shape: Shape(n: 1, h: 9, w: 8, c: 3), data: (0..<216).map { _ in (rng.float() + 1) / 2 })
         // A style with correlated channels: R drives G and B.
         var style = Tensor(shape: Shape(n: 1, h: 7, w: 11, c: 3))
@@ -34,7 +35,7 @@ final class ColorPreservationTests: XCTestCase {
 
     /// Luminance of the stylized image, chroma of the content.
     func testCombineLuminance() throws {
-        var rng = SeededRandom(state: 31)
+        var rng = SeededRandom(seed: 31)
         let content = Tensor(shape: Shape(n: 1, h: 4, w: 5, c: 3), data: (0..<60).map { _ in (rng.float() + 1) / 2 })
         let stylized = Tensor(shape: Shape(n: 1, h: 4, w: 5, c: 3), data: (0..<60).map { _ in (rng.float() + 1) / 2 })
         let combined = try ColorPreservation.combineLuminance(stylized: stylized, colorsFrom: content)
@@ -52,7 +53,7 @@ final class ColorPreservationTests: XCTestCase {
 
     /// The style's luminance with the content's luminance mean and std, as grey RGB.
     func testLuminanceMatched() throws {
-        var rng = SeededRandom(state: 32)
+        var rng = SeededRandom(seed: 32)
         let content = Tensor(shape: Shape(n: 1, h: 6, w: 6, c: 3), data: (0..<108).map { _ in (rng.float() + 1) / 4 })
         let style = Tensor(shape: Shape(n: 1, h: 5, w: 3, c: 3), data: (0..<45).map { _ in (rng.float() + 1) / 2 })
         let grey = try ColorPreservation.luminanceMatched(style: style, to: content)

@@ -2,6 +2,7 @@ import XCTest
 import StyleKernels
 import StyleTensor
 @testable import StyleNN
+import StylizeTestSupport
 
 /// The normalization code that runs in the networks (`FeatureStatistics` for the
 /// statistics, `Normalize` for the scale and shift, `RunningStatistics` for batch norm's
@@ -86,7 +87,7 @@ final class NormalizeTests: XCTestCase {
 
     /// Every (sample, slot) against the naive formula, for all four kinds.
     func testAgainstNaiveFormula() throws {
-        var rng = SeededRandom(state: 3)
+        var rng = SeededRandom(seed: 3)
         let x = rng.tensor(Shape(n: 2, h: 3, w: 3, c: 12), scale: 2, shift: 0.5)
         let cases: [(NormKind, (Int, Int, Int, Int, Int, Int) -> Bool)] = [
             (.instance, { n, c, nn, _, _, cc in nn == n && cc == c }),
@@ -108,7 +109,7 @@ final class NormalizeTests: XCTestCase {
 
     /// Group norm with G = 1 is layer norm and with G = C instance norm (not the other way round).
     func testGroupNormIdentities() throws {
-        var rng = SeededRandom(state: 5)
+        var rng = SeededRandom(seed: 5)
         let x = rng.tensor(Shape(n: 2, h: 4, w: 5, c: 6), scale: 3, shift: 2)
         let gamma = (0..<6).map { 0.5 + Float($0) / 4 }, beta = (0..<6).map { Float($0) / 3 - 1 }
         let g1 = try normalized(x, .group(groups: 1), eps: 1e-5, gamma: gamma, beta: beta)
@@ -142,7 +143,7 @@ final class NormalizeTests: XCTestCase {
     func testBitIdenticalAcrossThreadCounts() throws {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        var rng = SeededRandom(state: 8)
+        var rng = SeededRandom(seed: 8)
         let x = rng.tensor(Shape(n: 2, h: 9, w: 7, c: 48), scale: 5, shift: 3)
         for kind in [NormKind.instance, .batch, .layer, .group(groups: 6)] {
             var outputs: [Tensor] = []

@@ -2,6 +2,7 @@ import XCTest
 import StyleTensor
 import StyleKernels
 @testable import StyleNN
+import StylizeTestSupport
 
 final class StatisticSwapTests: XCTestCase {
     // MARK: Against pytorch-AdaIN (golden values from Golden/make_golden.py)
@@ -49,7 +50,7 @@ final class StatisticSwapTests: XCTestCase {
     }
 
     func testAlphaZeroReturnsContentExactly() throws {
-        var rng = SeededRandom(state: 10)
+        var rng = SeededRandom(seed: 10)
         let content = rng.tensor(Shape(n: 2, h: 5, w: 6, c: 8), scale: 4, shift: 1)
         let style = rng.tensor(Shape(n: 1, h: 7, w: 3, c: 8), scale: 9, shift: -2)
         var mask = Tensor(shape: Shape(n: 1, h: 5, w: 6, c: 1))
@@ -63,7 +64,7 @@ final class StatisticSwapTests: XCTestCase {
     }
 
     func testSwappingWithOwnStatisticsIsIdentity() throws {
-        var rng = SeededRandom(state: 11)
+        var rng = SeededRandom(seed: 11)
         let content = rng.tensor(Shape(n: 1, h: 6, w: 7, c: 8), scale: 3, shift: 2)
         for swap in try allSwaps(for: content) {
             let own = try swap.styleStatistics(of: content)
@@ -74,7 +75,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// One style with weight 1 is plain AdaIN, computed here from the formula with naive statistics.
     func testSingleStyleWeightOneEqualsNaiveAdaIN() throws {
-        var rng = SeededRandom(state: 12)
+        var rng = SeededRandom(seed: 12)
         let content = rng.tensor(Shape(n: 2, h: 4, w: 5, c: 6), scale: 2, shift: 1)
         let style = rng.tensor(Shape(n: 1, h: 6, w: 3, c: 6), scale: 5, shift: -1)
         let swap = try StatisticSwap(kind: .instance)
@@ -96,7 +97,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// Mixing the swapped targets: t = sum_k w_k AdaIN(f_c, f_s_k) with normalised weights, and the alpha blend.
     func testMixingIsWeightedSumOfSwaps() throws {
-        var rng = SeededRandom(state: 13)
+        var rng = SeededRandom(seed: 13)
         let content = rng.tensor(Shape(n: 1, h: 5, w: 5, c: 4), scale: 2)
         let styles = (0..<3).map { k in rng.tensor(Shape(n: 1, h: 4, w: 4, c: 4), scale: Float(k + 1), shift: Float(k)) }
         let weights: [Float] = [2, 1, 1]
@@ -113,7 +114,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// Style statistics with one row per content sample pair up sample by sample.
     func testPairwiseStylesPerSample() throws {
-        var rng = SeededRandom(state: 22)
+        var rng = SeededRandom(seed: 22)
         let content = rng.tensor(Shape(n: 2, h: 3, w: 3, c: 4), scale: 2)
         let style = rng.tensor(Shape(n: 2, h: 4, w: 2, c: 4), scale: 3, shift: 1)
         let swap = try StatisticSwap(kind: .instance)
@@ -132,7 +133,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// AdaBN: the content is normalised with the population statistics, then given the style's per-channel statistics.
     func testBatchSwapUsesPopulationStatistics() throws {
-        var rng = SeededRandom(state: 14)
+        var rng = SeededRandom(seed: 14)
         let content = rng.tensor(Shape(n: 1, h: 4, w: 4, c: 3), scale: 2, shift: 1)
         let style = rng.tensor(Shape(n: 2, h: 3, w: 3, c: 3), scale: 4, shift: -1)
         let popMean: [Float] = [0.5, -1, 2], popVar: [Float] = [4, 0.5, 9]
@@ -163,7 +164,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// AdaLN: one mean/std per sample over C, H, W; AdaGN: per group.
     func testLayerAndGroupSwapsMatchNaiveFormula() throws {
-        var rng = SeededRandom(state: 15)
+        var rng = SeededRandom(seed: 15)
         let content = rng.tensor(Shape(n: 2, h: 3, w: 4, c: 6), scale: 2, shift: 1)
         let style = rng.tensor(Shape(n: 1, h: 5, w: 2, c: 6), scale: 3, shift: -2)
         for (kind, groupOf) in [(NormKind.layer, { (_: Int) in 0 }), (.group(groups: 3), { (c: Int) in c / 2 })] {
@@ -184,7 +185,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// The biased convention (original Torch AdaIN) divides by the count.
     func testBiasedConvention() throws {
-        var rng = SeededRandom(state: 16)
+        var rng = SeededRandom(seed: 16)
         let x = rng.tensor(Shape(n: 1, h: 3, w: 3, c: 2), scale: 2)
         let stats = try FeatureStatistics(of: x, kind: .instance)
         let m = naiveMoments(x) { _, _, _, c in c == 1 }
@@ -200,7 +201,7 @@ final class StatisticSwapTests: XCTestCase {
     /// Foreground pixels receive the foreground style, background pixels the background style;
     /// changing one region's style leaves the other region's pixels bit for bit unchanged.
     func testMaskSelectsRegions() throws {
-        var rng = SeededRandom(state: 17)
+        var rng = SeededRandom(seed: 17)
         let content = rng.tensor(Shape(n: 1, h: 6, w: 6, c: 4), scale: 2, shift: 1)
         var mask = Tensor(shape: Shape(n: 1, h: 6, w: 6, c: 1))
         for y in 0..<6 { for x in 0..<3 { mask[0, y, x, 0] = 1 } }   // left half foreground
@@ -230,7 +231,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// Style statistics over a masked part of the style image equal those of the cropped part.
     func testMaskedStyleStatistics() throws {
-        var rng = SeededRandom(state: 18)
+        var rng = SeededRandom(seed: 18)
         let style = rng.tensor(Shape(n: 1, h: 4, w: 6, c: 3), scale: 3)
         var mask = Tensor(shape: Shape(n: 1, h: 4, w: 6, c: 1))
         for y in 0..<2 { for x in 0..<3 { mask[0, y, x, 0] = 0.9 } }
@@ -248,7 +249,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// Statistics of two tiles merged equal the statistics of the whole (for tiled processing).
     func testMergedStatisticsEqualWhole() throws {
-        var rng = SeededRandom(state: 19)
+        var rng = SeededRandom(seed: 19)
         let whole = rng.tensor(Shape(n: 1, h: 7, w: 5, c: 8), scale: 3, shift: 5)
         let top = crop(whole, rows: 3, cols: 5), bottom = crop(whole, rowRange: 3..<7, cols: 5)
         for kind in [NormKind.instance, .batch, .layer, .group(groups: 2)] {
@@ -264,7 +265,7 @@ final class StatisticSwapTests: XCTestCase {
 
     /// Population statistics over several contents: per-channel mean and unbiased variance of all their values.
     func testPopulationStatistics() throws {
-        var rng = SeededRandom(state: 20)
+        var rng = SeededRandom(seed: 20)
         let a = rng.tensor(Shape(n: 1, h: 3, w: 4, c: 2), scale: 2, shift: 1)
         let b = rng.tensor(Shape(n: 2, h: 2, w: 5, c: 2), scale: 5, shift: -1)
         let population = try StatisticSwap.populationStatistics(of: [a, b])
@@ -322,7 +323,7 @@ final class StatisticSwapTests: XCTestCase {
     func testBitIdenticalAcrossThreadCounts() throws {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        var rng = SeededRandom(state: 21)
+        var rng = SeededRandom(seed: 21)
         let content = rng.tensor(Shape(n: 1, h: 40, w: 30, c: 32), scale: 3, shift: 1)
         let style = rng.tensor(Shape(n: 1, h: 20, w: 20, c: 32), scale: 5)
         var results: [[UInt32]] = []

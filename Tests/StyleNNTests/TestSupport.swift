@@ -27,39 +27,10 @@ enum Golden {
     }
 }
 
-/// Largest |a - b| over two equally shaped tensors.
-func maxDeviation(_ a: Tensor, _ b: Tensor) -> Float {
-    precondition(a.shape == b.shape, "shapes \(a.shape) and \(b.shape) differ")
-    return zip(a.data, b.data).reduce(0) { max($0, abs($1.0 - $1.1)) }
-}
-
-func maxDeviation(_ a: [Float], _ b: [Float]) -> Float {
-    precondition(a.count == b.count)
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-}
-
 /// Records and prints a deviation from a golden reference (PyTorch or numpy) (the closing note lists these lines).
 func reportDeviation(_ what: String, _ deviation: Float, limit: Float, file: StaticString = #filePath, line: UInt = #line) {
     print("max deviation from reference, \(what): \(deviation)")
     XCTAssertLessThanOrEqual(deviation, limit, "\(what): deviation \(deviation) above \(limit)", file: file, line: line)
-}
-
-/// SplitMix64: seeded test data that never changes.
-struct SeededRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
-
-    mutating func tensor(_ shape: Shape, scale: Float = 1, shift: Float = 0) -> Tensor {
-        Tensor(shape: shape, data: (0..<shape.count).map { _ in float() * scale + shift })
-    }
 }
 
 /// Naive oracle: mean and biased variance of the values selected by `include(n, y, x, c)`, in Double.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleServer
+import StylizeTestSupport
 
 /// The page in a real browser: Debian's chromium and chromium-driver driven by Selenium
 /// (`Tests/Browser/serve_page.py`, which says what it checks) against a server started here
@@ -28,11 +29,11 @@ final class BrowserTests: XCTestCase {
             throw XCTSkip(message)
         }
 
-        let screenshots = env["STYLIZE_SCREENSHOTS"].map { URL(fileURLWithPath: $0, relativeTo: Fixtures.packageRoot).path }
+        let screenshots = env["STYLIZE_SCREENSHOTS"].map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: packageRoot, isDirectory: true)).path }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("serve-screens-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         let s = try await TestServer { $0.stylesFolder = Fixtures.images.path }
-        let script = Fixtures.packageRoot.appendingPathComponent("Tests/Browser/serve_page.py").path
+        let script = packageRoot + "/Tests/Browser/serve_page.py"
         var arguments = [python, script, "--url", "http://127.0.0.1:\(s.port)/",
                          "--content", Fixtures.images.appendingPathComponent("chelsea.jpg").path,
                          "--style", Fixtures.images.appendingPathComponent("autumn.jpg").path,
@@ -49,20 +50,14 @@ final class BrowserTests: XCTestCase {
         try await s.stop()
     }
 
-    /// Runs a command (found on PATH), returns its status and combined output.
+    /// Runs a command (found on PATH), returns its status and output (standard output, then
+    /// standard error); stopped after `timeout` seconds.
     nonisolated func run(_ arguments: [String], timeout: Double) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let timer = DispatchWorkItem { process.terminate() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        timer.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        do {
+            let r = try runProgram("/usr/bin/env", arguments, timeout: timeout)
+            return (r.status, r.stdout + r.stderr + (r.timedOut ? "\n(stopped after \(timeout) s)" : ""))
+        } catch {
+            return (-1, "\(error)")
+        }
     }
 }

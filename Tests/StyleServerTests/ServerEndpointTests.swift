@@ -3,6 +3,7 @@ import ImageCodecs
 import StylePipeline
 import XCTest
 @testable import StyleServer
+import StylizeTestSupport
 
 /// Every endpoint and every error status, against a live server on a loopback socket
 /// (`RawHTTPClient`), with the shipped default AdaIN weights and the tiny Magenta networks.
@@ -13,8 +14,8 @@ final class ServerEndpointTests: XCTestCase {
     var style: [UInt8] = []
 
     override func setUpWithError() throws {
-        content = try Fixtures.png(Fixtures.picture(width: 72, height: 56, seed: 3))
-        style = try Fixtures.jpeg(Fixtures.picture(width: 64, height: 64, seed: 5))
+        content = try Fixtures.png(Pictures.blocks(width: 72, height: 56, seed: 3))
+        style = try Fixtures.jpeg(Pictures.blocks(width: 64, height: 64, seed: 5))
     }
 
     // MARK: - Page, assets, health, models
@@ -148,7 +149,7 @@ final class ServerEndpointTests: XCTestCase {
 
     func testStylizeStyleNameOptionsAndFormats() async throws {
         let s = try await TestServer()
-        let base: [FormPart] = [F.file("content", try Fixtures.jpeg(Fixtures.picture(width: 90, height: 60, seed: 8)), filename: "p.jpg"),
+        let base: [FormPart] = [F.file("content", try Fixtures.jpeg(Pictures.blocks(width: 90, height: 60, seed: 8)), filename: "p.jpg"),
                                 F.field("style_name", "waves.png")]
         // content_size resizes the shorter side; a JPEG content answers JPEG unless format says otherwise.
         let jpeg = try s.client.post("/v1/stylize", parts: base + [F.field("content_size", "40")])
@@ -216,7 +217,7 @@ final class ServerEndpointTests: XCTestCase {
             ("text as content", try post([F.file("content", Array("hello, world".utf8), filename: "c.jpg"), st]), 415, "not_an_image", "content (c.jpg): not an image"),
             ("text as style", try post([c, F.file("style", Array("GIF89a....".utf8), filename: "s.gif")]), 415, "not_an_image", "style (s.gif): not an image"),
             ("empty content", try post([F.file("content", [], filename: "c.png"), st]), 415, "not_an_image", "empty"),
-            ("truncated JPEG", try post([F.file("content", Array(try Fixtures.jpeg(Fixtures.picture(width: 64, height: 64, seed: 1)).prefix(400)), filename: "t.jpg"), st]),
+            ("truncated JPEG", try post([F.file("content", Array(try Fixtures.jpeg(Pictures.blocks(width: 64, height: 64, seed: 1)).prefix(400)), filename: "t.jpg"), st]),
              422, "bad_image", "content (t.jpg)"),
             ("pixel bomb", try post([F.file("content", try Fixtures.pngClaiming(width: 30000, height: 30000), filename: "big.png"), st]),
              413, "too_many_pixels", "30000x30000 is more than the limit"),
@@ -368,7 +369,7 @@ final class ServerEndpointTests: XCTestCase {
 
     func testCompareEveryVariantWithDistancesAndContrastSlider() async throws {
         let s = try await TestServer()
-        let parts = [F.file("content", try Fixtures.png(Fixtures.picture(width: 80, height: 64, seed: 21)), filename: "c.png"),
+        let parts = [F.file("content", try Fixtures.png(Pictures.blocks(width: 80, height: 64, seed: 21)), filename: "c.png"),
                      F.field("style_name", "blocks.jpg"), F.field("content_size", "48")]
         let plain = try s.client.post("/v1/compare", parts: parts)
         XCTAssertEqual(plain.status, 200, plain.text)

@@ -3,6 +3,7 @@ import StyleTensor
 import StylePipeline
 import XCTest
 @testable import StyleVideo
+import StylizeTestSupport
 
 /// The running average and the clip's merged statistics, on stored values.
 final class StatisticsModeTests: XCTestCase {
@@ -63,12 +64,9 @@ final class StatisticsModeTests: XCTestCase {
     /// statistics of single frames equal the batch statistics of the frames as one batch.
     func testClipStatisticsAreThePopulation() throws {
         var values: [[Float]] = []
-        var rng: UInt64 = 12345
+        var rng = SeededRandom(seed: 12345)
         for _ in 0..<3 {
-            values.append((0..<(4 * 5 * 2)).map { _ in
-                rng = rng &* 6364136223846793005 &+ 1442695040888963407
-                return Float(rng >> 40) / Float(1 << 24) * 4 - 1
-            })
+            values.append(rng.values(4 * 5 * 2, scale: 2).map { $0 + 1 })   // in [-1, 3)
         }
         var clip = ClipStatistics()
         for v in values {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 /// The official-weights importer on reduced-width pytorch-AdaIN networks (widths / 32)
 /// saved by PyTorch in both formats; expected native tensors were mapped independently in

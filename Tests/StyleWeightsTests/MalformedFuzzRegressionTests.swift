@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 /// Inputs found by the libFuzzer targets in Fuzz/ (Fuzz/run.sh), kept as regression
 /// tests: each must end in a WeightsError naming the file, never a trap.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 final class SHA256Tests: XCTestCase {
     /// FIPS 180-4 / NIST example vectors.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 /// `SafeTensorsComparison`: what `stylize weights fetch magenta` reports when a re-derived
 /// file does not reproduce the shipped one.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 /// Malformed and hostile safetensors files: each gives a typed error naming the file.
 final class SafeTensorsMalformedTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 /// The reader against files written by the reference `safetensors` package, with the
 /// expected values from st_expected.json (float32 bit patterns; make_fixtures.py).

@@ -1,16 +1,13 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 final class SafeTensorsWriterTests: XCTestCase {
     func seededTensors() -> [String: WeightTensor] {
-        var state: UInt64 = 0x9E3779B97F4A7C15
-        func next() -> Float { // xorshift, values in [-4, 4)
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Float(state >> 40) / Float(1 << 24) * 8 - 4
-        }
+        var rng = SeededRandom(seed: 0x9E3779B97F4A7C15)
         return [
-            "b.weight": WeightTensor(shape: [3, 2, 3, 3], values: (0 ..< 54).map { _ in next() }),
+            "b.weight": WeightTensor(shape: [3, 2, 3, 3], values: rng.values(54, scale: 4)),   // in [-4, 4)
             "a.bias": WeightTensor(shape: [3], values: [1, -0.0, 1e-7]),
             "scalar": WeightTensor(shape: [], values: [42]),
             "empty": WeightTensor(shape: [2, 0], values: []),

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import StyleWeights
+import StylizeTestSupport
 
 /// PyTorch checkpoints in both containers, decoded without PyTorch, compared with the
 /// values make_fixtures.py stored through the reference safetensors package.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import StyleWeights
 @testable import StylizeCLISupport
+import StylizeTestSupport
 
 /// Downloads from a server on 127.0.0.1 started by the test; never the internet.
 final class ResumableDownloadTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import StylePipeline
 import XCTest
+import StylizeTestSupport
 
 /// End-to-end batch runs through the library with tiny seeded weights and generated images.
 final class BatchTests: XCTestCase {
@@ -11,7 +12,7 @@ final class BatchTests: XCTestCase {
     override func setUpWithError() throws {
         root = try makeTemporaryFolder(self)
         weights = root + "/tiny.safetensors"
-        try TinyWeights.writeVGG(to: weights)
+        try TinyModels.vgg(to: weights)
     }
 
     override func tearDown() { ThreadBudget.threads = ProcessInfo.processInfo.activeProcessorCount }
@@ -38,9 +39,9 @@ final class BatchTests: XCTestCase {
 
     func testCorruptFileIsReportedAndTheOthersAreWritten() throws {
         let content = root + "/content", out = root + "/out"
-        try writePictures(into: content, count: 3)
-        try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)
-        var corrupt = try ImageIO.encode(TinyWeights.picture(width: 40, height: 32, seed: 9), as: .jpeg, name: "x")
+        try Pictures.write(into: content, count: 3)
+        try Pictures.write(into: root + "/styles", count: 1, prefix: "s", seed: 50)
+        var corrupt = try ImageIO.encode(Pictures.blocks(width: 40, height: 32, seed: 9), as: .jpeg, name: "x")
         corrupt = Array(corrupt.prefix(corrupt.count / 3))          // truncated JPEG: real header, missing data
         _ = FileManager.default.createFile(atPath: content + "/broken.jpg", contents: Data(corrupt))
         _ = FileManager.default.createFile(atPath: content + "/notes.txt", contents: Data("not an image".utf8))
@@ -63,8 +64,8 @@ final class BatchTests: XCTestCase {
 
     func testInterruptedBatchResumesAndMatchesAnUninterruptedRun() throws {
         let content = root + "/content", out = root + "/out"
-        try writePictures(into: content, count: 6)
-        let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        try Pictures.write(into: content, count: 6)
+        let style = try Pictures.write(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
 
         // Stop after the second pair: the pipeline finishes what it is writing, runs nothing new.
         let cancellation = Cancellation()
@@ -110,9 +111,9 @@ final class BatchTests: XCTestCase {
 
     func testShardsCoverEveryPairExactlyOnce() throws {
         let content = root + "/content", out = root + "/out"
-        try writePictures(into: content, count: 4)
-        try writePictures(into: content + "/sub", count: 1, prefix: "d", seed: 20)
-        try writePictures(into: root + "/styles", count: 2, prefix: "s", seed: 50)
+        try Pictures.write(into: content, count: 4)
+        try Pictures.write(into: content + "/sub", count: 1, prefix: "d", seed: 20)
+        try Pictures.write(into: root + "/styles", count: 2, prefix: "s", seed: 50)
         let plan = try BatchPlan.make(contentFolder: content, styles: [root + "/styles"], outputFolder: out, recursive: true)
         XCTAssertEqual(plan.items.count, 10)
         // Sorted by relative content path, then style.
@@ -139,9 +140,9 @@ final class BatchTests: XCTestCase {
 
     func testCollidingOutputsAndMissingStyles() throws {
         let content = root + "/content", out = root + "/out"
-        try writePictures(into: content, count: 1)
-        try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 5), to: content + "/c0.PNG")
-        let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        try Pictures.write(into: content, count: 1)
+        try ImageIO.write(Pictures.blocks(width: 40, height: 32, seed: 5), to: content + "/c0.PNG")
+        let style = try Pictures.write(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
         XCTAssertThrowsError(try BatchPlan.make(contentFolder: content, styles: [root + "/nope.png"], outputFolder: out,
                                                 recursive: false)) { XCTAssertTrue("\($0)".contains("nope.png")) }
         let summary = try runBatch(content: content, styles: [style], out: out)
@@ -153,8 +154,8 @@ final class BatchTests: XCTestCase {
 
     func testUnusableOutputFolderFailsEveryPairWithTheReason() throws {
         let content = root + "/content"
-        try writePictures(into: content, count: 2)
-        let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        try Pictures.write(into: content, count: 2)
+        let style = try Pictures.write(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
         _ = FileManager.default.createFile(atPath: root + "/file", contents: Data("x".utf8))
         let summary = try runBatch(content: content, styles: [style], out: root + "/file/out")
         XCTAssertEqual(summary.counts["failed"], 2)
@@ -171,11 +172,11 @@ final class BatchTests: XCTestCase {
     func testOutputsNeverEscapeTheFolderNorReplaceAnInput() throws {
         XCTAssertThrowsError(try BatchPlan.make(contentFolder: root, styles: [], outputFolder: root, recursive: false))
         let content = root + "/content", out = root + "/out"
-        let pictures = try writePictures(into: content, count: 1)
-        let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        let pictures = try Pictures.write(into: content, count: 1)
+        let style = try Pictures.write(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
         // The output folder inside the content folder is never walked.
         try FileManager.default.createDirectory(atPath: content + "/out", withIntermediateDirectories: true)
-        try writePictures(into: content + "/out", count: 1, prefix: "old")
+        try Pictures.write(into: content + "/out", count: 1, prefix: "old")
         let nested = try BatchPlan.make(contentFolder: content, styles: [style], outputFolder: content + "/out", recursive: true)
         XCTAssertEqual(nested.items.map(\.contentRelative), ["c0.png"])
         try FileManager.default.removeItem(atPath: content + "/out")
@@ -192,7 +193,7 @@ final class BatchTests: XCTestCase {
         // A mirrored subfolder that is a link out of the output folder is refused at write time.
         let elsewhere = root + "/elsewhere"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
-        try writePictures(into: content + "/sub", count: 1, prefix: "d")
+        try Pictures.write(into: content + "/sub", count: 1, prefix: "d")
         try FileManager.default.createSymbolicLink(atPath: out + "/sub", withDestinationPath: elsewhere)
         let escaped = try runBatch(content: content, styles: [style], out: out)
         let subItem = try XCTUnwrap(escaped.items.first { $0.input.hasSuffix("sub/d0.png") })
@@ -203,9 +204,9 @@ final class BatchTests: XCTestCase {
 
     func testSummaryJSONStructure() throws {
         let content = root + "/content", out = root + "/out"
-        try writePictures(into: content, count: 2)
+        try Pictures.write(into: content, count: 2)
         _ = FileManager.default.createFile(atPath: content + "/bad.png", contents: Data("garbage".utf8))
-        let style = try writePictures(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        let style = try Pictures.write(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
         let summary = try runBatch(content: content, styles: [style], out: out, shard: try BatchShard(index: 1, count: 1))
         let object = try JSONSerialization.jsonObject(with: Data(try summary.json().utf8)) as? [String: Any]
         let json = try XCTUnwrap(object)

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import XCTest
+import StylizeTestSupport
 
 /// Real runs of the built `stylize` executable (Foundation.Process): exit statuses,
 /// JSON on standard output, signals, the comparison grid and help texts.
@@ -11,10 +12,12 @@ final class BinaryTests: XCTestCase {
     override func setUpWithError() throws {
         root = try makeTemporaryFolder(self)
         weights = root + "/tiny.safetensors"
-        try TinyWeights.writeVGG(to: weights)
+        try TinyModels.vgg(to: weights)
     }
 
-    func stylize(_ arguments: [String]) throws -> CLIRun { try runStylize(arguments) }
+    func stylize(_ arguments: [String], whileRunning: (RunningProcess) throws -> Void = { _ in }) throws -> ProcessRun {
+        try runStylize(arguments, whileRunning: whileRunning)
+    }
 
     func batchArguments(content: String, style: String, out: String) -> [String] {
         ["batch", "--content", content, "--style", style, "-o", out, "--weights", weights,
@@ -23,9 +26,9 @@ final class BinaryTests: XCTestCase {
 
     func testBatchWithACorruptFileExitsNonZeroWithJSONAndReason() throws {
         let content = root + "/content", out = root + "/out"
-        try writePictures(into: content, count: 2)
+        try Pictures.write(into: content, count: 2)
         _ = FileManager.default.createFile(atPath: content + "/broken.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2]))
-        let style = try writePictures(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
+        let style = try Pictures.write(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
         let run = try stylize(batchArguments(content: content, style: style, out: out) + ["--json", "--threads", "2"])
         XCTAssertEqual(run.status, 1, run.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -47,23 +50,17 @@ final class BinaryTests: XCTestCase {
     func interrupt(with sig: Int32, expecting status: Int32) throws {
         let content = root + "/content", out = root + "/out"
         let count = 48
-        try writePictures(into: content, count: count, width: 64, height: 48)
-        let style = try writePictures(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
-        let process = Process()
-        process.executableURL = try stylizeBinary()
-        process.arguments = batchArguments(content: content, style: style, out: out) + ["--threads", "1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait for the first output, then signal.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, process.isRunning,
-              ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter({ !$0.hasPrefix(".") }).isEmpty {
-            usleep(2000)
+        try Pictures.write(into: content, count: count, width: 64, height: 48)
+        let style = try Pictures.write(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
+        let run = try stylize(batchArguments(content: content, style: style, out: out) + ["--threads", "1"]) { batch in
+            // Wait for the first output, then signal.
+            batch.wait(seconds: 60) {
+                !((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter({ !$0.hasPrefix(".") }).isEmpty
+            }
+            batch.signal(sig)
         }
-        kill(process.processIdentifier, sig)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, status)
+        XCTAssertEqual(run.status, status)
+        XCTAssertFalse(run.signalled, "the signal is handled, not fatal")
         let written = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }
         XCTAssertGreaterThanOrEqual(written.count, 1)
         XCTAssertLessThan(written.count, count, "the batch should have been stopped early")
@@ -88,30 +85,25 @@ final class BinaryTests: XCTestCase {
     func testSIGKILLAtRandomMomentsLeavesOnlyWholeOutputs() throws {
         let content = root + "/content", out = root + "/out", reference = root + "/reference"
         let count = 30
-        try writePictures(into: content, count: count, width: 128, height: 96)
+        try Pictures.write(into: content, count: count, width: 128, height: 96)
         func arguments(_ folder: String) -> [String] {
             ["batch", "--content", content, "--style", style, "-o", folder, "--weights", weights,
              "--content-size", "96", "--style-size", "32", "--threads", "1"]
         }
-        let style = try writePictures(into: root + "/s", count: 1, prefix: "s", seed: 60)[0]
-        var seed: UInt64 = 0x5EED
+        let style = try Pictures.write(into: root + "/s", count: 1, prefix: "s", seed: 60)[0]
+        var rng = SeededRandom(seed: 0x5EED)
         var killedMidBatch = 0
         for round in 0..<4 {
-            let process = Process()
-            process.executableURL = try stylizeBinary()
-            process.arguments = arguments(out)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
             // Kill once a seeded random number of further outputs exist, plus 0-20 ms, so the
             // kill lands at varied points of decoding, stylizing and writing.
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            let target = min(count - 1, existing(out) + 1 + Int((seed >> 33) % 4))
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline, process.isRunning, existing(out) < target { usleep(1000) }
-            usleep(UInt32((seed >> 20) % 20_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            let further = rng.int(1...4), pause = rng.int(0...19_999)
+            let run = try stylize(arguments(out)) { batch in
+                let target = min(count - 1, existing(out) + further)
+                batch.wait(seconds: 60, interval: 0.001) { existing(out) >= target }
+                usleep(UInt32(pause))
+                batch.signal(SIGKILL)
+            }
+            XCTAssertTrue(run.signalled || run.status == 0, "killed, or finished before the kill: \(run.status)")
             let visible = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }
             for name in visible { XCTAssertNoThrow(try ImageIO.decode(file: out + "/" + name), "round \(round): \(name)") }
             if visible.count < count { killedMidBatch += 1 }
@@ -136,8 +128,8 @@ final class BinaryTests: XCTestCase {
 
     func testCompareWritesGridTableAndReport() throws {
         let content = root + "/content.png", style = root + "/style.jpg"
-        try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 3), to: content)
-        try ImageIO.write(TinyWeights.picture(width: 48, height: 48, seed: 77), to: style)
+        try ImageIO.write(Pictures.blocks(width: 40, height: 32, seed: 3), to: content)
+        try ImageIO.write(Pictures.blocks(width: 48, height: 48, seed: 77), to: style)
         let run = try stylize(["compare", content, style, "-o", root + "/grid.png", "--norms", "instance,batch,layer,group",
                                "--groups", "4,8", "--weights", weights, "--content-size", "32", "--style-size", "32",
                                "--contrast-sweep", "--report", root + "/table.md"])

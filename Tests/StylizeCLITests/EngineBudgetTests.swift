@@ -5,13 +5,13 @@ import StyleNN
 import StylePipeline
 import StyleTensor
 import XCTest
+import StylizeTestSupport
 
 /// The engine's guarantees on every path: batch honours the memory budget, Magenta's tiled
 /// (band sweep) run equals its untiled run, and images of extreme shapes work as styles
 /// and as contents. Uses the weights shipped in Weights/.
 final class EngineBudgetTests: XCTestCase {
-    static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Weights").path
+    static let weights = packageRoot + "/Weights"
     static var defaultModel: String { weights + "/default.safetensors" }
 
     /// A batch of one 900x600 photo at --max-memory 150M: the engine plans tiles (the
@@ -21,8 +21,8 @@ final class EngineBudgetTests: XCTestCase {
     func testBatchHonoursTheMemoryBudget() throws {
         let root = try makeTemporaryFolder(self)
         try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
-        try ImageIO.write(TinyWeights.picture(width: 900, height: 600, seed: 4), to: root + "/in/big.png")
-        try ImageIO.write(TinyWeights.picture(width: 64, height: 64, seed: 5), to: root + "/style.png")
+        try ImageIO.write(Pictures.blocks(width: 900, height: 600, seed: 4), to: root + "/in/big.png")
+        try ImageIO.write(Pictures.blocks(width: 64, height: 64, seed: 5), to: root + "/style.png")
         let budget = 150_000_000
         let engine = try StyleEngine(weights: Self.defaultModel)
         var options = TransferOptions()
@@ -47,8 +47,8 @@ final class EngineBudgetTests: XCTestCase {
     /// the untiled run's pixels, because every norm's statistics are still the whole image's.
     func testMagentaBandSweepEqualsUntiledRun() throws {
         let engine = try StyleEngine(family: .magenta, weights: Self.weights)
-        let content = TinyWeights.picture(width: 150, height: 122, seed: 8)
-        let style = TinyWeights.picture(width: 90, height: 90, seed: 9)
+        let content = Pictures.blocks(width: 150, height: 122, seed: 8)
+        let style = Pictures.blocks(width: 90, height: 90, seed: 9)
         for styles in [[StyleRef.image(style, name: "style")], [StyleRef.preset("19")]] {
             var options = TransferOptions()
             let untiled = try engine.stylize(content, styles: styles, options: options)
@@ -68,7 +68,7 @@ final class EngineBudgetTests: XCTestCase {
         guard case .multistyle(let model) = try MagentaModel.load(path: Self.weights + "/magenta-multistyle26.safetensors") else {
             return XCTFail("not the multistyle network")
         }
-        let input = Tensor(image: TinyWeights.picture(width: 64, height: 48, seed: 3))
+        let input = Tensor(image: Pictures.blocks(width: 64, height: 48, seed: 3))
         let style = try model.presetWeights("3:0.5,12:0.5")
         let expected = try model.transformer(input, style: style)
         var rows: [Float] = []
@@ -86,9 +86,9 @@ final class EngineBudgetTests: XCTestCase {
     /// 1x600 and 600x1 images work as styles (too large at --style-size for the budget:
     /// shrunk, with a note that names the style) and as contents, for both families.
     func testExtremeAspectRatiosWorkAsStyleAndContent() throws {
-        let tall = TinyWeights.picture(width: 1, height: 600, seed: 11)
-        let wide = TinyWeights.picture(width: 600, height: 1, seed: 12)
-        let photo = TinyWeights.picture(width: 48, height: 40, seed: 13)
+        let tall = Pictures.blocks(width: 1, height: 600, seed: 11)
+        let wide = Pictures.blocks(width: 600, height: 1, seed: 12)
+        let photo = Pictures.blocks(width: 48, height: 40, seed: 13)
         let adain = try StyleEngine(weights: Self.defaultModel)
         let magenta = try StyleEngine(family: .magenta, weights: Self.weights)
         final class Notes: @unchecked Sendable { var lines: [String] = [] }

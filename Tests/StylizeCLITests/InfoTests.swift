@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import XCTest
+import StylizeTestSupport
 
 /// `stylize info [--json]` and `stylize CONTENT STYLE --json` through the built binary, with an
 /// empty HOME, from a working directory outside the package.
@@ -13,13 +14,13 @@ final class InfoTests: XCTestCase {
         env = try freshCloneEnvironment(root)
     }
 
-    func run(_ arguments: [String], extra: [String: String] = [:]) throws -> StreamRun {
-        try runStreams(arguments, in: root, environment: env.set.merging(extra) { $1 }, unsetting: env.unset)
+    func run(_ arguments: [String], extra: [String: String] = [:]) throws -> ProcessRun {
+        try runStylize(arguments, in: root, environment: env.set.merging(extra) { $1 }, unsetting: env.unset)
     }
 
-    func object(_ run: StreamRun) throws -> [String: Any] {
+    func object(_ run: ProcessRun) throws -> [String: Any] {
         XCTAssertEqual(run.status, 0, run.stderr)
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], run.text)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: run.output) as? [String: Any], run.stdout)
     }
 
     func testInfoJSONSaysWhereEachModelsWeightsWereFound() throws {
@@ -38,10 +39,10 @@ final class InfoTests: XCTestCase {
         for (key, file) in expected {
             let w = try XCTUnwrap(weights[key])
             XCTAssertEqual(w["found"] as? Bool, true, "\(key): \(w)")
-            XCTAssertEqual(w["path"] as? String, repositoryRoot + "/Weights/" + file)
+            XCTAssertEqual(w["path"] as? String, packageRoot + "/Weights/" + file)
             XCTAssertEqual(w["source"] as? String, "Weights/ of the executable's package")
             XCTAssertEqual(w["bytes"] as? Int,
-                           try FileManager.default.attributesOfItem(atPath: repositoryRoot + "/Weights/" + file)[.size] as? Int)
+                           try FileManager.default.attributesOfItem(atPath: packageRoot + "/Weights/" + file)[.size] as? Int)
         }
         let cache = try XCTUnwrap(info["cache_folder"] as? [String: Any])
         XCTAssertEqual(cache["path"] as? String, env.set["HOME"]! + "/.cache/stylize")
@@ -65,17 +66,17 @@ final class InfoTests: XCTestCase {
         XCTAssertEqual(text.status, 0, text.stderr)
         for line in ["stylize ", "kernels:", "threads:", "default model (AdaIN):", "Magenta arbitrary:",
                      "Magenta multistyle (presets):", "cache folder:", "not found:", root + "/missing.safetensors"] {
-            XCTAssertTrue(text.text.contains(line), "'\(line)' in:\n\(text.text)")
+            XCTAssertTrue(text.stdout.contains(line), "'\(line)' in:\n\(text.stdout)")
         }
     }
 
     func testTransferJSONReportsTheRun() throws {
-        let photo = repositoryRoot + "/Images/coffee.jpg", style = repositoryRoot + "/Images/autumn.jpg"
+        let photo = packageRoot + "/Images/coffee.jpg", style = packageRoot + "/Images/autumn.jpg"
         let plain = try object(try run([photo, style, "-o", "a.jpg", "--content-size", "64", "--json"]))
         XCTAssertEqual(plain["output"] as? String, "a.jpg")
         XCTAssertEqual(plain["size"] as? [Int], [96, 64])
         XCTAssertEqual(plain["model"] as? String, "adain")
-        XCTAssertEqual(plain["weights"] as? [String], [repositoryRoot + "/Weights/default.safetensors"])
+        XCTAssertEqual(plain["weights"] as? [String], [packageRoot + "/Weights/default.safetensors"])
         XCTAssertEqual(plain["styles"] as? [String], [style])
         XCTAssertTrue(plain["preset"] is NSNull)
         let peak = try XCTUnwrap(plain["peak_memory_bytes"] as? Int)
@@ -93,7 +94,7 @@ final class InfoTests: XCTestCase {
                                          "--max-memory", "120M", "--json"]))
         XCTAssertEqual(banded["model"] as? String, "magenta")
         XCTAssertEqual(banded["preset"] as? String, "19")
-        XCTAssertEqual(banded["weights"] as? [String], [repositoryRoot + "/Weights/magenta-multistyle26.safetensors"])
+        XCTAssertEqual(banded["weights"] as? [String], [packageRoot + "/Weights/magenta-multistyle26.safetensors"])
         let bands = try XCTUnwrap(banded["plan"] as? [String: Any])
         XCTAssertEqual(bands["unit"] as? String, "bands")
         XCTAssertEqual(bands["tiled"] as? Bool, true)

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import XCTest
+import StylizeTestSupport
 
 /// `Scripts/install.sh` into a temporary prefix with the built binary, then the installed
 /// tool used as a user would: by name through PATH, from another folder, with an empty HOME
@@ -9,16 +10,15 @@ import XCTest
 /// The first run builds swift-argument-parser's generate-manual tool (about a minute on two
 /// cores) into .build/stylize-install-tools; later runs reuse it.
 final class InstallTests: XCTestCase {
-    func install(_ arguments: [String]) throws -> StreamRun {
-        try runStreams([repositoryRoot + "/Scripts/install.sh"] + arguments,
-                       executable: URL(fileURLWithPath: "/bin/bash"), in: repositoryRoot)
+    func install(_ arguments: [String]) throws -> ProcessRun {
+        try runProgram("/bin/bash", [packageRoot + "/Scripts/install.sh"] + arguments, in: packageRoot)
     }
 
     func testInstallIntoAPrefixThenUseManCompletionAndUninstall() throws {
         let root = try makeTemporaryFolder(self)
         let prefix = root + "/prefix"
         let installed = try install(["--prefix", prefix, "--binary", try stylizeBinary().path])
-        XCTAssertEqual(installed.status, 0, installed.stderr + installed.text)
+        XCTAssertEqual(installed.status, 0, installed.stderr + installed.stdout)
 
         let files = regularFiles(under: prefix)
         let expected = ["bin/stylize", "share/bash-completion/completions/stylize", "share/fish/vendor_completions.d/stylize.fish",
@@ -30,7 +30,7 @@ final class InstallTests: XCTestCase {
         XCTAssertEqual(files, expected)
         for name in ["default.safetensors", "magenta-arbitrary.safetensors", "magenta-multistyle26.safetensors", "MAGENTA_NOTICE.txt"] {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: prefix + "/share/stylize/" + name)),
-                           try Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/Weights/" + name)), name)
+                           try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Weights/" + name)), name)
         }
 
         // The installed tool, started by name from an unrelated folder.
@@ -39,18 +39,18 @@ final class InstallTests: XCTestCase {
         var env = try freshCloneEnvironment(root)
         env.set["PATH"] = prefix + "/bin:/usr/bin:/bin"
         env.set["MANPATH"] = prefix + "/share/man"
-        func shell(_ command: String) throws -> StreamRun {
+        func shell(_ command: String) throws -> ProcessRun {
             try runShell(command, in: work, environment: env.set, unsetting: env.unset)
         }
         let info = try shell("stylize info --json")
         XCTAssertEqual(info.status, 0, info.stderr)
-        let weights = try XCTUnwrap((try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])?["weights"] as? [String: [String: Any]])
+        let weights = try XCTUnwrap((try JSONSerialization.jsonObject(with: info.output) as? [String: Any])?["weights"] as? [String: [String: Any]])
         for (key, file) in ["adain": "default.safetensors", "magenta_arbitrary": "magenta-arbitrary.safetensors",
                             "magenta_multistyle": "magenta-multistyle26.safetensors"] {
             XCTAssertEqual(weights[key]?["path"] as? String, prefix + "/share/stylize/" + file, "\(key) from the install")
             XCTAssertEqual(weights[key]?["source"] as? String, "install prefix (share/stylize beside bin/)")
         }
-        let photo = repositoryRoot + "/Images/chelsea.jpg", style = repositoryRoot + "/Images/autumn.jpg"
+        let photo = packageRoot + "/Images/chelsea.jpg", style = packageRoot + "/Images/autumn.jpg"
         for command in ["stylize \(photo) \(style) -o a.png --content-size 48",
                         "stylize \(photo) \(style) --model magenta -o m.png --content-size 48",
                         "stylize \(photo) --preset 19 -o p.png --content-size 48",
@@ -72,7 +72,7 @@ final class InstallTests: XCTestCase {
                       "man (man-db) or nroff is needed to check the page; .ci/run installs man-db")
         let man = try shell(render)
         XCTAssertEqual(man.status, 0, man.stderr)
-        let text = man.text.replacingOccurrences(of: "\u{2010}", with: "-").replacingOccurrences(of: "\u{2212}", with: "-")
+        let text = man.stdout.replacingOccurrences(of: "\u{2010}", with: "-").replacingOccurrences(of: "\u{2212}", with: "-")
         for needle in ["STYLIZE(1)", "Repaint a photo", "presets", "gallery", "info", "--preset", "--max-memory", "--format"] {
             XCTAssertTrue(text.contains(needle), "'\(needle)' in the rendered page:\n\(text.prefix(2000))")
         }
@@ -91,7 +91,7 @@ final class InstallTests: XCTestCase {
                 """
             let r = try shell(script)
             XCTAssertEqual(r.status, 0, r.stderr)
-            XCTAssertTrue(r.text.split(separator: "\n").contains(Substring(wanted)), "\(line) -> \(r.text)")
+            XCTAssertTrue(r.stdout.split(separator: "\n").contains(Substring(wanted)), "\(line) -> \(r.stdout)")
         }
         XCTAssertTrue(try String(contentsOfFile: prefix + "/share/zsh/site-functions/_stylize", encoding: .utf8).hasPrefix("#compdef stylize"))
         let fish = try String(contentsOfFile: prefix + "/share/fish/vendor_completions.d/stylize.fish", encoding: .utf8)

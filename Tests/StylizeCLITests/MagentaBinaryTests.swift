@@ -3,13 +3,12 @@ import ImageCodecs
 import StyleWeights
 import XCTest
 @testable import StylePipeline
+import StylizeTestSupport
 
 /// The built binary with the Magenta weights shipped in `Weights/`: `--model magenta` and
 /// `--preset` work with an empty HOME, no XDG variables and no cache (as on a fresh clone with
 /// no network), and `weights fetch magenta` checks what it re-derives against the shipped files.
 final class MagentaBinaryTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
     static let shippedFolder = packageRoot + "/Weights"
 
     /// HOME is an empty folder; every XDG_* variable and the weights variables are unset.
@@ -33,7 +32,7 @@ final class MagentaBinaryTests: XCTestCase {
         let work = root + "/work"   // not the package root: the binary finds Weights/ from its own location
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let env = try emptyHomeEnvironment(root)
-        let content = Self.packageRoot + "/Images/chelsea.jpg", style = Self.packageRoot + "/Images/autumn.jpg"
+        let content = packageRoot + "/Images/chelsea.jpg", style = packageRoot + "/Images/autumn.jpg"
         var options = TransferOptions()
         options.contentSize = 96
 
@@ -59,7 +58,7 @@ final class MagentaBinaryTests: XCTestCase {
 
     func testMissingMagentaWeightsNameTheFolderGiven() throws {
         let root = try makeTemporaryFolder(self)
-        let run = try runStylize([Self.packageRoot + "/Images/chelsea.jpg", "--preset", "19", "--weights", root, "-o", root + "/x.png"],
+        let run = try runStylize([packageRoot + "/Images/chelsea.jpg", "--preset", "19", "--weights", root, "-o", root + "/x.png"],
                                  in: root)
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stderr.contains("--weights is \(root), which is neither a weights file nor a folder holding "
@@ -108,7 +107,7 @@ final class MagentaBinaryTests: XCTestCase {
         return FetchSetup(root: root, work: work, converted: converted, fakePython: fakePython, tensors: tensors)
     }
 
-    func fetch(_ s: FetchSetup, output: String) throws -> CLIRun {
+    func fetch(_ s: FetchSetup, output: String) throws -> ProcessRun {
         try runStylize(["weights", "fetch", "magenta", "--onnx-dir", s.root + "/onnx", "--python", s.fakePython, "-o", output],
                        in: s.work)
     }

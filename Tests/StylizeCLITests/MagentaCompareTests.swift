@@ -5,6 +5,7 @@ import StyleNN
 import StylePipeline
 import StyleTensor
 import XCTest
+import StylizeTestSupport
 
 /// `stylize compare --model magenta`: the normalization variants inside Magenta's
 /// transformer, on the tiny committed network, measured with a tiny AdaIN encoder.
@@ -12,13 +13,13 @@ final class MagentaCompareTests: XCTestCase {
     func testVariantsRunAndBatchUsesPopulationOfTheComparedContents() throws {
         let root = try makeTemporaryFolder(self)
         let measurePath = root + "/measure.safetensors"
-        try TinyWeights.writeVGG(to: measurePath)
+        try TinyModels.vgg(to: measurePath)
         let measure = try ModelLoader.load(path: measurePath)
         let tiny = MagentaPipelineTests.referenceFolder.appendingPathComponent("tiny-arbitrary.safetensors").path
         let engine = try StyleEngine(family: .magenta, weights: tiny)
         let content = root + "/c.png", style = root + "/s.png"
-        try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 5), to: content)
-        try ImageIO.write(TinyWeights.picture(width: 36, height: 36, seed: 6), to: style)
+        try ImageIO.write(Pictures.blocks(width: 40, height: 32, seed: 5), to: content)
+        try ImageIO.write(Pictures.blocks(width: 36, height: 36, seed: 6), to: style)
         var settings = ComparisonSettings()
         settings.contentSize = 0
         settings.styleSize = 0

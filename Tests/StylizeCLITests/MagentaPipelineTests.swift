@@ -4,28 +4,23 @@ import ImageCodecs
 import StyleModels
 import StyleTensor
 @testable import StylePipeline
+import StylizeTestSupport
 
 /// The Magenta family through `TransferSession` end to end on files, with the tiny random networks committed for the
 /// model tests (Tests/StyleModelsTests/MagentaReference): decoding, style preparation,
 /// presets, output naming, errors. The numbers themselves are checked in StyleModelsTests.
 final class MagentaPipelineTests: XCTestCase {
-    static let referenceFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("StyleModelsTests/MagentaReference")
+    static let referenceFolder = URL(fileURLWithPath: packageRoot + "/Tests/StyleModelsTests/MagentaReference")
 
     var tmp: URL!
 
     override func setUpWithError() throws {
-        tmp = FileManager.default.temporaryDirectory.appendingPathComponent("magenta-pipeline-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        tmp = URL(fileURLWithPath: try makeTemporaryFolder(self, prefix: "magenta-pipeline"))
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tmp) }
-
-    func writeImage(_ name: String, width: Int, height: Int, seed: Int) throws -> String {
-        var rgb = [UInt8](repeating: 0, count: width * height * 3)
-        for i in rgb.indices { rgb[i] = UInt8((i * 37 + seed * 101 + (i / (width * 3)) * 13) % 256) }
+    func writeImage(_ name: String, width: Int, height: Int, seed: UInt64) throws -> String {
         let path = tmp.appendingPathComponent(name).path
-        try ImageIO.write(Image(width: width, height: height, rgb: rgb), to: path)
+        try ImageIO.write(Pictures.blocks(width: width, height: height, seed: seed), to: path)
         return path
     }
 
@@ -132,7 +127,7 @@ final class MagentaPipelineTests: XCTestCase {
 
     func testShippedFilesAreFoundFromTheBuildFolder() {
         // .build/<config>/stylize inside the package: the package's Weights/ (what a fresh clone has)
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let package = packageRoot
         for name in [MagentaWeightsLocator.arbitraryFile, MagentaWeightsLocator.multistyleFile] {
             XCTAssertEqual(MagentaWeightsLocator.shipped(fileName: name, workingDirectory: tmp.path,
                                                          executablePath: package + "/.build/debug/stylize"),

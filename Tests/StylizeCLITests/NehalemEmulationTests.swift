@@ -1,60 +1,27 @@
 import Foundation
 import ImageCodecs
 import XCTest
+import StylizeTestSupport
 
 /// The built `stylize` under `qemu-x86_64 -cpu Nehalem` (SSE4.2, no AVX): the binary must
 /// choose the portable kernels at start-up and run a real transfer, instead of stopping
 /// with an illegal instruction. Needs the Debian package `qemu-user` (`.ci/run` installs
 /// it); skipped, saying so, when `qemu-x86_64` is not on the PATH.
 final class NehalemEmulationTests: XCTestCase {
-    /// `qemu-x86_64` on the PATH, or nil.
-    func qemu() -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/qemu-x86_64"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
     /// Runs `stylize arguments` under qemu with a Nehalem CPU and extra environment.
-    func runEmulated(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIRun {
+    func runEmulated(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessRun {
         #if !arch(x86_64)
         throw XCTSkip("qemu-x86_64 emulation test: this is not an x86-64 build")
         #else
-        guard let qemu = qemu() else {
+        guard let qemu = findProgram("qemu-x86_64") else {
             throw XCTSkip("qemu-x86_64 not found on PATH (Debian package qemu-user): the Nehalem emulation test did not run")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: qemu)
-        process.arguments = ["-cpu", "Nehalem", try stylizeBinary().path] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["STYLIZE_WEIGHTS"] = nil
-        env["STYLIZE_ISA"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        // stderr goes to a file, stdout to a pipe read to its end: neither can fill up and block the child.
-        let errPath = NSTemporaryDirectory() + "stylize-qemu-stderr-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errPath) }
-        let errFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = errFile
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errFile.close()
-        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
-        return CLIRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return try runProgram(qemu, ["-cpu", "Nehalem", try stylizeBinary().path] + arguments, environment: environment,
+                              unsetting: ["STYLIZE_WEIGHTS", "STYLIZE_ISA"])
         #endif
     }
 
-    var samples: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Images").path
-    }
+    let samples = packageRoot + "/Images"
 
     func testTransferRunsWithGenericKernelsOnANehalemCPU() throws {
         let version = try runEmulated(["--version"])

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import XCTest
+import StylizeTestSupport
 
 /// `-` as the content (standard input) and `-o -` (standard output) through the built binary,
 /// with the shipped weights, an empty HOME and no network: the piped image equals the file
@@ -8,8 +9,8 @@ import XCTest
 final class PipeTests: XCTestCase {
     var root = ""
     var env: (set: [String: String], unset: [String]) = ([:], [])
-    let photo = repositoryRoot + "/Images/chelsea.jpg"
-    let painting = repositoryRoot + "/Images/autumn.jpg"
+    let photo = packageRoot + "/Images/chelsea.jpg"
+    let painting = packageRoot + "/Images/autumn.jpg"
     var photoBytes = Data()
 
     override func setUpWithError() throws {
@@ -19,18 +20,17 @@ final class PipeTests: XCTestCase {
         photoBytes = try Data(contentsOf: URL(fileURLWithPath: photo))
     }
 
-    func run(_ arguments: [String], stdin: Data? = nil) throws -> StreamRun {
-        try runStreams(arguments, stdin: stdin, in: root + "/work", environment: env.set, unsetting: env.unset)
+    func run(_ arguments: [String], stdin: Data? = nil) throws -> ProcessRun {
+        try runStylize(arguments, stdin: stdin, in: root + "/work", environment: env.set, unsetting: env.unset)
     }
 
-    static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
     static let pngEnd: [UInt8] = [0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]   // IEND chunk type and CRC
 
     func testStandardInputToStandardOutputIsTheFileRunAsPNGAndNothingElse() throws {
         let piped = try run(["-", painting, "-o", "-", "--content-size", "64"], stdin: photoBytes)
         XCTAssertEqual(piped.status, 0, piped.stderr)
-        let bytes = [UInt8](piped.stdout)
-        XCTAssertEqual(Array(bytes.prefix(8)), Self.pngSignature, "PNG by default")
+        let bytes = [UInt8](piped.output)
+        XCTAssertEqual(Array(bytes.prefix(8)), pngSignature, "PNG by default")
         XCTAssertEqual(Array(bytes.suffix(8)), Self.pngEnd, "standard output ends with the image's last chunk: nothing follows it")
         XCTAssertTrue(piped.stderr.contains("wrote standard output (96x64)"), "messages go to standard error: \(piped.stderr)")
 
@@ -45,22 +45,22 @@ final class PipeTests: XCTestCase {
         let piped = try run(["-", "--preset", "19", "-o", "-", "--format", "jpeg", "--content-size", "64", "--quiet"], stdin: photoBytes)
         XCTAssertEqual(piped.status, 0, piped.stderr)
         XCTAssertEqual(piped.stderr, "", "--quiet: nothing on standard error either")
-        XCTAssertEqual(Array(piped.stdout.prefix(3)), [0xFF, 0xD8, 0xFF])
-        XCTAssertEqual(Array(piped.stdout.suffix(2)), [0xFF, 0xD9], "ends with the JPEG's EOI marker")
+        XCTAssertEqual(Array(piped.output.prefix(3)), [0xFF, 0xD8, 0xFF])
+        XCTAssertEqual(Array(piped.output.suffix(2)), [0xFF, 0xD9], "ends with the JPEG's EOI marker")
         let file = try run([photo, "--preset", "19", "-o", root + "/p.jpg", "--content-size", "64"])
         XCTAssertEqual(file.status, 0, file.stderr)
-        XCTAssertEqual(piped.stdout, try Data(contentsOf: URL(fileURLWithPath: root + "/p.jpg")))
+        XCTAssertEqual(piped.output, try Data(contentsOf: URL(fileURLWithPath: root + "/p.jpg")))
     }
 
     func testStandardInputToAFileAndFileToStandardOutput() throws {
         let toFile = try run(["-", painting, "--model", "magenta", "-o", "out.jpg", "--content-size", "48"], stdin: photoBytes)
         XCTAssertEqual(toFile.status, 0, toFile.stderr)
-        XCTAssertTrue(toFile.stdout.isEmpty == false && toFile.text.contains("wrote out.jpg (72x48)"), toFile.text)
+        XCTAssertTrue(toFile.output.isEmpty == false && toFile.stdout.contains("wrote out.jpg (72x48)"), toFile.stdout)
         XCTAssertEqual(try ImageIO.decode(file: root + "/work/out.jpg").width, 72)
 
         let fromFile = try run([photo, painting, "-o", "-", "--content-size", "48"])
         XCTAssertEqual(fromFile.status, 0, fromFile.stderr)
-        XCTAssertEqual(try ImageIO.decode(bytes: [UInt8](fromFile.stdout), name: "stdout").width, 72)
+        XCTAssertEqual(try ImageIO.decode(bytes: [UInt8](fromFile.output), name: "stdout").width, 72)
     }
 
     func testEmptyOrBrokenStandardInputIsAnErrorNamingIt() throws {
@@ -73,7 +73,7 @@ final class PipeTests: XCTestCase {
             let r = try run(["-", painting, "-o", "-", "--content-size", "32"], stdin: input)
             XCTAssertEqual(r.status, 1, "an error exit, not a crash: \(r.stderr)")
             XCTAssertTrue(r.stderr.contains(message), "\(message) in: \(r.stderr)")
-            XCTAssertTrue(r.stdout.isEmpty, "nothing on standard output after an error")
+            XCTAssertTrue(r.output.isEmpty, "nothing on standard output after an error")
         }
     }
 
@@ -95,7 +95,7 @@ final class PipeTests: XCTestCase {
             let r = try run(arguments)
             XCTAssertNotEqual(r.status, 0, arguments.joined(separator: " "))
             XCTAssertTrue(r.stderr.contains(message), "\(arguments.joined(separator: " ")): expected '\(message)' in \(r.stderr)")
-            XCTAssertTrue(r.stdout.isEmpty, "nothing on standard output: \(r.text)")
+            XCTAssertTrue(r.output.isEmpty, "nothing on standard output: \(r.stdout)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/work"), [], "no file was written")
     }
@@ -103,9 +103,9 @@ final class PipeTests: XCTestCase {
     func testPresetSheetThroughPipes() throws {
         let r = try run(["presets", "-", "-o", "-", "--size", "24", "--columns", "9"], stdin: photoBytes)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(Array(r.stdout.prefix(8)), Self.pngSignature)
+        XCTAssertEqual(Array(r.output.prefix(8)), pngSignature)
         XCTAssertTrue(r.stderr.contains("wrote standard output"), r.stderr)
-        let sheet = try ImageIO.decode(bytes: [UInt8](r.stdout), name: "stdout")
+        let sheet = try ImageIO.decode(bytes: [UInt8](r.output), name: "stdout")
         XCTAssertEqual(sheet.width, 6 + 9 * (24 + 6))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import XCTest
 @testable import StylePipeline
+import StylizeTestSupport
 
 /// `stylize presets` and `stylize gallery` through the built binary with the shipped weights,
 /// an empty HOME and a working directory outside the package: the grids have the documented
@@ -15,8 +16,8 @@ final class PresetsAndGalleryTests: XCTestCase {
         env = try freshCloneEnvironment(root)
     }
 
-    func run(_ arguments: [String]) throws -> StreamRun {
-        try runStreams(arguments, in: root, environment: env.set, unsetting: env.unset)
+    func run(_ arguments: [String]) throws -> ProcessRun {
+        try runStylize(arguments, in: root, environment: env.set, unsetting: env.unset)
     }
 
     /// The pixels of `width` x `height` at (x, y) of `image`.
@@ -36,14 +37,14 @@ final class PresetsAndGalleryTests: XCTestCase {
 
     func testPresetSheetShowsThePhotoAndEveryPresetCaptionedAsTheTransferRendersThem() throws {
         // The photo at the display size (72 px on its longer side), as the sheet shrinks it.
-        let small = PresetSheet.displaySize(try ImageIO.decode(file: repositoryRoot + "/Images/chelsea.jpg"), longerSide: 72)
+        let small = PresetSheet.displaySize(try ImageIO.decode(file: packageRoot + "/Images/chelsea.jpg"), longerSide: 72)
         XCTAssertEqual([small.width, small.height], [72, 48])
         try ImageIO.write(small, to: root + "/small.png")
 
-        let r = try run(["presets", repositoryRoot + "/Images/chelsea.jpg", "-o", "sheet.png", "--size", "72", "--columns", "9"])
+        let r = try run(["presets", packageRoot + "/Images/chelsea.jpg", "-o", "sheet.png", "--size", "72", "--columns", "9"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let layout = ContactSheet(columns: 9, rows: 3, tileWidth: 72, tileHeight: 48, captionLines: 1, scale: 1)
-        XCTAssertTrue(r.text.contains("wrote sheet.png (\(layout.width)x\(layout.height)): 26 presets at 72x48"), r.text)
+        XCTAssertTrue(r.stdout.contains("wrote sheet.png (\(layout.width)x\(layout.height)): 26 presets at 72x48"), r.stdout)
         let sheet = try ImageIO.decode(file: root + "/sheet.png")
         XCTAssertEqual([sheet.width, sheet.height], [layout.width, layout.height])
 
@@ -66,7 +67,7 @@ final class PresetsAndGalleryTests: XCTestCase {
 
     func testPresetSheetRefusesToOverwriteItsPhotoAndBadSettings() throws {
         let photo = root + "/photo.png"
-        try ImageIO.write(PresetSheet.displaySize(try ImageIO.decode(file: repositoryRoot + "/Images/coffee.jpg"), longerSide: 40), to: photo)
+        try ImageIO.write(PresetSheet.displaySize(try ImageIO.decode(file: packageRoot + "/Images/coffee.jpg"), longerSide: 40), to: photo)
         let before = try Data(contentsOf: URL(fileURLWithPath: photo))
         let same = try run(["presets", photo, "-o", photo, "--size", "40"])
         XCTAssertEqual(same.status, 1)
@@ -84,13 +85,13 @@ final class PresetsAndGalleryTests: XCTestCase {
         // Photos already at the cell size (no resizing anywhere), so cells compare exactly.
         let photos = try ["astronaut", "coffee"].map { name -> String in
             let path = root + "/\(name).png"
-            try ImageIO.write(PresetSheet.displaySize(try ImageIO.decode(file: repositoryRoot + "/Images/\(name).jpg"), longerSide: 48), to: path)
+            try ImageIO.write(PresetSheet.displaySize(try ImageIO.decode(file: packageRoot + "/Images/\(name).jpg"), longerSide: 48), to: path)
             return path
         }
-        let style = repositoryRoot + "/Images/flow.jpg"
+        let style = packageRoot + "/Images/flow.jpg"
         let r = try run(["gallery"] + photos + ["--style", style, "-o", "gallery.png", "--size", "48", "--content-size", "0"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.text.contains("2 photos x 1 styles x 2 models"), r.text)
+        XCTAssertTrue(r.stdout.contains("2 photos x 1 styles x 2 models"), r.stdout)
         let grid = try ImageIO.decode(file: root + "/gallery.png")
 
         // Rows: the style (48x27), astronaut (48x48), coffee (48x32); each row a one-row sheet.

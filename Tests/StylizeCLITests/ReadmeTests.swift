@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import XCTest
 @testable import StylePipeline
+import StylizeTestSupport
 
 /// The README's scale-out command lines (Slurm array, Kubernetes Indexed Job, GNU parallel),
 /// read from README.md and run locally with the index variables each scheduler sets, one task
@@ -18,7 +19,7 @@ final class ScaleOutTests: XCTestCase {
     var weights = ""
 
     override func setUpWithError() throws {
-        readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
         root = try makeTemporaryFolder(self)
         // `stylize` on PATH, as on the cluster's machines.
         bin = root + "/bin"
@@ -26,10 +27,10 @@ final class ScaleOutTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: bin + "/stylize", withDestinationPath: try stylizeBinary().path)
         // 5 photos x 4 styles = 20 pairs, so with 16 shards some tasks get two pairs and some one.
         weights = root + "/tiny.safetensors"
-        try TinyWeights.writeVGG(to: weights)
+        try TinyModels.vgg(to: weights)
         data = root + "/data"
-        let photos = try writePictures(into: data + "/photos", count: 5, width: 20, height: 16, seed: 11)
-        let styles = try writePictures(into: data + "/styles", count: 4, prefix: "s", width: 16, height: 16, seed: 12)
+        let photos = try Pictures.write(into: data + "/photos", count: 5, width: 20, height: 16, seed: 11)
+        let styles = try Pictures.write(into: data + "/styles", count: 4, prefix: "s", width: 16, height: 16, seed: 12)
         expected = photos.flatMap { p in styles.map { s in TransferRequest.defaultOutputName(content: p, styles: [s]) } }.sorted()
         XCTAssertEqual(Set(expected).count, 20)
     }
@@ -51,9 +52,9 @@ final class ScaleOutTests: XCTestCase {
             for folder in ["photos", "styles"] {
                 try FileManager.default.createSymbolicLink(atPath: work + "/" + folder, withDestinationPath: data + "/" + folder)
             }
-            let r = try runStreams(["-c", command], executable: URL(fileURLWithPath: "/bin/sh"), in: work,
+            let r = try runProgram("/bin/sh", ["-c", command], in: work,
                                    environment: variables.merging(["PATH": bin + ":/usr/bin:/bin", "STYLIZE_WEIGHTS": weights]) { $1 })
-            XCTAssertEqual(r.status, 0, "\(name) task \(variables): \(r.stderr)\(r.text)")
+            XCTAssertEqual(r.status, 0, "\(name) task \(variables): \(r.stderr)\(r.stdout)")
             return regularFiles(under: work + "/stylized")
         }
     }
@@ -100,12 +101,12 @@ final class ReadmeGalleryTests: XCTestCase {
     /// two sample styles with both families (4 rows under a row of styles, 5 columns of
     /// 256-pixel cells), and small.
     func testTheCommittedGalleryHasTheDocumentedLayoutAndIsSmall() throws {
-        let path = repositoryRoot + "/docs/gallery.jpg"
+        let path = packageRoot + "/docs/gallery.jpg"
         let bytes = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         XCTAssertLessThan(bytes, 500_000, "docs/gallery.jpg stays a few hundred KB")
         let image = try ImageIO.decode(file: path)
         XCTAssertEqual(image.width, ContactSheet(columns: 5, rows: 1, tileWidth: 256, tileHeight: 1, captionLines: 1, scale: 2).width)
-        let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        let readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
         XCTAssertTrue(readme.contains("](docs/gallery.jpg)"), "the README shows it")
         XCTAssertTrue(readme.contains("stylize gallery Images/astronaut.jpg Images/chelsea.jpg Images/coffee.jpg Images/evening_glow.jpg"),
                       "the README gives the command that made it")

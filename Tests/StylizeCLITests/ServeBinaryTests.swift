@@ -3,62 +3,44 @@ import Foundation
 import FoundationNetworking
 #endif
 import XCTest
+import StylizeTestSupport
 
 /// `stylize serve` as a user starts it: the binary prints its URL and what it offers, answers
 /// on that port, and stops cleanly on SIGINT; bad options are usage errors.
 final class ServeBinaryTests: XCTestCase {
     func testServeStartsAnswersAndStopsOnSIGINT() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("serve-bin-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = try stylizeBinary()
-        process.arguments = ["serve", "--port", "0", "--threads", "1", "--queue", "2",
-                             "--styles", package.appendingPathComponent("Images").path,
-                             "--weights", package.appendingPathComponent("Weights/default.safetensors").path]
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = root.path   // nothing from the user's cache: the Magenta weights shipped in Weights/
-        env["XDG_CACHE_HOME"] = nil
-        env["STYLIZE_MAGENTA_WEIGHTS"] = nil
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        let root = try makeTemporaryFolder(self, prefix: "serve-bin")
+        var stopped = false
+        let run = try runStylize(["serve", "--port", "0", "--threads", "1", "--queue", "2", "--styles", packageRoot + "/Images",
+                                  "--weights", packageRoot + "/Weights/default.safetensors"],
+                                 // Nothing from the user's cache: the Magenta weights shipped in Weights/.
+                                 environment: ["HOME": root], unsetting: ["XDG_CACHE_HOME", "STYLIZE_MAGENTA_WEIGHTS"],
+                                 timeout: 120) { server in
+            // The first line is the URL (port 0: the one the system picked).
+            server.wait(seconds: 60) { String(decoding: server.outputSoFar, as: UTF8.self).contains("limits:") }
+            let printed = String(decoding: server.outputSoFar, as: UTF8.self)
+            let firstLine = printed.split(separator: "\n").first.map(String.init) ?? ""
+            XCTAssertTrue(firstLine.hasPrefix("stylize serve: http://127.0.0.1:"), printed)
+            XCTAssertTrue(printed.contains("adain: default.safetensors"), printed)
+            XCTAssertTrue(printed.contains("magenta: style images and presets"), printed)
+            XCTAssertTrue(printed.contains("(6 images)"), printed)
+            XCTAssertTrue(printed.contains("1 threads, 1 job at a time + 2 waiting"), printed)
+            let base = String(firstLine.dropFirst("stylize serve: ".count))
 
-        // The first line is the URL (port 0: the one the system picked).
-        var printed = Data()
-        let deadline = Date().addingTimeInterval(60)
-        while !String(decoding: printed, as: UTF8.self).contains("limits:"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed += chunk
+            let health = try fetch(base + "healthz")
+            XCTAssertEqual(health.status, 200)
+            let json = try JSONSerialization.jsonObject(with: health.body) as? [String: Any]
+            XCTAssertEqual(json?["threads"] as? Int, 1)
+            XCTAssertEqual(try fetch(base + "v1/styles/chelsea.jpg").body, try Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Images/chelsea.jpg")))
+
+            server.signal(SIGINT)
+            stopped = server.waitForExit(seconds: 30)
         }
-        let text = String(decoding: printed, as: UTF8.self)
-        let firstLine = text.split(separator: "\n").first.map(String.init) ?? ""
-        XCTAssertTrue(firstLine.hasPrefix("stylize serve: http://127.0.0.1:"), text)
-        XCTAssertTrue(text.contains("adain: default.safetensors"), text)
-        XCTAssertTrue(text.contains("magenta: style images and presets"), text)
-        XCTAssertTrue(text.contains("(6 images)"), text)
-        XCTAssertTrue(text.contains("1 threads, 1 job at a time + 2 waiting"), text)
-        let base = String(firstLine.dropFirst("stylize serve: ".count))
-
-        let health = try fetch(base + "healthz")
-        XCTAssertEqual(health.status, 200)
-        let json = try JSONSerialization.jsonObject(with: health.body) as? [String: Any]
-        XCTAssertEqual(json?["threads"] as? Int, 1)
-        XCTAssertEqual(try fetch(base + "v1/styles/chelsea.jpg").body, try Data(contentsOf: package.appendingPathComponent("Images/chelsea.jpg")))
-
-        kill(process.processIdentifier, SIGINT)
-        let stopDeadline = Date().addingTimeInterval(30)
-        while process.isRunning, Date() < stopDeadline { usleep(50_000) }
-        XCTAssertFalse(process.isRunning, "serve must stop on SIGINT")
-        XCTAssertEqual(process.terminationStatus, 0)
-        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertTrue(log.contains("GET /healthz 200"), log)
-        XCTAssertTrue(log.contains("SIGINT received: stopping"), log)
+        XCTAssertTrue(stopped, "serve must stop on SIGINT")
+        XCTAssertEqual(run.status, 0)
+        XCTAssertFalse(run.signalled)
+        XCTAssertTrue(run.stderr.contains("GET /healthz 200"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("SIGINT received: stopping"), run.stderr)
     }
 
     func testBadServeOptionsAreUsageErrors() throws {

@@ -6,6 +6,7 @@ import StylePipeline
 import StyleTensor
 import StyleWeights
 import XCTest
+import StylizeTestSupport
 
 /// Tiled transfer (`TiledStylizer`, `TilePlan`, `TileBlend`, `MemoryBudget`) against the
 /// untiled forward pass of the same tiny random-weight networks.
@@ -13,16 +14,27 @@ final class TilingTests: XCTestCase {
     var directory: URL!
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tiling-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = URL(fileURLWithPath: try makeTemporaryFolder(self, prefix: "tiling"))
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
+    /// Tiny `adain-vgg19` (relu4_1 of 16 channels) with large gains and no population
+    /// statistics, so features and outputs vary widely.
+    func tinyVGG() throws -> String {
+        let path = directory.appendingPathComponent("tiny-vgg.safetensors").path
+        try TinyModels.vgg(to: path, seed: 2, decoderWidths: [8, 8, 8, 8, 8, 4, 4, 4], gain: 2.6, decoderGain: 2.5,
+                           outputGain: 6, outputBias: 0, populationStatistics: false)
+        return path
+    }
+
+    /// Tiny `adain-mobilenet-s8` (features 16 channels, decoder 8, 8, 8, 4).
+    func tinyMobile() throws -> String {
+        let path = directory.appendingPathComponent("tiny-mobile.safetensors").path
+        try TinyModels.mobile(to: path)
+        return path
     }
 
     func stylizer(_ architecture: String, norm: NormKind = .instance) throws -> Stylizer {
-        let path = architecture == "vgg" ? try TinyNetworks.vgg(in: directory) : try TinyNetworks.mobile(in: directory)
+        let path = architecture == "vgg" ? try tinyVGG() : try tinyMobile()
         return try Stylizer(model: ModelLoader.load(path: path), norm: norm)
     }
 
@@ -33,7 +45,7 @@ final class TilingTests: XCTestCase {
         for (arch, norm, w, h, tile) in [("mobile", NormKind.instance, 203, 150, 80), ("mobile", .group(groups: 4), 131, 97, 96),
                                          ("vgg", .instance, 181, 117, 80), ("vgg", .layer, 140, 101, 64 + 16)] {
             let s = try stylizer(arch, norm: norm)
-            let image = TinyNetworks.picture(width: w, height: h)
+            let image = Pictures.discs(width: w, height: h)
             let tiled = TiledStylizer(stylizer: s)
             let plan = try tiled.plan(for: image, tilePixels: tile)
             XCTAssertGreaterThanOrEqual(plan.count, 4, "\(arch): the test needs several tiles")
@@ -56,8 +68,8 @@ final class TilingTests: XCTestCase {
     func testTiledImageMatchesUntiled() throws {
         for (arch, w, h, tile) in [("mobile", 203, 150, 80), ("vgg", 181, 117, 80)] {
             let s = try stylizer(arch)
-            let content = TinyNetworks.picture(width: w, height: h, seed: 3)
-            let styleImage = TinyNetworks.picture(width: 64, height: 72, seed: 11)
+            let content = Pictures.discs(width: w, height: h, seed: 3)
+            let styleImage = Pictures.discs(width: 64, height: 72, seed: 11)
             let style = [WeightedStyle(try s.styleStatistics(of: Tensor(image: styleImage)))]
             let untiled = Image(tensor: try s.stylize(content: Tensor(image: content), styles: style, alpha: 0.8))
             let tiled = TiledStylizer(stylizer: s)
@@ -187,10 +199,10 @@ final class TilingTests: XCTestCase {
     /// The footprint a model reports follows the formulas in its `footprint` and counts every
     /// stored copy of the weights (more than 4 bytes per parameter).
     func testMemoryFootprintFromWeights() throws {
-        let mobilePath = try TinyNetworks.mobile(in: directory)
+        let mobilePath = try tinyMobile()
         let mobile = try ModelLoader.load(path: mobilePath).footprint
         XCTAssertEqual(mobile.floatsPerPixel, max(2 * 8 + 4, 2 * 4 + 3, 2 * 8 / 4 + 8 / 16 + 1))
-        let vggPath = try TinyNetworks.vgg(in: directory)
+        let vggPath = try tinyVGG()
         let vgg = try ModelLoader.load(path: vggPath).footprint
         XCTAssertEqual(vgg.floatsPerPixel, max(2 * 4 + 4, 2 * 4 + 4))
         let file = try SafeTensorsFile(path: vggPath)
@@ -201,11 +213,11 @@ final class TilingTests: XCTestCase {
     /// End to end through `TransferSession.run`: `--tile` writes the same picture as the
     /// untiled run (PNG, within one level).
     func testSessionTileOptionMatchesUntiled() throws {
-        let weights = try TinyNetworks.mobile(in: directory)
+        let weights = try tinyMobile()
         let contentPath = directory.appendingPathComponent("content.png").path
         let stylePath = directory.appendingPathComponent("style.png").path
-        try ImageIO.write(TinyNetworks.picture(width: 190, height: 140, seed: 5), to: contentPath)
-        try ImageIO.write(TinyNetworks.picture(width: 80, height: 80, seed: 6), to: stylePath)
+        try ImageIO.write(Pictures.discs(width: 190, height: 140, seed: 5), to: contentPath)
+        try ImageIO.write(Pictures.discs(width: 80, height: 80, seed: 6), to: stylePath)
         let session = try TransferSession(weights: weights)
         let engine = session.engine
         var options = TransferOptions()

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
 import XCTest
+import StylizeTestSupport
 
 /// End-to-end runs of the single-image command `stylize CONTENT STYLE ...` through the
 /// built binary, with tiny random weights written by the test.
@@ -13,13 +14,13 @@ final class TransferBinaryTests: XCTestCase {
     override func setUpWithError() throws {
         root = try makeTemporaryFolder(self)
         weights = root + "/tiny.safetensors"
-        try TinyWeights.writeVGG(to: weights)
+        try TinyModels.vgg(to: weights)
         content = root + "/photo.png"
         style = root + "/painting.jpg"
-        var photo = TinyWeights.picture(width: 48, height: 40, seed: 3)
+        var photo = Pictures.blocks(width: 48, height: 40, seed: 3)
         photo.alpha = (0..<(48 * 40)).map { UInt8($0 % 256) }
         try ImageIO.write(photo, to: content)
-        try ImageIO.write(TinyWeights.picture(width: 36, height: 44, seed: 4), to: style)
+        try ImageIO.write(Pictures.blocks(width: 36, height: 44, seed: 4), to: style)
     }
 
     func testWritesTheDefaultOutputNameWithTheContentsSizeAndAlpha() throws {
@@ -108,7 +109,7 @@ final class TransferBinaryTests: XCTestCase {
         let file = root + "/model.safetensors"
         try FileManager.default.copyItem(atPath: weights, toPath: file)
         let folder = root + "/calib"
-        try writePictures(into: folder, count: 3)
+        try Pictures.write(into: folder, count: 3)
         let calibrate = try runStylize(["weights", "calibrate", file, "--images", folder, "--content-size", "32"])
         XCTAssertEqual(calibrate.status, 0, calibrate.stderr)
         XCTAssertTrue(calibrate.stdout.contains("over 3 images"), calibrate.stdout)
@@ -121,8 +122,7 @@ final class TransferBinaryTests: XCTestCase {
 /// `stylize weights import` on pytorch-AdaIN files (the importer's fixtures: the real
 /// network definitions at 1/32 width, saved by PyTorch in both formats).
 final class ImportBinaryTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("StyleWeightsTests/Fixtures").path
+    static let fixtures = Fixture.directory
 
     func testImportVerifyAndStylizeWithTheImportedModel() throws {
         let root = try makeTemporaryFolder(self)
@@ -133,8 +133,8 @@ final class ImportBinaryTests: XCTestCase {
         let verified = try runStylize(["weights", "verify", model])
         XCTAssertEqual(verified.status, 0, verified.stderr)
         XCTAssertTrue(verified.stdout.contains("adain-vgg19"), verified.stdout)
-        try ImageIO.write(TinyWeights.picture(width: 40, height: 32, seed: 1), to: root + "/c.png")
-        try ImageIO.write(TinyWeights.picture(width: 32, height: 32, seed: 2), to: root + "/s.png")
+        try ImageIO.write(Pictures.blocks(width: 40, height: 32, seed: 1), to: root + "/c.png")
+        try ImageIO.write(Pictures.blocks(width: 32, height: 32, seed: 2), to: root + "/s.png")
         let run = try runStylize([root + "/c.png", root + "/s.png", "--weights", model, "-o", root + "/o.png", "--content-size", "0"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertEqual(try ImageIO.probe(file: root + "/o.png").width, 40)

@@ -4,6 +4,7 @@ import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
+import StylizeTestSupport
 
 /// `stylize video` end to end: the real binary, real ffmpeg/ffprobe, clips made by ffmpeg from
 /// the sample images, and a seeded tiny network (the default model would be slower and is not
@@ -16,16 +17,17 @@ final class VideoBinaryTests: XCTestCase {
     override func setUpWithError() throws {
         root = try makeTemporaryFolder(self)
         weights = root + "/tiny.safetensors"
-        try TinyWeights.writeVGG(to: weights)
-        style = VideoFixtures.packageRoot.appendingPathComponent("Images/autumn.jpg").path
+        try TinyModels.vgg(to: weights)
+        style = packageRoot + "/Images/autumn.jpg"
     }
 
-    func stylize(_ args: [String], environment: [String: String] = [:]) throws -> CLIRun {
-        try runStylize(args, environment: environment)
+    func stylize(_ args: [String], environment: [String: String] = [:],
+                 whileRunning: (RunningProcess) throws -> Void = { _ in }) throws -> ProcessRun {
+        try runStylize(args, environment: environment, whileRunning: whileRunning)
     }
 
     func md5(_ path: String) throws -> String {
-        try VideoFixtures.run(try VideoFixtures.tool("md5sum"), [path]).stdout.split(separator: " ").first.map(String.init) ?? ""
+        try runProgram(try VideoFixtures.tool("md5sum"), [path]).stdout.split(separator: " ").first.map(String.init) ?? ""
     }
 
     /// Frames in = frames out, same rate and duration, audio copied unchanged (same packets,
@@ -157,7 +159,7 @@ final class VideoBinaryTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("\(text): not a video ffmpeg can read"), r.stderr)
 
         let audioOnly = root + "/tone.m4a"
-        try VideoFixtures.run(try VideoFixtures.tool("ffmpeg"), ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+        try runProgram(try VideoFixtures.tool("ffmpeg"), ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
                                                                   "sine=duration=0.5", "-c:a", "aac", audioOnly])
         r = try stylize(["video", audioOnly, style, "-o", out, "--weights", weights])
         XCTAssertEqual(r.status, 1)
@@ -227,18 +229,17 @@ final class VideoBinaryTests: XCTestCase {
         try VideoFixtures.makeClip(clip, width: 192, height: 128, frames: 25)
         let small = root + "/small"
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
-        let mounted = (try? VideoFixtures.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", small]))?.status == 0
-        if mounted { addTeardownBlock { _ = try? VideoFixtures.run("/bin/umount", [small]) } }
+        let mounted = (try? runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", small]))?.status == 0
+        if mounted { addTeardownBlock { _ = try? runProgram("/bin/umount", [small]) } }
         let out = small + "/out.mp4"
         let args = ["video", clip, style, "-o", out, "--weights", weights]
-        let r: CLIRun
+        let r: ProcessRun
         if mounted {
             r = try stylize(args)
             XCTAssertTrue(r.stderr.contains("No space left on device"), r.stderr)
         } else {
-            var env = ProcessInfo.processInfo.environment
-            env["STYLIZE_WEIGHTS"] = nil
-            r = try VideoFixtures.run(try VideoFixtures.tool("prlimit"), ["--fsize=8192", try stylizeBinary().path] + args, environment: env)
+            r = try runProgram(try VideoFixtures.tool("prlimit"), ["--fsize=8192", try stylizeBinary().path] + args,
+                               unsetting: ["STYLIZE_WEIGHTS"])
             XCTAssertTrue(r.stderr.contains("SIGXFSZ") || r.stderr.contains("File too large"), r.stderr)
         }
         XCTAssertEqual(r.status, 1, r.stderr)
@@ -259,26 +260,18 @@ final class VideoBinaryTests: XCTestCase {
         for (sig, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
             let outDir = root + "/out\(sig)"
             try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-            let p = Process()
-            p.executableURL = try stylizeBinary()
-            p.arguments = ["video", clip, style, "-o", outDir + "/out.mp4", "--weights", weights]
-            p.environment = env
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            let deadline = Date().addingTimeInterval(60)
-            while temporaryFiles(under: outDir).isEmpty && p.isRunning && Date() < deadline { usleep(50_000) }
-            XCTAssertTrue(p.isRunning, "the run ended before it could be interrupted")
-            XCTAssertEqual(temporaryFiles(under: outDir).count, 1, "the encoder never created its temporary file")
-            kill(p.processIdentifier, sig)
-            let stop = Date().addingTimeInterval(20)
-            while p.isRunning && Date() < stop { usleep(50_000) }
-            XCTAssertFalse(p.isRunning, "no exit 20 s after the signal")
-            if p.isRunning { p.terminate() }
-            p.waitUntilExit()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            XCTAssertEqual(p.terminationStatus, status, stderr)
+            var stopped = false
+            let r = try stylize(["video", clip, style, "-o", outDir + "/out.mp4", "--weights", weights], environment: env) { video in
+                video.wait(seconds: 60, interval: 0.05) { !temporaryFiles(under: outDir).isEmpty }
+                XCTAssertTrue(video.isRunning, "the run ended before it could be interrupted")
+                XCTAssertEqual(temporaryFiles(under: outDir).count, 1, "the encoder never created its temporary file")
+                video.signal(sig)
+                stopped = video.waitForExit(seconds: 20)
+                if !stopped { video.signal(SIGTERM) }
+            }
+            XCTAssertTrue(stopped, "no exit 20 s after the signal")
+            let stderr = r.stderr
+            XCTAssertEqual(r.status, status, stderr)
             XCTAssertTrue(stderr.contains("no output written"), stderr)
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outDir), [])
             usleep(200_000)
@@ -314,7 +307,7 @@ final class VideoBinaryTests: XCTestCase {
     func testMagentaTinyNetworks() throws {
         let clip = root + "/clip.mp4"
         try VideoFixtures.makeClip(clip, width: 64, height: 48, frames: 6)
-        let reference = VideoFixtures.packageRoot.appendingPathComponent("Tests/StyleModelsTests/MagentaReference").path
+        let reference = packageRoot + "/Tests/StyleModelsTests/MagentaReference"
         for stats in ["frame", "running", "clip"] {
             let out = root + "/m_\(stats).mp4"
             let r = try stylize(["video", clip, style, "-o", out, "--model", "magenta", "--weights",

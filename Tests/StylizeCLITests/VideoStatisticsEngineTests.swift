@@ -3,6 +3,7 @@ import StyleNN
 import StylePipeline
 import XCTest
 @testable import StyleVideo
+import StylizeTestSupport
 
 /// The statistics schedules of `stylize video` through the real engine (tiny seeded networks of
 /// both families): identities that must hold exactly.
@@ -11,18 +12,18 @@ final class VideoStatisticsEngineTests: XCTestCase {
     override func setUpWithError() throws { root = try makeTemporaryFolder(self) }
 
     func adain() throws -> StyleEngine {
-        try TinyWeights.writeVGG(to: root + "/tiny.safetensors")
+        try TinyModels.vgg(to: root + "/tiny.safetensors")
         return try StyleEngine(family: .adain, weights: root + "/tiny.safetensors")
     }
 
     func magenta() throws -> StyleEngine {
-        let path = VideoFixtures.packageRoot.appendingPathComponent("Tests/StyleModelsTests/MagentaReference/tiny-arbitrary.safetensors").path
+        let path = packageRoot + "/Tests/StyleModelsTests/MagentaReference/tiny-arbitrary.safetensors"
         return try StyleEngine(family: .magenta, weights: path)
     }
 
-    let style = StyleRef.image(TinyWeights.picture(width: 48, height: 40, seed: 99), name: "style")
-    let frameA = TinyWeights.picture(width: 40, height: 32, seed: 1)
-    let frameB = TinyWeights.picture(width: 40, height: 32, seed: 2)
+    let style = StyleRef.image(Pictures.blocks(width: 48, height: 40, seed: 99), name: "style")
+    let frameA = Pictures.blocks(width: 40, height: 32, seed: 1)
+    let frameB = Pictures.blocks(width: 40, height: 32, seed: 2)
 
     func options(_ norm: NormKind) -> TransferOptions {
         var o = TransferOptions()

@@ -1,37 +1,15 @@
 import Foundation
 import XCTest
+import StylizeTestSupport
 
 /// Clips made by ffmpeg inside the tests (nothing committed) and ffprobe/ffmpeg checks of outputs.
 /// ffmpeg is required: `.ci/run` installs it (Debian package `ffmpeg`).
 enum VideoFixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     /// The absolute path of a program on PATH, or a failure that says how to install it.
     static func tool(_ name: String) throws -> String {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let path = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
+        if let path = findProgram(name) { return path }
         XCTFail("\(name) is not installed; the video tests need it: sudo apt-get install ffmpeg")
         throw CocoaError(.fileNoSuchFile)
-    }
-
-    /// Runs a program, returning (status, stdout, stderr).
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> CLIRun {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        if let environment { p.environment = environment }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLIRun(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
     /// A clip of `frames` frames at `fps`: a slow pan and zoom over a sample image from Images/
@@ -40,7 +18,7 @@ enum VideoFixtures {
     static func makeClip(_ path: String, width: Int = 96, height: Int = 64, frames: Int = 12, fps: Int = 25,
                          audio: String? = "aac", image: String = "chelsea.jpg", pixelFormat: String = "yuv420p") throws {
         let seconds = Double(frames) / Double(fps)
-        let source = packageRoot.appendingPathComponent("Images/" + image).path
+        let source = packageRoot + "/Images/" + image
         var args = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-loop", "1", "-framerate", "\(fps)", "-i", source]
         if audio != nil {
             args += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)"]
@@ -54,13 +32,13 @@ enum VideoFixtures {
         args += ["-frames:v", "\(frames)", "-t", String(format: "%.4f", seconds)]
         args += ext == "webm" ? ["-c:v", "libvpx-vp9", "-crf", "30", "-b:v", "0"] : ["-c:v", "libx264", "-crf", "18"]
         args.append(path)
-        let r = try run(try tool("ffmpeg"), args)
+        let r = try runProgram(try tool("ffmpeg"), args)
         XCTAssertEqual(r.status, 0, "making \(path): \(r.stderr)")
     }
 
     /// ffprobe's JSON (streams with counted frames, format).
     static func probe(_ path: String) throws -> [String: Any] {
-        let r = try run(try tool("ffprobe"), ["-v", "error", "-count_frames", "-print_format", "json", "-show_streams", "-show_format", path])
+        let r = try runProgram(try tool("ffprobe"), ["-v", "error", "-count_frames", "-print_format", "json", "-show_streams", "-show_format", path])
         XCTAssertEqual(r.status, 0, r.stderr)
         return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]) ?? [:]
     }
@@ -71,33 +49,28 @@ enum VideoFixtures {
 
     /// What ffmpeg says when decoding every stream of the file (empty when it plays cleanly).
     static func decodeErrors(_ path: String) throws -> String {
-        let r = try run(try tool("ffmpeg"), ["-nostdin", "-v", "error", "-i", path, "-f", "null", "-"])
+        let r = try runProgram(try tool("ffmpeg"), ["-nostdin", "-v", "error", "-i", path, "-f", "null", "-"])
         return r.status == 0 ? r.stderr : "exit \(r.status): " + r.stderr
     }
 
     /// MD5 of the audio packets as stored (equal for a stream copied unchanged).
     static func audioPacketsMD5(_ path: String) throws -> String {
-        let r = try run(try tool("ffmpeg"), ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"])
+        let r = try runProgram(try tool("ffmpeg"), ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"])
         XCTAssertEqual(r.status, 0, r.stderr)
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The first frame as raw RGB at w x h.
     static func firstFrameRGB(_ path: String, width: Int, height: Int) throws -> [UInt8] {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try tool("ffmpeg"))
-        p.arguments = ["-nostdin", "-v", "error", "-i", path, "-frames:v", "1", "-vf", "scale=\(width):\(height)",
-                       "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return [UInt8](data)
+        let r = try runProgram(try tool("ffmpeg"), ["-nostdin", "-v", "error", "-i", path, "-frames:v", "1", "-vf", "scale=\(width):\(height)",
+                                                    "-pix_fmt", "rgb24", "-f", "rawvideo", "-"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return [UInt8](r.output)
     }
 
     /// A folder put first on PATH with an `ffmpeg` wrapper script (`body` runs with $REAL =
-    /// the real ffmpeg and "$@" its arguments) and the real `ffprobe`.
+    /// the real ffmpeg and "$@" its arguments) and the real `ffprobe`: the environment
+    /// variables to set (PATH).
     static func wrapperPath(in folder: String, body: String) throws -> [String: String] {
         let dir = folder + "/fakebin"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -106,10 +79,7 @@ enum VideoFixtures {
         chmod(dir + "/ffmpeg", 0o755)
         try? FileManager.default.removeItem(atPath: dir + "/ffprobe")
         try FileManager.default.createSymbolicLink(atPath: dir + "/ffprobe", withDestinationPath: try tool("ffprobe"))
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = dir + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        env["STYLIZE_WEIGHTS"] = nil
-        return env
+        return ["PATH": dir + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
     }
 
     /// Processes whose command line mentions `text` (other than this test process).
