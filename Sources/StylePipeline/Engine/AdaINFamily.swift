@@ -12,7 +12,7 @@ final class AdaINFamily: @unchecked Sendable {
     let weightsPath: String
     private let lock = NSLock()
     private var stylizers: [NormKind: Stylizer] = [:]
-    private var styleCache: [String: FeatureStatistics] = [:]
+    let styleCache = StyleCache<FeatureStatistics>()
 
     init(model: any StyleTransferModel, weightsPath: String) {
         self.model = model
@@ -38,15 +38,14 @@ final class AdaINFamily: @unchecked Sendable {
         }
         let key = "\(options.norm)|\(options.styleSize)|\(options.maxMemoryBytes)|\(style.cacheKey)"
         if content == nil {
-            lock.lock(); let hit = styleCache[key]; lock.unlock()
-            if let hit { return hit }
+            if let hit = styleCache[key] { return hit }
         }
         var image = try StyleEngine.styleImage(style, shorterSide: options.styleSize)
         image = try fitStyle(image, name: style.name, options: options, contentPixels: contentPixels, control: control)
         var tensor = Tensor(image: image)
         if let content { tensor = clamp01(try ColorPreservation.matchColors(of: tensor, to: content)) }
         let stats = try stylizer(options.norm).styleStatistics(of: tensor)
-        if content == nil { lock.lock(); styleCache[key] = stats; lock.unlock() }
+        if content == nil { styleCache.store(stats, for: key) }
         return stats
     }
 

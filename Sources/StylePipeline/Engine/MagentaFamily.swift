@@ -14,7 +14,7 @@ final class MagentaFamily: @unchecked Sendable {
     private let lock = NSLock()
     private var _arbitrary: MagentaArbitrary?
     private var _multistyle: MagentaMultistyle?
-    private var vectorCache: [String: [Float]] = [:]
+    let vectorCache = StyleCache<[Float]>()
     private(set) var loadedPaths: [String] = []
 
     init(weights: String?) { self.weights = weights }
@@ -59,11 +59,10 @@ final class MagentaFamily: @unchecked Sendable {
     /// The style vector of a style image (cached by the style's key).
     func styleVector(_ style: StyleRef) throws -> [Float] {
         let model = try arbitrary
-        lock.lock(); let hit = vectorCache[style.cacheKey]; lock.unlock()
-        if let hit { return hit }
+        if let hit = vectorCache[style.cacheKey] { return hit }
         let image = try StyleEngine.styleImage(style, shorterSide: 0)
         let v = try model.styleVector(Self.predictorInput(image, size: model.styleSize))
-        lock.lock(); vectorCache[style.cacheKey] = v; lock.unlock()
+        vectorCache.store(v, for: style.cacheKey)
         return v
     }
 
