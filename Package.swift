@@ -3,7 +3,7 @@ import PackageDescription
 
 /// No compiler flags: the hot loops of the kernels live in the C target `CStyleKernels`,
 /// compiled once per instruction set through per-function target attributes (portable,
-/// AVX2+FMA on x86-64, NEON on aarch64) and chosen once at start-up from the running CPU,
+/// AVX2+FMA and AVX-512F on x86-64, NEON on aarch64) and chosen once at start-up from the running CPU,
 /// so one binary runs on every CPU of its architecture. `STYLIZE_ISA=generic` forces the
 /// portable kernels at run time.
 let package = Package(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Full AdaIN transfer, one run, every engine: stylize (the dispatched kernels, the same
-# binary forced to the portable kernels with STYLIZE_ISA=generic, and a previous build of
+# binary forced to the AVX2 kernels where the dispatcher chose AVX-512F, and to the portable
+# kernels with STYLIZE_ISA=generic, and a previous build of
 # this repository), PyTorch, onnxruntime and OpenVINO. Same network (pytorch-AdaIN VGG:
 # encoder to relu4_1, AdaIN, decoder), same seeded weights, same images, same threads.
 #
@@ -97,7 +98,15 @@ python_row() {    # FILE LABEL MODE [CHECK]: in-process best time; RSS of the wh
 echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs, flags: $(grep -o -w -E 'avx2|fma|avx512f' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 echo "threads: $THREADS; content ${CONTENT}x${CONTENT}, style ${STYLE}x${STYLE}; best of $REPEATS; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "stylize: $("$BIN/stylize" --version | tr '\n' ' '); previous build: $PREVIOUS"
-stylize_row stylize "stylize (dispatched: $("$BIN/stylize" --version | sed -n 's/^kernels: \([^ ]*\).*/\1/p'))" "" "$BIN/stylize"
+DISPATCHED=$("$BIN/stylize" --version | sed -n 's/^kernels: \([^ ]*\).*/\1/p')
+stylize_row stylize "stylize (dispatched: $DISPATCHED)" "" "$BIN/stylize"
+PNGS=("$WORK/stylize.png")
+if [[ $DISPATCHED == avx512f ]]; then
+    stylize_row avx2 "stylize STYLIZE_ISA=avx2" avx2 "$BIN/stylize"
+    PNGS+=("$WORK/avx2.png")
+    cmp -s "$WORK/stylize.png" "$WORK/avx2.png" && echo "avx512f and avx2 outputs: bit-identical" \
+        || echo "avx512f and avx2 outputs: DIFFER"
+fi
 stylize_row generic "stylize STYLIZE_ISA=generic" generic "$BIN/stylize"
 stylize_row previous "stylize previous build ($PREVIOUS)" "" "$PREVIOUS_BIN"
 python_row torch PyTorch torch
@@ -107,7 +116,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Same result everywhere: stylize's 8-bit outputs against PyTorch's, rounded to 8 bits.
 (cd Benchmarks && "$PYTHON" bench_engines.py compare --dir "$WORK" --check "$WORK/torch.npy" \
-    --png "$WORK/stylize.png" "$WORK/generic.png" "$WORK/previous.png")
+    --png "${PNGS[@]}" "$WORK/generic.png" "$WORK/previous.png")
 
 echo
 base=$(cut -d'|' -f3 <<< "${rows[0]}")

@@ -2,8 +2,9 @@
 // this code runs on every CPU of the architecture, before any kernel can.
 //
 // x86-64: AVX2 kernels need CPUID.1:ECX.FMA[12], .OSXSAVE[27], .AVX[28], CPUID.(7,0):EBX.AVX2[5],
-// and XCR0 bits 1 and 2 (the OS saves SSE and AVX state), read with XGETBV. aarch64: NEON is
-// part of the baseline.
+// and XCR0 bits 1 and 2 (the OS saves SSE and AVX state), read with XGETBV; AVX-512F kernels
+// need all that, CPUID.(7,0):EBX.AVX512F[16] and XCR0 bits 5-7 (opmask and zmm state).
+// aarch64: NEON is part of the baseline.
 #include "CStyleKernels.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@
 extern const sk_kernels sk_kernels_generic;
 #if defined(__x86_64__)
 extern const sk_kernels sk_kernels_avx2;
+extern const sk_kernels sk_kernels_avx512f;
 #endif
 #if defined(__aarch64__)
 extern const sk_kernels sk_kernels_neon;
@@ -38,12 +40,32 @@ int sk_cpu_has_avx2_fma(void) {
 #endif
 }
 
+int sk_cpu_has_avx512f(void) {
+#if defined(__x86_64__)
+    if (!sk_cpu_has_avx2_fma()) return 0;  // also checked: CPUID leaf 7 exists, OSXSAVE
+    unsigned a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    if ((b & (1u << 16)) == 0) return 0;
+    unsigned xcr0_lo, xcr0_hi;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    return (xcr0_lo & 0xe6u) == 0xe6u;
+#else
+    return 0;
+#endif
+}
+
 const sk_kernels *sk_table(sk_isa isa) {
     switch (isa) {
     case SK_ISA_GENERIC: return &sk_kernels_generic;
     case SK_ISA_AVX2:
 #if defined(__x86_64__)
         return sk_cpu_has_avx2_fma() ? &sk_kernels_avx2 : NULL;
+#else
+        return NULL;
+#endif
+    case SK_ISA_AVX512F:
+#if defined(__x86_64__)
+        return sk_cpu_has_avx512f() ? &sk_kernels_avx512f : NULL;
 #else
         return NULL;
 #endif
@@ -73,6 +95,7 @@ const char *sk_startup_note(void) { return note[0] ? note : NULL; }
 
 static const sk_kernels *best(void) {
     const sk_kernels *t;
+    if ((t = sk_table(SK_ISA_AVX512F))) return t;
     if ((t = sk_table(SK_ISA_AVX2))) return t;
     if ((t = sk_table(SK_ISA_NEON))) return t;
     return &sk_kernels_generic;
@@ -87,12 +110,13 @@ __attribute__((constructor)) static void sk_startup(void) {
         int known = 1;
         if (strcmp(want, "generic") == 0) t = sk_table(SK_ISA_GENERIC);
         else if (strcmp(want, "avx2") == 0 || strcmp(want, "avx2+fma") == 0) t = sk_table(SK_ISA_AVX2);
+        else if (strcmp(want, "avx512f") == 0 || strcmp(want, "avx512") == 0) t = sk_table(SK_ISA_AVX512F);
         else if (strcmp(want, "neon") == 0) t = sk_table(SK_ISA_NEON);
         else known = 0;
         if (t) {
             chosen = t;
         } else if (!known) {
-            snprintf(note, sizeof note, "STYLIZE_ISA=%s is not one of generic, avx2, neon, auto; using %s kernels",
+            snprintf(note, sizeof note, "STYLIZE_ISA=%s is not one of generic, avx2, avx512f, neon, auto; using %s kernels",
                      want, chosen->name);
         } else {
             snprintf(note, sizeof note, "STYLIZE_ISA=%s: this CPU (or its operating system) does not support it; using %s kernels",

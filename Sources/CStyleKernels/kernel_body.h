@@ -12,6 +12,8 @@
 //   SK_CONV_PAIRS  1: the 6x16 tile runs as three 2-pixel x 16-channel tiles instead
 //               (portable variant: one broadcast per input value and 16 channels)
 //   SK_SO_PIX   pixels per step of the small-output (reduction-vectorised) conv
+//   SK_OWN_CONV_TILES  (optional) the file defines its own conv_tiles_6x16_<suffix>
+//               (the AVX-512F variant's 16-lane tile); this header then leaves it out
 // and, for a non-baseline ISA, opens a `#pragma clang attribute push(target(...))`
 // region around the include. Floating-point contraction is off: every fused
 // multiply-add is written as one, so each variant's arithmetic is exactly the one
@@ -194,6 +196,7 @@ SK_INLINE void tile1x16(const float *in, ptrdiff_t rs, ptrdiff_t ts, int kh, int
     }
 }
 
+#ifndef SK_OWN_CONV_TILES
 /// Tiles t0..<t1 of a row of `width` pixels, tile t at x = min(6t, width - 6):
 /// out[(x+p)*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[(x+p)*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co]).
 static void SK(conv_tiles_6x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,
@@ -215,6 +218,7 @@ static void SK(conv_tiles_6x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptr
         tile6x16(in + x * ps, rs, ps, ts, kh, kw, cin, w, bias, out + x * ops, ops, valid, act);
     }
 }
+#endif
 
 /// Pixels 0..<count: out[x*ops + co] = act(bias[co] + Σ_{ky, kx, i} in[x*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co]).
 static void SK(conv_pixels_1x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, ptrdiff_t ts,

@@ -3,7 +3,7 @@ import CStyleKernels
 /// What the running CPU offers the kernels, as the start-up dispatcher sees it.
 ///
 /// The package is compiled for the baseline instruction set of its architecture (no
-/// `-target-cpu`); the AVX2+FMA kernels are compiled beside the portable ones and chosen at
+/// `-target-cpu`); the AVX2+FMA and AVX-512F kernels are compiled beside the portable ones and chosen at
 /// start-up only when the CPU and the OS support them (`KernelISA`). A binary built on
 /// any machine therefore runs on any CPU of the architecture, and never stops with an
 /// illegal instruction: on a CPU without AVX2 it uses the portable kernels.
@@ -12,8 +12,12 @@ public enum CPUFeatures {
     /// (XGETBV); always false off x86-64.
     public static var hasAVX2FMA: Bool { sk_cpu_has_avx2_fma() != 0 }
 
+    /// True when, in addition, the CPU reports AVX-512F and the OS saves the opmask and zmm
+    /// registers; always false off x86-64.
+    public static var hasAVX512F: Bool { sk_cpu_has_avx512f() != 0 }
+
     /// One line for `--version` and logs: the kernels in use and why, e.g.
-    /// "kernels: avx2+fma (CPU supports: generic, avx2+fma)".
+    /// "kernels: avx512f (CPU supports: generic, avx2+fma, avx512f)".
     public static var summary: String {
         var line = "kernels: \(KernelISA.active.name) (CPU supports: \(KernelISA.supported.map(\.name).joined(separator: ", ")))"
         if let note = KernelISA.startupNote { line += "; \(note)" }

@@ -5,24 +5,30 @@ import CStyleKernels
 /// The inner loops of the convolution kernels (direct, Winograd F(4x4,3x3) transforms and
 /// GEMM, few-output-channel, depthwise) are compiled several times in one build, in the C
 /// target `CStyleKernels`: a portable variant (4-lane vectors, a multiply and an add per term:
-/// SSE2 on x86-64), an AVX2+FMA variant (per-function target attributes, x86-64) and a NEON
+/// SSE2 on x86-64), an AVX2+FMA variant (per-function target attributes, x86-64), an
+/// AVX-512F variant (the AVX2 one with a 16-lane conv tile of 12 pixels, x86-64) and a NEON
 /// variant (aarch64). Code compiled for the baseline ISA reads CPUID and XGETBV at start-up
 /// and fills the table of kernels, as onnxruntime's MLAS does; the environment variable
-/// `STYLIZE_ISA` (`generic`, `avx2`, `neon`, `auto`) overrides the choice. A binary
-/// therefore never executes an instruction its CPU lacks.
+/// `STYLIZE_ISA` (`generic`, `avx2`, `avx512f`, `neon`, `auto`) overrides the choice. A
+/// binary therefore never executes an instruction its CPU lacks.
 ///
 /// The variants differ only in rounding (one fused multiply-add per term, or a multiply and
 /// an add): each is deterministic for any thread count, and the tests compare every
-/// variant the machine supports with the naive twins and with each other.
+/// variant the machine supports with the naive twins and with each other. The AVX2+FMA and
+/// AVX-512F variants compute every output by the same chain of fused multiply-adds, so
+/// their results are bit-identical.
 public enum KernelISA: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Portable kernels (SSE2 on x86-64): multiply, then add.
     case generic = "generic"
     /// AVX2 + FMA kernels (x86-64, Haswell / Zen and later).
     case avx2FMA = "avx2+fma"
+    /// AVX-512F kernels (x86-64, Skylake-SP / Zen 4 and later): the AVX2+FMA ones with a
+    /// 16-lane conv tile; bit-identical results.
+    case avx512F = "avx512f"
     /// NEON kernels with fused multiply-add (aarch64).
     case neon = "neon"
 
-    /// The name printed by `stylize --version` ("generic", "avx2+fma", "neon").
+    /// The name printed by `stylize --version` ("generic", "avx2+fma", "avx512f", "neon").
     public var name: String { rawValue }
     public var description: String { rawValue }
 
@@ -30,6 +36,7 @@ public enum KernelISA: String, Sendable, CaseIterable, CustomStringConvertible {
         switch self {
         case .generic: return SK_ISA_GENERIC
         case .avx2FMA: return SK_ISA_AVX2
+        case .avx512F: return SK_ISA_AVX512F
         case .neon: return SK_ISA_NEON
         }
     }
@@ -37,6 +44,7 @@ public enum KernelISA: String, Sendable, CaseIterable, CustomStringConvertible {
     init(_ isa: sk_isa) {
         switch isa {
         case SK_ISA_AVX2: self = .avx2FMA
+        case SK_ISA_AVX512F: self = .avx512F
         case SK_ISA_NEON: self = .neon
         default: self = .generic
         }

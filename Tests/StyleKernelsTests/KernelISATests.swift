@@ -20,10 +20,12 @@ final class KernelISATests: XCTestCase {
         XCTAssertTrue(supported.contains(KernelISA.active))
         #if arch(x86_64)
         XCTAssertEqual(supported.contains(.avx2FMA), CPUFeatures.hasAVX2FMA)
+        XCTAssertEqual(supported.contains(.avx512F), CPUFeatures.hasAVX512F)
+        if CPUFeatures.hasAVX512F { XCTAssertTrue(CPUFeatures.hasAVX2FMA, "AVX-512F kernels also use AVX2 and FMA") }
         XCTAssertFalse(supported.contains(.neon))
         XCTAssertFalse(KernelISA.select(.neon), "NEON kernels are not built for x86-64")
-        if CPUFeatures.hasAVX2FMA && ProcessInfo.processInfo.environment["STYLIZE_ISA"] == nil {
-            XCTAssertEqual(KernelISA.active, .avx2FMA, "the dispatcher takes the best variant the CPU runs")
+        if ProcessInfo.processInfo.environment["STYLIZE_ISA"] == nil {
+            XCTAssertEqual(KernelISA.active, supported.last, "the dispatcher takes the best variant the CPU runs")
         }
         #endif
         let before = KernelISA.active
@@ -108,5 +110,43 @@ final class KernelISATests: XCTestCase {
             XCTAssertLessThanOrEqual(worst, 1, "planar 9x9: \(isa) vs generic, \(worst) x bound")
         }
         print("KernelISATests: variants differ by at most \(worstSeen) x bound")
+    }
+
+    /// The AVX-512F variant runs the same chain of fused multiply-adds per output as the
+    /// AVX2+FMA one (bias, then the taps and input channels in order), only 16 lanes and 12
+    /// pixels at a time, so its outputs must be identical, bit for bit, on every conv path:
+    /// widths that give 12-pixel tiles, a lone 6-pixel tile and an overlapping last tile,
+    /// fewer than 16 output channels, ReLU6, and the Winograd GEMMs.
+    func testAVX512MatchesAVX2BitForBit() throws {
+        let variants = KernelISA.supported
+        guard variants.contains(.avx512F), variants.contains(.avx2FMA) else {
+            throw XCTSkip("this CPU does not run both the AVX2+FMA and the AVX-512F kernels")
+        }
+        let wide = layers + [
+            Layer(h: 9, w: 40, cin: 32, cout: 40, k: 3, padding: .reflect(1)),
+            Layer(h: 6, w: 29, cin: 16, cout: 7, k: 3, padding: .reflect(1), activation: .relu6),
+            Layer(h: 5, w: 31, cin: 24, cout: 64, k: 1, padding: .none, activation: .none),
+            Layer(h: 33, w: 35, cin: 64, cout: 64, k: 3, padding: .reflect(1)),
+        ]
+        var rng = SeededRandom(seed: 4321)
+        var compared = 0
+        for (i, l) in wide.enumerated() {
+            let x = rng.tensor(Shape(n: l.n, h: l.h, w: l.w, c: l.cin))
+            let cpg = l.cin / l.groups
+            let w = ConvWeights(oihw: rng.floats(l.cout * cpg * l.k * l.k), outChannels: l.cout, inChannels: cpg,
+                                kernelH: l.k, kernelW: l.k, bias: rng.floats(l.cout), groups: l.groups)
+            for algorithm in [ConvAlgorithm.auto, .direct] {
+                var outputs: [KernelISA: Tensor] = [:]
+                forEachISA { isa in
+                    outputs[isa] = conv2d(x, w, stride: l.stride, padding: l.padding, activation: l.activation,
+                                          algorithm: algorithm)
+                }
+                let a = outputs[.avx2FMA]!.data, b = outputs[.avx512F]!.data
+                let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+                XCTAssertEqual(differing, 0, "layer \(i) \(algorithm): \(differing) of \(a.count) values differ")
+                compared += a.count
+            }
+        }
+        XCTAssertGreaterThan(compared, 100_000)
     }
 }

@@ -27,7 +27,7 @@ final class InfoTests: XCTestCase {
         let info = try object(try run(["info", "--json"]))
         XCTAssertFalse((info["version"] as? String ?? "").isEmpty)
         let kernels = try XCTUnwrap(info["kernels"] as? [String: Any])
-        XCTAssertTrue(["avx2+fma", "generic"].contains(kernels["name"] as? String ?? ""), "\(kernels)")
+        XCTAssertTrue(["avx512f", "avx2+fma", "generic"].contains(kernels["name"] as? String ?? ""), "\(kernels)")
         let cores = try XCTUnwrap(info["cores"] as? Int)
         XCTAssertEqual(info["threads"] as? Int, cores, "all cores by default")
         XCTAssertEqual(info["executable"] as? String,

@@ -3,8 +3,9 @@
 //
 // Every kernel exists in a portable variant (separate multiply and add, 4-lane vectors:
 // SSE2 on x86-64, plain code elsewhere), an AVX2+FMA variant compiled through per-function
-// target attributes (x86-64 only), and a NEON variant with fused multiply-add (aarch64
-// only). No compiler flag is needed: the package builds for the baseline ISA and the
+// target attributes (x86-64 only), an AVX-512F variant (the AVX2 one with a 16-lane conv
+// tile, bit-identical results; x86-64 only), and a NEON variant with fused multiply-add
+// (aarch64 only). No compiler flag is needed: the package builds for the baseline ISA and the
 // dispatcher (compiled for the baseline too) looks at CPUID and the OS's saved vector
 // state once, when the library is loaded, before any kernel can run.
 //
@@ -23,6 +24,7 @@ typedef enum sk_isa {
     SK_ISA_GENERIC = 0,
     SK_ISA_AVX2 = 1,
     SK_ISA_NEON = 2,
+    SK_ISA_AVX512F = 3,
 } sk_isa;
 
 /// Activations the kernels fuse (0 none, 1 relu, 2 relu6), as StyleKernels.FusedActivation.
@@ -30,7 +32,7 @@ typedef int sk_act;
 
 /// One table of kernels, all for the same instruction set.
 typedef struct sk_kernels {
-    /// "generic", "avx2+fma" or "neon".
+    /// "generic", "avx2+fma", "avx512f" or "neon".
     const char *name;
     sk_isa isa;
 
@@ -78,7 +80,7 @@ typedef struct sk_kernels {
     float (*peak_loop)(long iterations, float seed);
 } sk_kernels;
 
-/// The table in use. Set once when the library is loaded (STYLIZE_ISA=generic|avx2|neon
+/// The table in use. Set once when the library is loaded (STYLIZE_ISA=generic|avx2|avx512f|neon
 /// forces one; unset or "auto" takes the best the CPU supports).
 const sk_kernels *sk_active(void);
 /// The table for `isa` if it is compiled for this architecture and the CPU (and OS) run it, else NULL.
@@ -90,6 +92,8 @@ int sk_select(sk_isa isa);
 const char *sk_startup_note(void);
 /// 1 when the CPU has AVX2 and FMA and the OS saves the AVX registers (x86-64 only).
 int sk_cpu_has_avx2_fma(void);
+/// 1 when, in addition, the CPU has AVX-512F and the OS saves the opmask and zmm registers.
+int sk_cpu_has_avx512f(void);
 
 #ifdef __cplusplus
 }
