@@ -11,7 +11,7 @@ let package = Package(
     products: [
         .library(name: "StylizeKit", targets: [
             "StylizeKit", "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
-            "StyleWeights", "StyleModels", "StylePipeline", "StyleVideo",
+            "StyleWeights", "StyleModels", "StylizeEngine", "StyleBatch", "StyleSheets", "StyleVideo",
         ]),
         // The web app and HTTP API (`stylize serve`): a separate product, so a StylizeKit user
         // links no networking code.
@@ -45,18 +45,24 @@ let package = Package(
         .target(name: "StyleNN", dependencies: ["StyleTensor", "StyleKernels"]),
         .target(name: "StyleWeights", dependencies: ["StyleTensor"]),
         .target(name: "StyleModels", dependencies: ["StyleKernels", "StyleTensor", "StyleNN", "StyleWeights"]),
-        .target(name: "StylePipeline", dependencies: [
+        // The engine: both model families, tiling and the memory budget, options and their
+        // validation, weights lookup, single transfers and the variant runner of comparisons.
+        .target(name: "StylizeEngine", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels",
         ]),
+        // Folders: batches (resume, shards) and population-statistics calibration.
+        .target(name: "StyleBatch", dependencies: ["ImageCodecs", "StyleTensor", "StyleNN", "StyleModels", "StylizeEngine"]),
+        // Captioned contact sheets and reports: compare grids, the gallery, the preset sheet.
+        .target(name: "StyleSheets", dependencies: ["ImageCodecs", "StyleTensor", "StyleNN", "StyleModels", "StylizeEngine"]),
         // Video through the ffmpeg/ffprobe programs (spawned, raw frames on pipes).
-        .target(name: "StyleVideo", dependencies: ["ImageCodecs", "StyleNN", "StylePipeline"]),
+        .target(name: "StyleVideo", dependencies: ["ImageCodecs", "StyleTensor", "StyleNN", "StylizeEngine", "StyleSheets"]),
         // `import StylizeKit`: every library module at once, and the DocC catalog.
         .target(name: "StylizeKit", dependencies: [
-            "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
+            "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine",
             "StyleVideo",
         ]),
         .target(name: "StyleServer", dependencies: [
-            "StylePipeline",
+            "StylizeEngine",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -64,9 +70,9 @@ let package = Package(
         ]),
         // What only the command-line tool needs: the terminal progress bar, signal handling,
         // downloads and the XDG cache folder (kept out of StylizeKit).
-        .target(name: "StylizeCLISupport", dependencies: ["StylePipeline", "StyleWeights"]),
+        .target(name: "StylizeCLISupport", dependencies: ["StylizeEngine", "StyleBatch", "StyleWeights"]),
         .executableTarget(name: "stylize", dependencies: [
-            "ImageCodecs", "StyleKernels", "StyleModels", "StyleNN", "StyleWeights", "StylePipeline",
+            "ImageCodecs", "StyleKernels", "StyleModels", "StyleNN", "StyleWeights", "StylizeEngine",
             "StyleServer", "StyleVideo", "StylizeCLISupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -79,7 +85,7 @@ let package = Package(
         // tiny-model writers, the process runner, temporary folders, PNG/JPEG byte helpers and
         // the StyleWeights fixtures. A plain target that imports XCTest (fine on Linux).
         .target(name: "StylizeTestSupport", dependencies: [
-            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline",
+            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine",
         ], path: "Tests/Support"),
 
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "StylizeTestSupport"]),
@@ -92,18 +98,18 @@ let package = Package(
             "StyleModels", "StyleWeights", "StyleNN", "StyleTensor", "StylizeTestSupport",
         ], resources: [.copy("Reference"), .copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: [
-            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylePipeline", "StyleVideo",
-            "StylizeTestSupport",
+            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine", "StyleBatch",
+            "StyleSheets", "StyleVideo", "StylizeTestSupport",
         ]),
         .testTarget(name: "StyleVideoTests", dependencies: [
-            "StyleVideo", "StylePipeline", "StyleNN", "StyleTensor", "ImageCodecs", "StylizeTestSupport",
+            "StyleVideo", "StylizeEngine", "StyleNN", "StyleTensor", "ImageCodecs", "StylizeTestSupport",
         ]),
         .testTarget(name: "StylizeCLISupportTests", dependencies: [
-            "StyleWeights", "StylePipeline", "StylizeCLISupport", "StylizeTestSupport",
+            "StyleWeights", "StylizeEngine", "StyleBatch", "StylizeCLISupport", "StylizeTestSupport",
         ]),
-        .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylePipeline", "ImageCodecs", "StylizeTestSupport"]),
+        .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylizeEngine", "ImageCodecs", "StylizeTestSupport"]),
         .testTarget(name: "HardeningTests", dependencies: [
-            "CCodecShim", "ImageCodecs", "StylePipeline", "stylize", "StylizeTestSupport",
+            "CCodecShim", "ImageCodecs", "StylizeEngine", "stylize", "StylizeTestSupport",
         ]),
     ]
 )

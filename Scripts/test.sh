@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 swift test
 Scripts/check-consumer.sh
 swift package generate-documentation --enable-experimental-combined-documentation --target StylizeKit \
-    --target StylePipeline --target StyleModels --target StyleNN --target StyleTensor --target StyleKernels \
+    --target StylizeEngine --target StyleBatch --target StyleSheets --target StyleModels --target StyleNN --target StyleTensor --target StyleKernels \
     --target StyleWeights --target ImageCodecs 2>&1 | grep -E "^(error|warning)|Generated" | tee "${TMPDIR:-/tmp}/stylize-docc.log"
 if grep -q "^error" "${TMPDIR:-/tmp}/stylize-docc.log"; then echo "documentation: errors above" >&2; exit 1; fi
 echo "all checks passed"

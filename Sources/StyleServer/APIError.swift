@@ -3,7 +3,7 @@ import Hummingbird
 import ImageCodecs
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
 
 /// An error answer of the API: an HTTP status, a stable machine-readable `code` and a
 /// message naming the problem, sent as `{"error": {"status": 413, "code": "too_large", "message": "..."}}`.
@@ -45,12 +45,14 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
             return fromCodec(e)
         case let e as MultipartError:
             return APIError(400, "bad_multipart", "malformed multipart/form-data body: \(e)")
-        case let e as PipelineError:
+        case let e as OptionError:
+            return APIError(400, "bad_option", e.rendered(.field))
+        case let e as EngineError:
             switch e {
             case .cancelled(let why): return APIError(503, "cancelled", "the job was stopped: \(why)")
-            case .invalidOption(let m): return APIError(400, "bad_option", m)
-            case .weightsNotFound: return APIError(503, "model_unavailable", e.description)
-            case .outputWouldOverwriteInput: return APIError(500, "internal", e.description)
+            case .noVariant, .unsupported: return APIError(400, "bad_option", e.description)
+            case .fileNotFound: return APIError(503, "model_unavailable", e.description)
+            case .outputWouldOverwriteInput, .writeFailed: return APIError(500, "internal", e.description)
             }
         case let e as MagentaError:
             if case .badPreset(let spec) = e {

@@ -2,7 +2,7 @@ import Foundation
 import ImageCodecs
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
 import StyleTensor
 
 /// The compare view's work: every statistic-swap variant (AdaIN, AdaBN, AdaLN, AdaGN per G)
@@ -42,18 +42,17 @@ struct CompareJob {
     struct Output {
         var adjustedContent: Image
         var variants: [Variant]
-        var skipped: [(name: String, reason: String)]
+        var skipped: [SkippedVariant]
     }
 
     var isAdjusted: Bool { contrast != 1 || brightness != 0 }
 
-    /// The content as the variants see it.
+    /// The content as the variants see it: contrast, then brightness.
     func adjusted(_ image: Image) -> Image {
-        guard isAdjusted else { return image }
-        var t = Tensor(image: image)
-        if contrast != 1 { t = ContentAdjustment.contrast(contrast).apply(t) }
-        if brightness != 0 { t = ContentAdjustment.brightness(brightness).apply(t) }
-        return Image(tensor: t, alpha: image.alpha)
+        var out = image
+        if contrast != 1 { out = ContentAdjustment.contrast(contrast).apply(out) }
+        if brightness != 0 { out = ContentAdjustment.brightness(brightness).apply(out) }
+        return out
     }
 
     /// Cache key of the unadjusted outputs: everything that decides them.
@@ -62,63 +61,26 @@ struct CompareJob {
             + fingerprint(content.rgb) + "|\(style.width)x\(style.height)|" + fingerprint(style.rgb)
     }
 
+    /// Every variant through `VariantRunner` (the rule for batch norm's population is its),
+    /// on the adjusted content, and on the unadjusted one when its outputs are not cached.
     func run(control: RunControl) throws -> Output {
         let input = adjusted(content)
-        let styleRef = StyleRef.image(style, name: styleName)
-        let styleTaps = measure.featureTaps(Tensor(image: style))
-        let contentDeep = measure.featureTaps(Tensor(image: input)).last!
-        let baseline = isAdjusted ? baselines.get(baselineKey) : nil
+        let runner = VariantRunner(engine: engine, style: .image(style, name: styleName), alpha: alpha, maxMemoryBytes: maxMemoryBytes)
+        let cached = isAdjusted ? baselines.get(baselineKey) : nil
+        let needsBaseline = isAdjusted && norms.contains { cached?[$0.description] == nil }
+        let (runs, skipped) = try runner.run(norms, content: content, inputs: needsBaseline ? [input, content] : [input], control: control)
+        let meter = DistanceMeter(network: measure, content: input, style: style)
         var computedBaseline: [String: Image] = [:]
-        var variants: [Variant] = []
-        var skipped: [(String, String)] = []
-        for norm in norms {
-            try control.cancellation?.check()
-            var options = TransferOptions()
-            options.norm = norm
-            options.alpha = alpha
-            options.styleSize = 0
-            options.maxMemoryBytes = maxMemoryBytes
-            let t0 = Date()
-            let out: Image
-            var before: Image? = nil
-            do {
-                var policy: StatisticsPolicy? = nil
-                if norm == .batch && engine.family == .magenta {
-                    // Batch norm's population: the content and the sweep's adjustments of it, as
-                    // `stylize compare --model magenta` collects them, so the slider moves only the input.
-                    let population = [content] + ContentAdjustment.sweep.map { Image(tensor: $0.apply(Tensor(image: content))) }
-                    policy = .fixed(try engine.populationStatistics(of: population, styles: [styleRef], options: options))
-                }
-                out = try engine.stylize(input, styles: [styleRef], options: options, statistics: policy, control: control)
-                if isAdjusted {
-                    if let cached = baseline?[norm.description] {
-                        before = cached
-                    } else {
-                        try control.cancellation?.check()
-                        before = try engine.stylize(content, styles: [styleRef], options: options, statistics: policy, control: control)
-                    }
-                }
-            } catch let error as PipelineError {
-                if case .cancelled = error { throw error }
-                skipped.append((norm.swapName, "\(error)"))
-                continue
-            } catch {
-                skipped.append((norm.swapName, "\(error)"))
-                continue
-            }
-            if !isAdjusted { computedBaseline[norm.description] = out } else if let before { computedBaseline[norm.description] = before }
-            let taps = measure.featureTaps(Tensor(image: out))
-            variants.append(Variant(
-                name: norm.swapName, norm: norm.description,
-                styleDistance: FeatureDistance.style(output: taps, style: styleTaps),
-                contentDistance: FeatureDistance.content(output: taps.last!, content: contentDeep),
-                change: before.map { FeatureDistance.meanAbsoluteChange(Tensor(image: out), Tensor(image: $0)) },
-                seconds: Date().timeIntervalSince(t0), image: out))
+        let variants = runs.map { run -> Variant in
+            let out = run.outputs[0]
+            let before = isAdjusted ? (cached?[run.norm.description] ?? run.outputs[1]) : nil
+            computedBaseline[run.norm.description] = before ?? out
+            let d = meter.distances(of: out)
+            return Variant(name: run.name, norm: run.norm.description, styleDistance: d.style, contentDistance: d.content,
+                           change: before.map { FeatureDistance.meanAbsoluteChange(Tensor(image: out), Tensor(image: $0)) },
+                           seconds: run.seconds, image: out)
         }
-        guard !variants.isEmpty else {
-            throw PipelineError.invalidOption("no variant could be run: " + skipped.map { "\($0.0): \($0.1)" }.joined(separator: "; "))
-        }
-        if !computedBaseline.isEmpty { baselines.put(baselineKey, computedBaseline) }
+        baselines.put(baselineKey, computedBaseline)
         return Output(adjustedContent: input, variants: variants, skipped: skipped)
     }
 

@@ -4,7 +4,7 @@ import Hummingbird
 import ImageCodecs
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
 
 extension StyleServer {
     static let stylizeFields: Set<String> = ["content", "style", "style_name", "preset", "model", "alpha", "norm", "groups",
@@ -25,18 +25,20 @@ extension StyleServer {
             let isPreset: Bool
             if case .preset = style { isPreset = true } else { isPreset = false }
             let family = try form.model(default: isPreset ? .magenta : .adain)
-            if isPreset && family != .magenta {
-                throw APIError(400, "bad_option", "presets belong to the magenta model (model=magenta)")
-            }
-            let engine = try models.engine(family, presets: isPreset)
             var options = TransferOptions()
-            options.alpha = try form.float("alpha", default: 1, in: 0...1)
+            options.alpha = try form.float("alpha") ?? 1
             options.norm = try form.norm()
             options.preserveColor = try form.bool("preserve_color")
-            options.contentSize = try form.int("content_size", default: 512, in: 0...settings.maxSide)
-            options.styleSize = try form.int("style_size", default: 512, in: 0...settings.maxSide)
+            options.contentSize = try form.int("content_size") ?? 512
+            options.styleSize = try form.int("style_size") ?? 512
             options.maxMemoryBytes = settings.jobMemoryBytes
-            let quality = try form.int("quality", default: 92, in: 1...100)
+            let quality = try form.int("quality") ?? 92
+            try OutputQuality.validate(quality)
+            try StyleEngine.validate(family: family, styles: [style.reference], options: options)
+            for (field, side) in [("content_size", options.contentSize), ("style_size", options.styleSize)] where side > settings.maxSide {
+                throw APIError.badRequest("\(field) must be at most \(settings.maxSide) on this server, got \(side)")
+            }
+            let engine = try models.engine(family, presets: isPreset)
             var format: ImageFormat? = nil
             if let f = form.text("format") {
                 guard let chosen = ImageFormat(pathExtension: f) else {
@@ -95,26 +97,27 @@ extension StyleServer {
             let style = try styleInput(form, allowPreset: false)
             let family = try form.model(default: .adain)
             let engine = try models.engine(family, presets: false)
-            guard let measure = models.adain?.adainModel else {
+            guard let measure = try? models.adain?.adainNetwork() else {
                 throw APIError(503, "model_unavailable", "the compare view measures distances with the adain model, which is not available: \(models.adainProblem ?? "unknown")")
             }
-            let alpha = try form.float("alpha", default: 1, in: 0...1)
-            let contrast = try form.float("contrast", default: 1, in: 0...4)
-            let brightness = try form.float("brightness", default: 0, in: -1...1)
-            let contentSize = try form.int("content_size", default: 256, in: 16...1024)
-            let styleSize = try form.int("style_size", default: 256, in: 16...1024)
+            let alpha = try form.float("alpha") ?? 1
+            let contrast = try form.float("contrast") ?? 1
+            let brightness = try form.float("brightness") ?? 0
+            try ContentAdjustment.validate(contrast: contrast, brightness: brightness)
+            let contentSize = try form.int("content_size", default: 256, limit: 16...1024)
+            let styleSize = try form.int("style_size", default: 256, limit: 16...1024)
             let groups = try (form.text("groups") ?? "8,32").split(separator: ",").map { g -> Int in
-                guard let v = Int(g.trimmingCharacters(in: .whitespaces)), (1...4096).contains(v) else {
+                guard let v = Int(g.trimmingCharacters(in: .whitespaces)) else {
                     throw APIError.badRequest("groups must be comma-separated whole numbers, got '\(g.prefix(20))'")
                 }
                 return v
             }
-            let norms: [NormKind]
-            do {
-                norms = try ComparisonSettings.norms(names: (form.text("norms") ?? "instance,batch,layer,group").split(separator: ",").map(String.init),
-                                                      groups: groups)
-            } catch { throw APIError.badRequest("norms: \(error)") }
+            let norms = try VariantRunner.norms(names: (form.text("norms") ?? "instance,batch,layer,group").split(separator: ",").map(String.init),
+                                                groups: groups)
             guard norms.count <= 8 else { throw APIError.badRequest("at most 8 variants per comparison, got \(norms.count)") }
+            var checked = TransferOptions()
+            checked.alpha = alpha
+            try checked.validate(styleCount: 1)
             let contentBytes = content.data
             let maxMemory = settings.jobMemoryBytes
             let baselines = self.baselines

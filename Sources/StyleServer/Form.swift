@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodecs
 import StyleNN
-import StylePipeline
+import StylizeEngine
 
 /// The fields of a multipart request, read with checks whose messages name the field.
 struct Form {
@@ -39,18 +39,28 @@ struct Form {
         return p
     }
 
-    func float(_ name: String, default value: Float, in range: ClosedRange<Float>) throws -> Float {
-        guard let t = text(name) else { return value }
-        guard let v = Float(t), v.isFinite, range.contains(v) else {
-            throw APIError.badRequest("\(name) must be a number from \(Self.short(range.lowerBound)) to \(Self.short(range.upperBound)), got '\(t.prefix(40))'")
-        }
+    /// A number field; nil when absent. Only the syntax is checked here: the ranges of the
+    /// engine's options are checked by the engine's one validator (`StyleEngine.validate`,
+    /// `TransferOptions.validate`), whose `OptionError`s are answered with field names.
+    func float(_ name: String) throws -> Float? {
+        guard let t = text(name) else { return nil }
+        guard let v = Float(t), v.isFinite else { throw APIError.badRequest("\(name) must be a number, got '\(t.prefix(40))'") }
         return v
     }
 
-    func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
-        guard let t = text(name) else { return value }
-        guard let v = Int(t), range.contains(v) else {
-            throw APIError.badRequest("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(t.prefix(40))'")
+    /// A whole-number field; nil when absent (syntax only, as `float`).
+    func int(_ name: String) throws -> Int? {
+        guard let t = text(name) else { return nil }
+        guard let v = Int(t) else { throw APIError.badRequest("\(name) must be a whole number, got '\(t.prefix(40))'") }
+        return v
+    }
+
+    /// A whole-number field within a limit of the server itself (not an engine rule, e.g.
+    /// the largest side it accepts); `value` when absent.
+    func int(_ name: String, default value: Int, limit range: ClosedRange<Int>) throws -> Int {
+        guard let v = try int(name) else { return value }
+        guard range.contains(v) else {
+            throw APIError.badRequest("\(name) must be from \(range.lowerBound) to \(range.upperBound) on this server, got \(v)")
         }
         return v
     }
@@ -73,18 +83,12 @@ struct Form {
         return f
     }
 
-    /// `norm` and `groups` as a NormKind.
+    /// `norm` and `groups` as a NormKind (instance when absent; groups default 32).
     func norm() throws -> NormKind {
         let name = text("norm") ?? "instance"
-        guard NormKind.names.contains(name.lowercased()) else {
-            throw APIError.badRequest("norm must be one of \(NormKind.names.joined(separator: ", ")), got '\(name.prefix(40))'")
-        }
-        let groups = try int("groups", default: 32, in: 1...4096)
-        do { return try NormKind(name: name, groups: name.lowercased() == "group" ? groups : nil) }
-        catch { throw APIError.badRequest("\(error)") }
+        return try NormKind.checked(name: name, groups: name.lowercased() == "group" ? (try int("groups") ?? 32) : nil)
     }
 
-    static func short(_ v: Float) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
 }
 
 /// A decoded upload's name for messages ("content (photo.jpg)"), the file name stripped

@@ -1,5 +1,5 @@
 import Foundation
-import StylePipeline
+import StylizeEngine
 
 /// The server's bounded job queue: one job runs at a time, on one worker thread, with the
 /// whole process thread budget (`ThreadBudget.threads`) for its kernels; at most `capacity`
@@ -60,7 +60,7 @@ public final class JobQueue: @unchecked Sendable {
     }
 
     /// Runs `work` on the worker thread when its turn comes and returns its result.
-    /// Throws `QueueFull` when the queue is full, `PipelineError.cancelled` when the job is
+    /// Throws `QueueFull` when the queue is full, `EngineError.cancelled` when the job is
     /// withdrawn (or the queue stopped) before it ran, or what `work` throws.
     public func submit<T: Sendable>(cancellation: Cancellation, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -70,7 +70,7 @@ public final class JobQueue: @unchecked Sendable {
             condition.lock()
             if stopped {
                 condition.unlock()
-                continuation.resume(throwing: PipelineError.cancelled("the server is shutting down"))
+                continuation.resume(throwing: EngineError.cancelled("the server is shutting down"))
                 return
             }
             if running != nil, waiting.count >= capacity {
@@ -88,7 +88,7 @@ public final class JobQueue: @unchecked Sendable {
     }
 
     /// Cancels the job of `cancellation` (with `reason`): a waiting job leaves the queue and
-    /// its `submit` throws `PipelineError.cancelled` at once; a running job is only asked to stop.
+    /// its `submit` throws `EngineError.cancelled` at once; a running job is only asked to stop.
     public func withdraw(_ cancellation: Cancellation, reason: String) {
         cancellation.cancel(reason: reason)
         condition.lock()
@@ -99,7 +99,7 @@ public final class JobQueue: @unchecked Sendable {
         let job = waiting.remove(at: index)
         withdrawn += 1
         condition.unlock()
-        job.fail(PipelineError.cancelled(reason))
+        job.fail(EngineError.cancelled(reason))
     }
 
     /// Stops taking jobs: waiting jobs fail as cancelled, the running one is asked to stop,
@@ -112,7 +112,7 @@ public final class JobQueue: @unchecked Sendable {
         running?.cancellation.cancel(reason: reason)
         condition.broadcast()
         condition.unlock()
-        for job in dropped { job.cancellation.cancel(reason: reason); job.fail(PipelineError.cancelled(reason)) }
+        for job in dropped { job.cancellation.cancel(reason: reason); job.fail(EngineError.cancelled(reason)) }
     }
 
     public var snapshot: Snapshot {
@@ -157,7 +157,7 @@ public final class JobQueue: @unchecked Sendable {
                 answer = job.execute()
             } else {
                 let reason = job.cancellation.reason ?? "cancelled"
-                answer = { job.fail(PipelineError.cancelled(reason)) }
+                answer = { job.fail(EngineError.cancelled(reason)) }
             }
             condition.lock()
             running = nil

@@ -1,6 +1,6 @@
 import Foundation
 import StyleModels
-import StylePipeline
+import StylizeEngine
 
 /// The model families the server offers and whether each can run here. A family whose
 /// weights are missing is reported unavailable (with the reason) instead of stopping the
@@ -18,7 +18,7 @@ final class ModelCatalog: @unchecked Sendable {
 
     init(settings: ServerSettings) {
         do {
-            let path = try WeightsLocator.resolve(explicit: settings.adainWeights)
+            let path = try WeightsLocator(environment: settings.environment).adain(explicit: settings.adainWeights)
             adain = try StyleEngine(family: .adain, weights: path)
             adainProblem = nil
             adainWeightsName = URL(fileURLWithPath: path).lastPathComponent
@@ -28,11 +28,11 @@ final class ModelCatalog: @unchecked Sendable {
             adainWeightsName = nil
         }
         func problem(_ file: String) -> String? {
-            do { _ = try MagentaWeightsLocator.resolve(explicit: settings.magentaWeights, fileName: file, environment: settings.environment); return nil }
+            do { _ = try WeightsLocator(environment: settings.environment).magenta(file, explicit: settings.magentaWeights); return nil }
             catch { return "\(error)" }
         }
-        magentaArbitraryProblem = problem(MagentaWeightsLocator.arbitraryFile)
-        magentaPresetsProblem = problem(MagentaWeightsLocator.multistyleFile)
+        magentaArbitraryProblem = problem(WeightsLocator.magentaArbitraryFile)
+        magentaPresetsProblem = problem(WeightsLocator.magentaMultistyleFile)
         magenta = (magentaArbitraryProblem == nil || magentaPresetsProblem == nil)
             ? try? StyleEngine(family: .magenta, weights: settings.magentaWeights) : nil
     }

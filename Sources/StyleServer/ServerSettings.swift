@@ -1,5 +1,5 @@
 import Foundation
-import StylePipeline
+import StylizeEngine
 
 /// How `stylize serve` runs (its command-line options).
 public struct ServerSettings: Sendable {
@@ -21,7 +21,7 @@ public struct ServerSettings: Sendable {
     public var maxMemoryBytes = MemoryBudget.defaultBytes
     /// AdaIN weights file (nil: `WeightsLocator`'s default model).
     public var adainWeights: String?
-    /// Magenta weights file or folder (nil: `MagentaWeightsLocator`'s places).
+    /// Magenta weights file or folder (nil: `WeightsLocator.magenta`'s places).
     public var magentaWeights: String?
     /// Largest `content_size` / `style_size` a request may ask for (shorter side, pixels);
     /// 0 ("keep the size") is allowed too and stays within the codecs' pixel limit and the budget.
@@ -44,14 +44,16 @@ public struct ServerSettings: Sendable {
     /// (at least a quarter of the budget, so a small budget with a large queue still runs).
     public var jobMemoryBytes: Int { max(maxMemoryBytes - serverOverheadBytes, maxMemoryBytes / 4) }
 
-    /// Checks the values, with messages that name the option.
+    /// Checks the values (`OptionError`s naming the option).
     public func validate() throws {
-        guard (0...65535).contains(port) else { throw PipelineError.invalidOption("--port must be 0...65535, got \(port)") }
-        guard maxUploadBytes > 0 else { throw PipelineError.invalidOption("--max-upload must be positive") }
-        guard queueCapacity >= 0 else { throw PipelineError.invalidOption("--queue must be 0 or more, got \(queueCapacity)") }
-        guard timeoutSeconds > 0, timeoutSeconds.isFinite else { throw PipelineError.invalidOption("--timeout must be a positive number of seconds") }
-        guard maxMemoryBytes > 0 else { throw PipelineError.invalidOption("--max-memory must be positive") }
-        guard !host.isEmpty else { throw PipelineError.invalidOption("--host must not be empty") }
+        guard (0...65535).contains(port) else { throw OptionError(.port, "\(option: .port) must be 0...65535, got \(port)") }
+        guard maxUploadBytes > 0 else { throw OptionError(.maxUpload, "\(option: .maxUpload) must be positive") }
+        guard queueCapacity >= 0 else { throw OptionError(.queue, "\(option: .queue) must be 0 or more, got \(queueCapacity)") }
+        guard timeoutSeconds > 0, timeoutSeconds.isFinite else {
+            throw OptionError(.timeout, "\(option: .timeout) must be a positive number of seconds")
+        }
+        guard maxMemoryBytes > 0 else { throw OptionError(.maxMemory, "\(option: .maxMemory) must be positive") }
+        guard !host.isEmpty else { throw OptionError(.host, "\(option: .host) must not be empty") }
     }
 
     /// Whether `host` is a loopback address (then requests must name a loopback host too,
@@ -59,4 +61,12 @@ public struct ServerSettings: Sendable {
     var bindsLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
+}
+
+extension OptionName {
+    public static let port = OptionName(field: "port")
+    public static let host = OptionName(field: "host")
+    public static let maxUpload = OptionName(field: "max_upload")
+    public static let queue = OptionName(field: "queue")
+    public static let timeout = OptionName(field: "timeout")
 }

@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
 
 /// `stylize serve`: a local web app for stylizing and for comparing the normalizations side
 /// by side, and its JSON API, on Hummingbird 2, on top of the one `StyleEngine`.
@@ -242,7 +242,7 @@ public final class StyleServer: @unchecked Sendable {
         defer { timer.cancel() }
         do {
             return try await work()
-        } catch PipelineError.cancelled(let why) where why == Self.timeLimitReason {
+        } catch EngineError.cancelled(let why) where why == Self.timeLimitReason {
             throw APIError(503, "time_limit", "the request took longer than the server's time limit of \(Self.seconds(seconds)) s (--timeout)")
         }
     }
@@ -256,6 +256,15 @@ public final class StyleServer: @unchecked Sendable {
         case upload(bytes: [UInt8], name: String)
         case named(StyleFolder.Entry)
         case preset(String)
+
+        /// The style as the engine's request check sees it (only preset or not matters).
+        var reference: StyleRef {
+            switch self {
+            case .upload(_, let name): return .file(name)
+            case .named(let entry): return .file(entry.name)
+            case .preset(let spec): return .preset(spec)
+            }
+        }
     }
 
     func styleInput(_ form: Form, allowPreset: Bool) throws -> StyleInput {

@@ -1,7 +1,8 @@
 import Foundation
 import ImageCodecs
 import StyleNN
-import StylePipeline
+import StyleSheets
+import StylizeEngine
 
 /// Settings of `stylize compare --video`.
 public struct VideoComparisonSettings: Sendable {
@@ -26,12 +27,6 @@ public struct VideoComparisonSettings: Sendable {
     public init() {}
 }
 
-/// A variant that could not be run, and why.
-public struct VideoSkipped: Sendable, Codable, Equatable {
-    public var name: String
-    public var reason: String
-}
-
 /// One variant's figures.
 public struct VideoVariant: Sendable, Codable, Equatable {
     /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)".
@@ -54,7 +49,7 @@ public struct VideoVariant: Sendable, Codable, Equatable {
 /// The result of a video comparison: the figures, and the strip of frames.
 public struct VideoComparisonResult: Sendable {
     public var variants: [VideoVariant]
-    public var skipped: [VideoSkipped]
+    public var skipped: [SkippedVariant]
     /// Row 0: the input frames; then one row per variant.
     public var strip: Image
     /// Indices (0-based) of the frames in the strip.
@@ -84,8 +79,7 @@ public enum VideoComparison {
         while let frame = try decoder.next() {
             frames.append(frame)
             guard frames.count * geometry.frameBytes * 3 <= frameBudget else {
-                throw PipelineError.invalidOption("\(clip): \(frames.count) frames of \(geometry.width)x\(geometry.height) (kept in memory with "
-                    + "two outputs each) exceed half of --max-memory; use --frames N or a smaller --content-size")
+                throw OptionError(.maxMemory, "\(clip): \(frames.count) frames of \(geometry.width)x\(geometry.height) (kept in memory with two outputs each) exceed half of \(option: .maxMemory); use \(option: .frames) N or a smaller \(option: .contentSize)")
             }
             try control.cancellation?.check()
         }
@@ -95,9 +89,9 @@ public enum VideoComparison {
     /// Runs every variant on frames already decoded (one size).
     public static func run(engine: StyleEngine, frames: [Image], style: StyleRef, settings: VideoComparisonSettings,
                            control: RunControl = .init()) throws -> VideoComparisonResult {
-        guard let first = frames.first else { throw PipelineError.invalidOption("no frames to compare") }
+        guard let first = frames.first else { throw EngineError.unsupported("no frames to compare") }
         guard frames.allSatisfy({ $0.width == first.width && $0.height == first.height }) else {
-            throw PipelineError.invalidOption("frames of different sizes")
+            throw EngineError.unsupported("frames of different sizes")
         }
         let styleImage: StyleRef
         if case .file(let path) = style {
@@ -112,65 +106,54 @@ public enum VideoComparison {
         var inputMeter = FlickerMeter(keepSeries: true)
         for f in frames { inputMeter.add(input: f, output: f) }
 
+        // Frames and style are at their compared size; every variant runs through the runner's
+        // options, and batch statistics are the temporal ones of each mode (see `VariantRunner`).
+        var runner = VariantRunner(engine: engine, style: styleImage, alpha: settings.alpha,
+                                   maxMemoryBytes: settings.maxMemoryBytes / 2)
+        runner.alpha = settings.alpha
+        let storesPopulation = (try? engine.adainNetwork())?.populationMean != nil
         var plans: [(norm: NormKind, mode: VideoStatisticsMode?)] = []
         for norm in settings.norms {
             for mode in settings.modes { plans.append((norm, mode)) }
-            if norm == .batch, settings.storedPopulation, engine.family == .adain, engine.adainModel?.populationMean != nil {
-                plans.append((norm, nil))
-            }
+            if norm == .batch, settings.storedPopulation, storesPopulation { plans.append((norm, nil)) }
         }
-        var variants: [VideoVariant] = []
-        var skipped: [VideoSkipped] = []
         var rows: [[SheetCell]] = [picks.enumerated().map { k, i in
             SheetCell(image: frames[i], caption: [k == 0 ? "input" : "", "frame \(i + 1)"])
         }]
-        for (norm, mode) in plans {
-            try control.cancellation?.check()
-            var options = TransferOptions()
-            options.norm = norm
-            options.alpha = settings.alpha
-            options.styleSize = 0
-            options.contentSize = 0
-            options.maxMemoryBytes = settings.maxMemoryBytes / 2
-            let statsName = mode?.description ?? "weights population"
+        let name = { (plan: (norm: NormKind, mode: VideoStatisticsMode?)) in
+            "\(plan.norm.swapName) x \(plan.mode?.description ?? "weights population")"
+        }
+        let (variants, skipped) = try VariantRunner.each(plans, name: name, control: control) { norm, mode -> VideoVariant in
+            let options = runner.options(for: norm)
             let t0 = Date()
             var meter = FlickerMeter(keepSeries: true)
             var kept: [Image] = []
-            do {
-                var schedule: StatisticsSchedule? = mode.map { StatisticsSchedule(mode: $0) }
-                if mode == .clip {
-                    var clip = ClipStatistics()
-                    for f in frames {
-                        try control.cancellation?.check()
-                        try clip.add(engine.contentStatistics(f, styles: [styleImage], options: options, control: control))
-                    }
-                    schedule = StatisticsSchedule(mode: .clip, clip: clip)
+            var schedule: StatisticsSchedule? = mode.map { StatisticsSchedule(mode: $0) }
+            if mode == .clip {
+                var clip = ClipStatistics()
+                for f in frames {
+                    try control.check()
+                    try clip.add(engine.contentStatistics(f, styles: [styleImage], options: options, control: control))
                 }
-                for (i, f) in frames.enumerated() {
-                    try control.cancellation?.check()
-                    let out = try engine.stylize(f, styles: [styleImage], options: options, statistics: schedule?.policy(),
-                                                 control: control)
-                    meter.add(input: f, output: out)
-                    if picks.contains(i) { kept.append(out) }
-                }
-            } catch let error as PipelineError {
-                if case .cancelled = error { throw error }
-                skipped.append(VideoSkipped(name: "\(norm.swapName) x \(statsName)", reason: "\(error)"))
-                continue
+                schedule = StatisticsSchedule(mode: .clip, clip: clip)
+            }
+            for (i, f) in frames.enumerated() {
+                try control.check()
+                let out = try engine.stylize(f, styles: [styleImage], options: options, statistics: schedule?.policy(), control: control)
+                meter.add(input: f, output: out)
+                if picks.contains(i) { kept.append(out) }
             }
             let figures = meter.figures
-            variants.append(VideoVariant(name: norm.swapName, norm: norm.description, stats: statsName, flicker: figures,
-                                         secondsPerFrame: Date().timeIntervalSince(t0) / Double(frames.count),
-                                         meanColours: meter.outputMeans.map { $0.map { ($0 * 1e5).rounded() / 1e5 } }))
             let label = [norm.swapName + " " + (mode?.name ?? "stored pop."),
                          String(format: "col x%@ dif x%@", short(figures.colourRatio), short(figures.differenceRatio))]
             rows.append(kept.enumerated().map { k, image in
                 SheetCell(image: image, caption: k == 0 ? label : ["", "frame \(picks[k] + 1)"])
             })
+            return VideoVariant(name: norm.swapName, norm: norm.description, stats: mode?.description ?? "weights population",
+                                flicker: figures, secondsPerFrame: Date().timeIntervalSince(t0) / Double(frames.count),
+                                meanColours: meter.outputMeans.map { $0.map { ($0 * 1e5).rounded() / 1e5 } })
         }
-        guard !variants.isEmpty else {
-            throw PipelineError.invalidOption("no variant could be run: " + skipped.map { "\($0.name): \($0.reason)" }.joined(separator: "; "))
-        }
+        try VariantRunner.requireSome(variants, skipped: skipped)
         let scale = first.width >= 200 ? 2 : 1
         let sheet = ContactSheet(columns: count, rows: rows.count, tileWidth: first.width, tileHeight: first.height,
                                  captionLines: 2, scale: scale)
@@ -222,7 +205,7 @@ extension FrameGeometry {
 }
 
 /// The figures of a video comparison as a plain-text table, Markdown or JSON (`--report`).
-public struct VideoComparisonReport: Sendable, Codable {
+public struct VideoComparisonReport: Report, Sendable, Codable {
     public var clip: String
     public var style: String
     public var model: String
@@ -231,7 +214,7 @@ public struct VideoComparisonReport: Sendable, Codable {
     public var stripFrames: [Int]
     public var input: FlickerFigures
     public var variants: [VideoVariant]
-    public var skipped: [VideoSkipped]
+    public var skipped: [SkippedVariant]
     public var inputMeanColours: [[Double]]
 
     enum CodingKeys: String, CodingKey {
@@ -269,14 +252,6 @@ public struct VideoComparisonReport: Sendable, Codable {
                          "colour change", "frame difference", "colour jitter", "s/frame"]
     static func ratio(_ r: Double?) -> String { r.map { String(format: "%.2f", $0) } ?? "n/a" }
 
-    static func aligned(_ rows: [[String]]) -> String {
-        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max()! }
-        return rows.map { row in
-            row.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }.joined(separator: "\n") + "\n"
-    }
-
     var inputLine: String {
         "input: colour change \(String(format: "%.5f", input.colourChangeInput)), frame difference \(String(format: "%.4f", input.differenceInput)), "
             + "colour jitter \(String(format: "%.5f", input.jitterInput))"
@@ -284,7 +259,7 @@ public struct VideoComparisonReport: Sendable, Codable {
 
     public func text() -> String {
         var out = "\(clip) + \(style) (\(model), \(frames) frames at \(size))\n\(inputLine)\n"
-        out += Self.aligned([Self.header] + rows)
+        out += ReportTable.aligned([Self.header] + rows)
         for s in skipped { out += "skipped \(s.name): \(s.reason)\n" }
         return out + Self.legend + "\n"
     }
@@ -292,27 +267,8 @@ public struct VideoComparisonReport: Sendable, Codable {
     public func markdown() -> String {
         var out = "Flicker of `\(clip)` stylized with `\(style)` (\(model), \(frames) frames at \(size); strip frames \(stripFrames.map(String.init).joined(separator: ", ")))\n\n"
         out += inputLine + "\n\n"
-        out += ([Self.header, Self.header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+        out += ReportTable.markdown(Self.header, rows)
         for s in skipped { out += "\nSkipped \(s.name): \(s.reason)\n" }
         return out + "\n" + Self.legend + "\n"
-    }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-    }
-
-    /// Markdown for .md, JSON for .json (written whole: temporary file, then rename).
-    public func write(to path: String) throws {
-        let text: String
-        switch (path as NSString).pathExtension.lowercased() {
-        case "md", "markdown": text = markdown()
-        case "json": text = try json()
-        default: throw PipelineError.invalidOption("\(path): --report must end in .md or .json")
-        }
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw PipelineError.invalidOption("\(path): cannot write the report: \(error.localizedDescription)")
-        }
     }
 }

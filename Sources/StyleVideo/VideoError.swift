@@ -1,4 +1,5 @@
 import Foundation
+import StylizeEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,4 +47,11 @@ public enum VideoError: Error, CustomStringConvertible, Equatable {
             return "the encoder closed its input"
         }
     }
+}
+
+extension OptionName {
+    /// `--crf`: the encoder's constant rate factor.
+    public static let crf = OptionName(field: "crf")
+    /// `--frames N`: only the first N frames.
+    public static let frames = OptionName(field: "frames")
 }

@@ -1,6 +1,6 @@
 import Foundation
 import StyleNN
-import StylePipeline
+import StylizeEngine
 
 /// Where the content statistics at each statistics site (the AdaIN bottleneck; each of
 /// Magenta's conditional norms) come from when a video is stylized (`--stats`).
@@ -23,11 +23,11 @@ public enum VideoStatisticsMode: Sendable, Equatable, CustomStringConvertible {
         case "frame": self = .frame
         case "running":
             guard momentum > 0, momentum <= 1 else {
-                throw PipelineError.invalidOption("--momentum must be in (0, 1], got \(momentum)")
+                throw OptionError(.momentum, "\(option: .momentum) must be in (0, 1], got \(momentum)")
             }
             self = .running(momentum: momentum)
         case "clip": self = .clip
-        default: throw PipelineError.invalidOption("--stats must be frame, running or clip, got '\(name)'")
+        default: throw OptionError(.stats, "\(option: .stats) must be frame, running or clip, got '\(name)'")
         }
     }
 
@@ -76,7 +76,7 @@ public final class RunningStatistics: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard let previous = state[site] else { state[site] = own; return own }
         guard previous.kind == own.kind, previous.channels == own.channels, previous.rows == own.rows else {
-            throw PipelineError.invalidOption("running statistics at site \(site) changed shape between frames")
+            throw EngineError.unsupported("running statistics at site \(site) changed shape between frames")
         }
         let m = momentum
         let mean = zip(previous.mean, own.mean).map { (1 - m) * $0 + m * $1 }
@@ -130,7 +130,7 @@ public struct ClipStatistics: Sendable {
     public mutating func add(_ frame: [FeatureStatistics]) throws {
         if sites.isEmpty { sites = frame } else {
             guard frame.count == sites.count else {
-                throw PipelineError.invalidOption("a frame has \(frame.count) statistics sites, earlier ones \(sites.count)")
+                throw EngineError.unsupported("a frame has \(frame.count) statistics sites, earlier ones \(sites.count)")
             }
             sites = try zip(sites, frame).map { try $0.merged(with: $1) }
         }

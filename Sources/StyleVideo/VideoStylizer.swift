@@ -4,7 +4,7 @@ import ImageCodecs
 import Glibc
 #endif
 import StyleNN
-import StylePipeline
+import StylizeEngine
 
 /// One video to stylize.
 public struct VideoJob: Sendable {
@@ -156,7 +156,7 @@ public final class VideoStylizer: @unchecked Sendable {
 
     public init(engine: StyleEngine) { self.engine = engine }
 
-    /// Runs `job`. Throws `VideoError`s naming the file, `PipelineError.cancelled` when stopped.
+    /// Runs `job`. Throws `VideoError`s naming the file, `EngineError.cancelled` when stopped.
     public func run(_ job: VideoJob, control: VideoControl = .init()) throws -> VideoSummary {
         let start = Date()
         let notes = NoteSink(control.note)
@@ -165,10 +165,10 @@ public final class VideoStylizer: @unchecked Sendable {
         let target = OutputTarget(path: job.output, container: container)
         try target.check(protecting: job.inputs)
         if let crf = job.crf, let range = container.crfRange, !range.contains(crf) {
-            throw PipelineError.invalidOption("--crf must be in \(range.lowerBound)...\(range.upperBound) for .\(container.rawValue), got \(crf)")
+            throw OptionError(.crf, "\(option: .crf) must be in \(range.lowerBound)...\(range.upperBound) for .\(container.rawValue), got \(crf)")
         }
-        if job.crf != nil, container == .pngFrames { notes.add("--crf has no effect on PNG frames (lossless)") }
-        if let limit = job.frameLimit, limit < 1 { throw PipelineError.invalidOption("--frames must be at least 1") }
+        if job.crf != nil, container == .pngFrames { notes.add(OptionMessage("\(option: .crf) has no effect on PNG frames (lossless)").rendered(.flag)) }
+        if let limit = job.frameLimit, limit < 1 { throw OptionError(.frames, "\(option: .frames) must be at least 1") }
         try job.options.validate(styleCount: job.styles.count)
         let info = try VideoProbe.probe(job.input, tools: tools)
 
@@ -198,9 +198,9 @@ public final class VideoStylizer: @unchecked Sendable {
         let inFlight = Self.framesInFlight * geometry.frameBytes
         options.maxMemoryBytes = job.options.maxMemoryBytes - inFlight
         guard options.maxMemoryBytes >= job.options.maxMemoryBytes / 4 else {
-            throw PipelineError.invalidOption("--max-memory \(MemoryBudget.format(job.options.maxMemoryBytes)) is too small for "
+            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(job.options.maxMemoryBytes)) is too small for "
                 + "\(geometry.width)x\(geometry.height) frames: \(Self.framesInFlight) frames in flight take \(MemoryBudget.format(inFlight)); "
-                + "give at least \(MemoryBudget.format(inFlight * 4 / 3 + 1)) or a smaller --content-size")
+                + "give at least \(MemoryBudget.format(inFlight * 4 / 3 + 1)) or a smaller \(option: .contentSize)")
         }
         let total = job.frameLimit.map { limit in info.estimatedFrames.map { min($0, limit) } ?? limit } ?? info.estimatedFrames
         let engineControl = RunControl(cancellation: control.cancellation, note: { notes.add($0) })

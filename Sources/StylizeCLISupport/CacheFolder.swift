@@ -2,7 +2,7 @@ import Foundation
 
 /// The command-line tool's cache folder (XDG Base Directory): `$XDG_CACHE_HOME/stylize`, else
 /// `~/.cache/stylize`. `stylize weights fetch` writes there, and the tool searches it for Magenta
-/// weights after the shipped copies (`MagentaWeightsLocator.additionalFolders`).
+/// weights after the shipped copies (`WeightsLocator.additionalFolders`).
 public enum CacheFolder {
     public static var path: String { path(environment: ProcessInfo.processInfo.environment) }
 

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import StylePipeline
+import StylizeEngine
 #if canImport(Glibc)
 import Glibc
 #endif

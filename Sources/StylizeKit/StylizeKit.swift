@@ -4,7 +4,9 @@
 @_exported import StyleKernels
 @_exported import StyleModels
 @_exported import StyleNN
-@_exported import StylePipeline
+@_exported import StylizeEngine
+@_exported import StyleBatch
+@_exported import StyleSheets
 @_exported import StyleTensor
 @_exported import StyleVideo
 @_exported import StyleWeights

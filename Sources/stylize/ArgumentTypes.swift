@@ -1,4 +1,4 @@
 import ArgumentParser
-import StylePipeline
+import StylizeEngine
 
 extension ModelFamily: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import StylePipeline
+import StyleBatch
+import StylizeEngine
 import StylizeCLISupport
 
 /// `stylize batch --content DIR --style DIR_OR_FILE ... -o OUTDIR`: every content image
@@ -56,7 +57,7 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         try common.applyThreads()
         let shard: BatchShard?
-        do { shard = try self.shard.map { try BatchShard(parsing: $0) } } catch { throw ValidationError("\(error)") }
+        do { shard = try self.shard.map { try BatchShard(parsing: $0) } } catch { throw CommandLineErrors.usage(error) }
         let plan = try BatchPlan.make(contentFolder: content, styles: styles, outputFolder: output, recursive: recursive)
         let engine = try StyleEngine(family: model, weights: common.weights)
         var options = BatchOptions()

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import ImageCodecs
 import StyleModels
-import StylePipeline
+import StyleSheets
+import StylizeEngine
 import StyleVideo
 
 /// `stylize compare CONTENT STYLE -o GRID.png`: the statistic-swap variants side by side.
@@ -92,23 +93,21 @@ struct CompareCommand: ParsableCommand {
         var settings = ComparisonSettings()
         do {
             let groupList = try groupCounts(default: "8,32")
-            settings.norms = try ComparisonSettings.norms(names: norms.split(separator: ",").map(String.init), groups: groupList)
-        } catch { throw ValidationError("\(error)") }
+            settings.norms = try VariantRunner.norms(names: norms.split(separator: ",").map(String.init), groups: groupList)
+        } catch { throw CommandLineErrors.usage(error) }
         settings.alpha = alpha
         settings.contentSize = contentSize
         settings.styleSize = styleSize
         settings.contrastSweep = contrastSweep
-        if let report, !["md", "markdown", "json"].contains((report as NSString).pathExtension.lowercased()) {
-            throw ValidationError("--report must end in .md or .json")
-        }
+        if let report { try ComparisonReport.checkPath(report) }
 
         settings.maxMemoryBytes = try parseMemory(maxMemory)
-        let weightsPath = try WeightsLocator.resolve(explicit: weights)
+        let weightsPath = try WeightsLocator().adain(explicit: weights)
         let measure = try StyleEngine(family: .adain, weights: weightsPath)
         let engine = model == .adain ? measure : try StyleEngine(family: .magenta)
         let notes = RunControl(note: { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) })
         try ImageIO.checkOutput(output, protecting: [content, style])
-        let result = try Comparison.run(engine: engine, measure: measure.adainModel!, content: content, style: style,
+        let result = try Comparison.run(engine: engine, measure: measure.adainNetwork(), content: content, style: style,
                                         settings: settings, control: notes)
         try ImageIO.write(result.grid, to: output, protecting: [content, style])
         let table = ComparisonReport(content: content, style: style, weights: weightsPath,
@@ -125,7 +124,7 @@ struct CompareCommand: ParsableCommand {
     func groupCounts(default fallback: String) throws -> [Int] {
         try (groups ?? fallback).split(separator: ",").map { g -> Int in
             guard let v = Int(g.trimmingCharacters(in: .whitespaces)) else {
-                throw PipelineError.invalidOption("--groups: '\(g)' is not a whole number")
+                throw ValidationError("--groups: '\(g)' is not a whole number")
             }
             return v
         }

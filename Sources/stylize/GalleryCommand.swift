@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import ImageCodecs
-import StylePipeline
+import StyleSheets
+import StylizeEngine
 
 /// `stylize gallery PHOTO... --style S... -o grid.jpg`: every photo with every style by
 /// each model family, side by side (the README's opening picture).

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StyleKernels
-import StylePipeline
+import StylizeEngine
 import StylizeCLISupport
 
 /// `stylize info`: what this installation would use, without running anything.
@@ -88,12 +88,12 @@ struct InfoReport: Encodable {
             threads: ThreadBudget.threads,
             cores: ProcessInfo.processInfo.activeProcessorCount,
             weights: [
-                locate("adain", "default model (AdaIN)", variable: "STYLIZE_WEIGHTS") { try WeightsLocator.resolve(explicit: nil) },
+                locate("adain", "default model (AdaIN)", variable: "STYLIZE_WEIGHTS") { try WeightsLocator().adain(explicit: nil) },
                 locate("magenta_arbitrary", "Magenta arbitrary", variable: "STYLIZE_MAGENTA_WEIGHTS") {
-                    try MagentaWeightsLocator.resolve(explicit: nil, fileName: MagentaWeightsLocator.arbitraryFile)
+                    try WeightsLocator().magenta(WeightsLocator.magentaArbitraryFile, explicit: nil)
                 },
                 locate("magenta_multistyle", "Magenta multistyle (presets)", variable: "STYLIZE_MAGENTA_WEIGHTS") {
-                    try MagentaWeightsLocator.resolve(explicit: nil, fileName: MagentaWeightsLocator.multistyleFile)
+                    try WeightsLocator().magenta(WeightsLocator.magentaMultistyleFile, explicit: nil)
                 },
             ],
             cacheFolder: Cache(path: cache, exists: cacheExists),
@@ -111,7 +111,7 @@ struct InfoReport: Encodable {
         }
     }
 
-    /// How `path` was found (see `WeightsLocator` and `MagentaWeightsLocator` for the order).
+    /// How `path` was found (see `WeightsLocator` for the order).
     static func source(of path: String, variable: String) -> String {
         let env = ProcessInfo.processInfo.environment
         if let value = env[variable], !value.isEmpty, path == value || path.hasPrefix(value + "/") { return "$" + variable }

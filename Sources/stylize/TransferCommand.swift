@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StyleNN
-import StylePipeline
+import StylizeEngine
 
 /// `stylize CONTENT STYLE [STYLE ...]`: the single-image transfer.
 struct TransferCommand: ParsableCommand {
@@ -90,7 +90,7 @@ struct CommonTransferOptions: ParsableArguments {
 
     func normKind() throws -> NormKind {
         do { return try NormKind(name: norm, groups: norm == "group" ? groups : nil) }
-        catch { throw ValidationError("\(error)") }
+        catch { throw CommandLineErrors.usage(error) }
     }
 
     func transferOptions() throws -> TransferOptions {
@@ -124,5 +124,5 @@ struct CommonTransferOptions: ParsableArguments {
 
 /// `--max-memory` text as bytes, or a usage error naming the option.
 func parseMemory(_ text: String) throws -> Int {
-    do { return try MemoryBudget.parse(text) } catch { throw ValidationError("\(error)") }
+    do { return try MemoryBudget.parse(text) } catch { throw CommandLineErrors.usage(error) }
 }

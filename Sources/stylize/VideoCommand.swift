@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageCodecs
-import StylePipeline
+import StylizeEngine
 import StylizeCLISupport
 import StyleVideo
 #if canImport(Glibc)
@@ -67,7 +67,7 @@ struct VideoCommand: ParsableCommand {
         try common.applyThreads()
         let family: ModelFamily = preset != nil ? .magenta : model
         let mode: VideoStatisticsMode
-        do { mode = try VideoStatisticsMode(name: stats, momentum: momentum) } catch { throw ValidationError("\(error)") }
+        do { mode = try VideoStatisticsMode(name: stats, momentum: momentum) } catch { throw CommandLineErrors.usage(error) }
         var job = VideoJob(input: input, styles: preset.map { [.preset($0)] } ?? styles.map { .file($0) }, output: output,
                            options: try common.transferOptions(), contentSize: common.contentSize, statistics: mode,
                            crf: crf, frameLimit: frames)
@@ -180,12 +180,12 @@ struct VideoCompare {
         let style = c.images[0]
         var settings = VideoComparisonSettings()
         do {
-            settings.norms = try ComparisonSettings.norms(names: c.norms.split(separator: ",").map(String.init),
+            settings.norms = try VariantRunner.norms(names: c.norms.split(separator: ",").map(String.init),
                                                           groups: try c.groupCounts(default: "8"))
             settings.modes = try c.stats.split(separator: ",").map {
                 try VideoStatisticsMode(name: $0.trimmingCharacters(in: .whitespaces), momentum: c.momentum)
             }
-        } catch { throw ValidationError("\(error)") }
+        } catch { throw CommandLineErrors.usage(error) }
         guard c.strip >= 1 else { throw ValidationError("--strip must be at least 1") }
         settings.contentSize = c.contentSize
         settings.styleSize = c.styleSize

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import StyleModels
-import StylePipeline
+import StyleBatch
+import StylizeEngine
 import StylizeCLISupport
 import StyleWeights
 
@@ -77,7 +78,7 @@ struct CalibrateWeights: ParsableCommand {
 
     func run() throws {
         let engine = try StyleEngine(family: .adain, weights: file)
-        let model = engine.adainModel!
+        let model = try engine.adainNetwork()
         let paths = try Calibration.imageFiles(in: images)
         let stats = try Calibration.populationStatistics(engine: engine, images: paths, size: contentSize,
                                                          maxMemoryBytes: try parseMemory(maxMemory)) { path, error in

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodecs
-import StylePipeline
+import StylizeEngine
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodecs
-import StylePipeline
+import StylizeEngine
 import StylizeTestSupport
 
 /// Resource limits and tiny images through the real `stylize` binary.

@@ -1,5 +1,5 @@
 import Foundation
-import StylePipeline
+import StylizeEngine
 import XCTest
 @testable import StyleServer
 
@@ -51,7 +51,7 @@ final class JobQueueTests: XCTestCase {
         do {
             _ = try await waiting.value
             XCTFail("the withdrawn job must throw")
-        } catch let e as PipelineError {
+        } catch let e as EngineError {
             XCTAssertEqual(e, .cancelled("the client went away"))
         }
         XCTAssertEqual(queue.snapshot.waiting, 0)
@@ -76,7 +76,7 @@ final class JobQueueTests: XCTestCase {
         }
         started.wait()
         queue.withdraw(cancellation, reason: "time limit")
-        do { _ = try await job.value; XCTFail("must stop") } catch let e as PipelineError {
+        do { _ = try await job.value; XCTFail("must stop") } catch let e as EngineError {
             XCTAssertEqual(e, .cancelled("time limit"))
         }
         queue.shutdown()
@@ -90,10 +90,10 @@ final class JobQueueTests: XCTestCase {
         let waiting = Task { try await queue.submit(cancellation: Cancellation()) { 1 } }
         try await eventually("waiting") { queue.snapshot.waiting == 1 }
         queue.shutdown()
-        do { _ = try await waiting.value; XCTFail("must fail") } catch let e as PipelineError {
+        do { _ = try await waiting.value; XCTFail("must fail") } catch let e as EngineError {
             XCTAssertEqual(e, .cancelled("the server is shutting down"))
         }
-        do { _ = try await queue.submit(cancellation: Cancellation()) { 2 }; XCTFail("must refuse") } catch let e as PipelineError {
+        do { _ = try await queue.submit(cancellation: Cancellation()) { 2 }; XCTFail("must refuse") } catch let e as EngineError {
             XCTAssertEqual(e, .cancelled("the server is shutting down"))
         }
         release.signal()

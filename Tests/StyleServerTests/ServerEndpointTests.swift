@@ -1,6 +1,6 @@
 import Foundation
 import ImageCodecs
-import StylePipeline
+import StylizeEngine
 import XCTest
 @testable import StyleServer
 import StylizeTestSupport

@@ -1,6 +1,6 @@
 import Foundation
 import ImageCodecs
-import StylePipeline
+import StylizeEngine
 import XCTest
 @testable import StyleServer
 import StylizeTestSupport
@@ -56,9 +56,9 @@ final class TestServer {
         try FileManager.default.createDirectory(at: magentaFolder, withIntermediateDirectories: true)
         if magenta {
             try FileManager.default.copyItem(at: Fixtures.magentaReference.appendingPathComponent("tiny-arbitrary.safetensors"),
-                                             to: magentaFolder.appendingPathComponent(MagentaWeightsLocator.arbitraryFile))
+                                             to: magentaFolder.appendingPathComponent(WeightsLocator.magentaArbitraryFile))
             try FileManager.default.copyItem(at: Fixtures.magentaReference.appendingPathComponent("tiny-multistyle26.safetensors"),
-                                             to: magentaFolder.appendingPathComponent(MagentaWeightsLocator.multistyleFile))
+                                             to: magentaFolder.appendingPathComponent(WeightsLocator.magentaMultistyleFile))
         }
         var settings = ServerSettings()
         settings.port = 0

@@ -1,6 +1,6 @@
 import StyleNN
 import StyleTensor
-import StylePipeline
+import StylizeEngine
 import XCTest
 @testable import StyleVideo
 import StylizeTestSupport

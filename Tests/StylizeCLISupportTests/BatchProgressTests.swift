@@ -1,5 +1,6 @@
 import Foundation
-import StylePipeline
+import StyleBatch
+import StylizeEngine
 import StylizeCLISupport
 import XCTest
 

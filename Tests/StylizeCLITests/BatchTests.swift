@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodecs
-import StylePipeline
+import StylizeEngine
+import StyleBatch
 import XCTest
 import StylizeTestSupport
 

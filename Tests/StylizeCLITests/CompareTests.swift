@@ -2,7 +2,8 @@ import Foundation
 import ImageCodecs
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
+import StyleSheets
 import StyleTensor
 import XCTest
 import StylizeTestSupport
@@ -119,10 +120,10 @@ final class CompareTests: XCTestCase {
     }
 
     func testNormListAndReports() throws {
-        XCTAssertEqual(try ComparisonSettings.norms(names: ["instance", " group"], groups: [8, 32]),
+        XCTAssertEqual(try VariantRunner.norms(names: ["instance", " group"], groups: [8, 32]),
                        [.instance, .group(groups: 8), .group(groups: 32)])
-        XCTAssertThrowsError(try ComparisonSettings.norms(names: ["group"], groups: []))
-        XCTAssertThrowsError(try ComparisonSettings.norms(names: ["median"], groups: []))
+        XCTAssertThrowsError(try VariantRunner.norms(names: ["group"], groups: []))
+        XCTAssertThrowsError(try VariantRunner.norms(names: ["median"], groups: []))
 
         var s = settings(sweep: true)
         s.norms = [.instance, .group(groups: 3)]   // 3 does not divide 16 channels: skipped with the reason

@@ -2,7 +2,8 @@ import Foundation
 import ImageCodecs
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
+import StyleBatch
 import StyleTensor
 import XCTest
 import StylizeTestSupport

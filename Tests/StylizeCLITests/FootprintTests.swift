@@ -1,6 +1,6 @@
 import Foundation
 import StyleModels
-import StylePipeline
+import StylizeEngine
 import StyleWeights
 import XCTest
 

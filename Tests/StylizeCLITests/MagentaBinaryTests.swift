@@ -2,7 +2,7 @@ import Foundation
 import ImageCodecs
 import StyleWeights
 import XCTest
-@testable import StylePipeline
+@testable import StylizeEngine
 import StylizeTestSupport
 
 /// The built binary with the Magenta weights shipped in `Weights/`: `--model magenta` and
@@ -42,7 +42,7 @@ final class MagentaBinaryTests: XCTestCase {
         XCTAssertTrue(arbitrary.stdout.contains("wrote magenta.png (144x96)"), arbitrary.stdout)
         let a = try ImageIO.decode(file: work + "/magenta.png")
         XCTAssertEqual(a.rgb, try expected(TransferRequest(content: content, styles: [style], output: root + "/a.png", options: options),
-                                           weights: MagentaWeightsLocator.arbitraryFile).rgb)
+                                           weights: WeightsLocator.magentaArbitraryFile).rgb)
 
         let preset = try runStylize([content, "--preset", "19", "--content-size", "96", "-o", "preset19.png"],
                                     in: work, environment: env.set, unsetting: env.unset)
@@ -51,7 +51,7 @@ final class MagentaBinaryTests: XCTestCase {
         let p = try ImageIO.decode(file: work + "/preset19.png")
         XCTAssertEqual(p.rgb, try expected(TransferRequest(content: content, styles: [], preset: "19", output: root + "/p.png",
                                                            options: options),
-                                           weights: MagentaWeightsLocator.multistyleFile).rgb)
+                                           weights: WeightsLocator.magentaMultistyleFile).rgb)
         XCTAssertNotEqual(a.rgb, p.rgb)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/home"), [], "nothing was written to HOME")
     }
@@ -82,11 +82,11 @@ final class MagentaBinaryTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
         let tensors: [String: [String: WeightTensor]] = [
-            MagentaWeightsLocator.arbitraryFile: [
+            WeightsLocator.magentaArbitraryFile: [
                 "predictor.Conv.weight": WeightTensor(shape: [2, 3], values: [0.5, -1, 2, 0.25, 3, -0.125]),
                 "transformer.expand.conv3.norm.eps": WeightTensor(shape: [1], values: [1e-5]),
             ],
-            MagentaWeightsLocator.multistyleFile: [
+            WeightsLocator.magentaMultistyleFile: [
                 "transformer.contract.0.weight": WeightTensor(shape: [4], values: [1, 2, 3, 4]),
             ],
         ]
@@ -125,10 +125,10 @@ final class MagentaBinaryTests: XCTestCase {
 
     func testFetchFailsAndNamesEveryDifference() throws {
         let s = try makeFetchSetup()
-        var changed = s.tensors[MagentaWeightsLocator.multistyleFile]!
+        var changed = s.tensors[WeightsLocator.magentaMultistyleFile]!
         changed["transformer.contract.0.weight"]!.values[2] = 3.5
         changed["transformer.extra"] = WeightTensor(shape: [1], values: [0])
-        try SafeTensorsWriter.write(tensors: changed, dtype: .f16, to: s.converted + "/" + MagentaWeightsLocator.multistyleFile)
+        try SafeTensorsWriter.write(tensors: changed, dtype: .f16, to: s.converted + "/" + WeightsLocator.magentaMultistyleFile)
         let run = try fetch(s, output: s.root + "/out")
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stdout.contains("magenta-arbitrary.safetensors: all 2 tensors bit-identical"), run.stdout)
@@ -141,11 +141,11 @@ final class MagentaBinaryTests: XCTestCase {
 
     func testFetchRefusesToWriteOverTheShippedFiles() throws {
         let s = try makeFetchSetup()
-        let before = try Data(contentsOf: URL(fileURLWithPath: s.work + "/Weights/" + MagentaWeightsLocator.multistyleFile))
+        let before = try Data(contentsOf: URL(fileURLWithPath: s.work + "/Weights/" + WeightsLocator.magentaMultistyleFile))
         let run = try fetch(s, output: "Weights")
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stderr.contains("holds the shipped"), run.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: s.root + "/converter-args"), "the converter did not run")
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: s.work + "/Weights/" + MagentaWeightsLocator.multistyleFile)), before)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: s.work + "/Weights/" + WeightsLocator.magentaMultistyleFile)), before)
     }
 }

@@ -3,7 +3,7 @@ import XCTest
 import ImageCodecs
 import StyleModels
 import StyleTensor
-@testable import StylePipeline
+@testable import StylizeEngine
 import StylizeTestSupport
 
 /// The Magenta family through `TransferSession` end to end on files, with the tiny random networks committed for the
@@ -59,7 +59,8 @@ final class MagentaPipelineTests: XCTestCase {
         // refuses to overwrite an input
         XCTAssertThrowsError(try session.run(TransferRequest(content: content, styles: [style], output: style, options: options)))
         // the style vector comes from the centred square crop at the model's style size
-        let v = try session.engine.magenta!.styleVector(.file(style))
+        guard case .magenta(let family) = session.engine.loaded else { return XCTFail("not a Magenta engine") }
+        let v = try family.styleVector(.file(style))
         guard case .arbitrary(let m) = try MagentaModel.load(path: Self.referenceFolder.appendingPathComponent("tiny-arbitrary.safetensors").path) else {
             return XCTFail("not arbitrary")
         }
@@ -74,16 +75,15 @@ final class MagentaPipelineTests: XCTestCase {
     }
 
     func testLocatorOrderExplicitThenVariableThenShippedThenCache() throws {
-        let name = MagentaWeightsLocator.multistyleFile
+        let name = WeightsLocator.magentaMultistyleFile
         let root = tmp.path, wd = root + "/wd", exe = root + "/prefix/bin/stylize"
         let home = ["HOME": root + "/home"]
         // The command-line tool adds its cache folder ($XDG_CACHE_HOME/stylize, see CacheFolder).
-        let saved = MagentaWeightsLocator.additionalFolders
-        defer { MagentaWeightsLocator.additionalFolders = saved }
-        MagentaWeightsLocator.additionalFolders = [root + "/home/.cache/stylize"]
+        let saved = WeightsLocator.additionalFolders
+        defer { WeightsLocator.additionalFolders = saved }
+        WeightsLocator.additionalFolders = [root + "/home/.cache/stylize"]
         func resolve(_ explicit: String? = nil, _ environment: [String: String] = home) throws -> String {
-            try MagentaWeightsLocator.resolve(explicit: explicit, fileName: name, environment: environment,
-                                              workingDirectory: wd, executablePath: exe)
+            try WeightsLocator(environment: environment, workingDirectory: wd, executablePath: exe).magenta(name, explicit: explicit)
         }
         // nothing anywhere: every place is named, with what to do
         XCTAssertThrowsError(try resolve()) { error in
@@ -98,14 +98,14 @@ final class MagentaPipelineTests: XCTestCase {
         let cached = root + "/home/.cache/stylize/" + name, xdg = root + "/xdg/stylize/" + name
         try touch(cached); try touch(xdg)
         XCTAssertEqual(try resolve(), cached)
-        MagentaWeightsLocator.additionalFolders = [root + "/xdg/stylize", root + "/home/.cache/stylize"]
+        WeightsLocator.additionalFolders = [root + "/xdg/stylize", root + "/home/.cache/stylize"]
         XCTAssertEqual(try resolve(), xdg)
-        MagentaWeightsLocator.additionalFolders = [root + "/home/.cache/stylize"]
+        WeightsLocator.additionalFolders = [root + "/home/.cache/stylize"]
         // a shipped copy comes before the cache: installed (<prefix>/share/stylize), then the working directory's Weights/
         let installed = root + "/prefix/share/stylize/" + name, local = wd + "/Weights/" + name
         try touch(installed)
         XCTAssertEqual(try resolve(), installed)
-        XCTAssertEqual(MagentaWeightsLocator.shipped(fileName: name, workingDirectory: wd, executablePath: exe), installed)
+        XCTAssertEqual(WeightsLocator(workingDirectory: wd, executablePath: exe).shippedMagenta(name), installed)
         try touch(local)
         XCTAssertEqual(try resolve(), local)
         // the variable, then an explicit file or folder, come first
@@ -117,20 +117,19 @@ final class MagentaPipelineTests: XCTestCase {
         XCTAssertEqual(try resolve(cached), cached, "an explicit file is used whatever its name")
         // a given place that lacks the file is an error, not a fallback to the shipped copy
         XCTAssertThrowsError(try resolve(root + "/home")) {
-            XCTAssertEqual("\($0)", "Magenta weights not found: --weights is \(root)/home, which is neither a weights file "
-                           + "nor a folder holding \(name).")
+            XCTAssertTrue("\($0)".hasPrefix("Magenta weights not found (looked at: \(root)/home (from --weights): neither a weights file "
+                           + "nor a folder holding \(name))."), "\($0)")
         }
         XCTAssertThrowsError(try resolve(nil, home.merging(["STYLIZE_MAGENTA_WEIGHTS": root + "/missing"]) { $1 })) {
-            XCTAssertTrue("\($0)".contains("STYLIZE_MAGENTA_WEIGHTS is \(root)/missing"), "\($0)")
+            XCTAssertTrue("\($0)".contains("\(root)/missing (from STYLIZE_MAGENTA_WEIGHTS)"), "\($0)")
         }
     }
 
     func testShippedFilesAreFoundFromTheBuildFolder() {
         // .build/<config>/stylize inside the package: the package's Weights/ (what a fresh clone has)
         let package = packageRoot
-        for name in [MagentaWeightsLocator.arbitraryFile, MagentaWeightsLocator.multistyleFile] {
-            XCTAssertEqual(MagentaWeightsLocator.shipped(fileName: name, workingDirectory: tmp.path,
-                                                         executablePath: package + "/.build/debug/stylize"),
+        for name in [WeightsLocator.magentaArbitraryFile, WeightsLocator.magentaMultistyleFile] {
+            XCTAssertEqual(WeightsLocator(workingDirectory: tmp.path, executablePath: package + "/.build/debug/stylize").shippedMagenta(name),
                            package + "/Weights/" + name)
         }
     }

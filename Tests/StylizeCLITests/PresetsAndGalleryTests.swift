@@ -1,7 +1,8 @@
 import Foundation
 import ImageCodecs
 import XCTest
-@testable import StylePipeline
+@testable import StylizeEngine
+import StyleSheets
 import StylizeTestSupport
 
 /// `stylize presets` and `stylize gallery` through the built binary with the shipped weights,

@@ -1,7 +1,8 @@
 import Foundation
 import ImageCodecs
 import XCTest
-@testable import StylePipeline
+@testable import StylizeEngine
+import StyleSheets
 import StylizeTestSupport
 
 /// The README's scale-out command lines (Slurm array, Kubernetes Indexed Job, GNU parallel),

@@ -1,5 +1,5 @@
 import XCTest
-@testable import StylePipeline
+@testable import StylizeEngine
 
 /// The engine's style cache forgets the least recently used style beyond its capacity, so a
 /// server receiving a new uploaded style with every request stays bounded.

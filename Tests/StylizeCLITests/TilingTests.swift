@@ -2,7 +2,7 @@ import Foundation
 import ImageCodecs
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
 import StyleTensor
 import StyleWeights
 import XCTest

@@ -1,6 +1,6 @@
 import ImageCodecs
 import StyleNN
-import StylePipeline
+import StylizeEngine
 import XCTest
 @testable import StyleVideo
 import StylizeTestSupport

@@ -1,7 +1,7 @@
 import Foundation
 import StyleModels
 import StyleNN
-import StylePipeline
+import StylizeEngine
 import StyleTensor
 import StyleWeights
 

@@ -1,0 +1,155 @@
+import Foundation
+import ImageCodecs
+import StyleModels
+import StyleNN
+import StyleTensor
+import StylizeEngine
+
+/// Settings of `stylize compare`.
+public struct ComparisonSettings: Sendable {
+    /// The statistic swaps to compare, in grid order (group norm once per G).
+    public var norms: [NormKind] = [.instance, .batch, .layer, .group(groups: 8), .group(groups: 32)]
+    public var alpha: Float = 1
+    /// Shorter sides of the content and style images (0 keeps their size).
+    public var contentSize = 256
+    public var styleSize = 256
+    /// Adds the rows of `ContentAdjustment.sweep`.
+    public var contrastSweep = false
+    /// Longest side of a grid cell in pixels: a larger content (e.g. `--content-size 0` on a
+    /// camera photo) is stylized at this display size, and the report says so.
+    public var maxCellSide = 768
+    /// Memory budget of each variant's run (as `--max-memory`).
+    public var maxMemoryBytes = MemoryBudget.defaultBytes
+
+    public init() {}
+}
+
+/// One variant's numbers.
+public struct VariantMeasurement: Sendable, Equatable, Codable {
+    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)".
+    public var name: String
+    /// "instance", "batch", "layer", "group(8)".
+    public var norm: String
+    /// See `FeatureDistance.style` (output vs style, lower = closer to the style).
+    public var styleDistance: Double
+    /// See `FeatureDistance.content` (output vs content at the deepest tap).
+    public var contentDistance: Double
+    /// Seconds for the style statistics, content encoding, swap and decoding.
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, norm, seconds
+        case styleDistance = "style_distance", contentDistance = "content_distance"
+    }
+}
+
+/// One row of the contrast sweep: how much each variant's output moved.
+public struct SweepRow: Sendable, Equatable, Codable {
+    /// e.g. "contrast x0.5".
+    public var adjustment: String
+    /// Per variant (same order as the measurements): mean |output(adjusted) - output(x1)|
+    /// over all pixels and channels, on the [0, 1] scale.
+    public var changes: [Double]
+}
+
+/// The result of a comparison: the numbers and the captioned grid.
+public struct ComparisonResult: Sendable {
+    public var variants: [VariantMeasurement]
+    public var sweep: [SweepRow]
+    public var skipped: [SkippedVariant]
+    /// Row 0: content, style, one tile per variant; then one row per sweep adjustment.
+    public var grid: Image
+    /// The geometry of `grid`.
+    public var sheet: ContactSheet
+    /// Size at which every cell was stylized.
+    public var cellWidth: Int
+    public var cellHeight: Int
+    /// Set when the content was scaled down to the grid's display size.
+    public var displayNote: String?
+}
+
+/// Side-by-side comparison of the statistic-swap variants (AdaIN, AdaBN, AdaLN, AdaGN)
+/// on one content and style, with feature-space distances and an optional contrast sweep
+/// showing that the instance swap ignores the content's global contrast and brightness.
+/// Every variant runs through the `StyleEngine` (same budget and checks as a transfer).
+public enum Comparison {
+    /// Runs every variant with `engine`. `measure` (an AdaIN-family network: the engine's own
+    /// for `.adain`) supplies the feature space of the distances, so both families are
+    /// measured alike.
+    ///
+    /// AdaIN family: the variants swap the statistics at the bottleneck. Magenta: the
+    /// variants swap the statistics inside every conditional instance norm of the transformer
+    /// (the comparison of Ulyanov et al. 2016). Batch norm's statistics follow
+    /// `VariantRunner`'s one rule (the weights' population, or for Magenta the content and its
+    /// sweep adjustments as one batch), so the rows do not depend on `--contrast-sweep`.
+    public static func run(engine: StyleEngine, measure: any StyleTransferModel, content contentPath: String,
+                           style stylePath: String, settings: ComparisonSettings,
+                           control: RunControl = .init()) throws -> ComparisonResult {
+        try run(engine: engine, measure: measure, content: ImageIO.decode(file: contentPath),
+                style: ImageIO.decode(file: stylePath), styleName: stylePath, settings: settings, control: control)
+    }
+
+    /// The same on decoded images (`styleName` names the style in messages and the cache).
+    /// `settings.contentSize` and `styleSize` resize them as for files.
+    public static func run(engine: StyleEngine, measure: any StyleTransferModel, content decoded: Image,
+                           style decodedStyle: Image, styleName: String, settings: ComparisonSettings,
+                           control: RunControl = .init()) throws -> ComparisonResult {
+        var contentImage = settings.contentSize > 0 ? decoded.resized(shorterSide: settings.contentSize) : decoded
+        var displayNote: String? = nil
+        if max(contentImage.width, contentImage.height) > settings.maxCellSide {
+            let scale = Double(settings.maxCellSide) / Double(max(contentImage.width, contentImage.height))
+            let w = max(1, Int((Double(contentImage.width) * scale).rounded())), h = max(1, Int((Double(contentImage.height) * scale).rounded()))
+            displayNote = "cells rendered at \(w)x\(h): the \(contentImage.width)x\(contentImage.height) content was scaled to the grid's display size"
+            control.note?(displayNote!)
+            contentImage = contentImage.resized(width: w, height: h)
+        }
+        let styleImage = try StyleEngine.styleImage(.image(decodedStyle, name: styleName), shorterSide: settings.styleSize)
+        let runner = VariantRunner(engine: engine, style: .image(styleImage, name: "\(styleName)@\(settings.styleSize)"),
+                                   alpha: settings.alpha, maxMemoryBytes: settings.maxMemoryBytes)
+        let adjustments = settings.contrastSweep ? ContentAdjustment.sweep : []
+        let adjusted = adjustments.map { $0.apply(contentImage) }
+        let (runs, skipped) = try runner.run(settings.norms, content: contentImage, inputs: [contentImage] + adjusted, control: control)
+        let meter = DistanceMeter(network: measure, content: contentImage, style: styleImage)
+        let measurements = runs.map { run -> VariantMeasurement in
+            let d = meter.distances(of: run.outputs[0])
+            return VariantMeasurement(name: run.name, norm: run.norm.description, styleDistance: d.style, contentDistance: d.content,
+                                      seconds: run.seconds)
+        }
+
+        var cells: [[SheetCell]] = [[SheetCell(image: contentImage, caption: ["content", "x1"]),
+                                     SheetCell(image: styleImage, caption: ["style", ""])]
+                                    + zip(measurements, runs).map { m, run in
+                                        SheetCell(image: run.outputs[0], caption: [m.name, "s=\(short(m.styleDistance)) c=\(short(m.contentDistance))"])
+                                    }]
+        var sweep: [SweepRow] = []
+        for (k, (adjustment, adjustedContent)) in zip(adjustments, adjusted).enumerated() {
+            var row = [SheetCell(image: adjustedContent, caption: ["content", adjustment.description]),
+                       SheetCell(image: nil, caption: ["", ""])]
+            var changes: [Double] = []
+            for run in runs {
+                let change = FeatureDistance.meanAbsoluteChange(Tensor(image: run.outputs[k + 1]), Tensor(image: run.outputs[0]))
+                changes.append(change)
+                row.append(SheetCell(image: run.outputs[k + 1], caption: [run.name, "change \(short(change))"]))
+            }
+            sweep.append(SweepRow(adjustment: adjustment.description, changes: changes))
+            cells.append(row)
+        }
+
+        let tileW = contentImage.width, tileH = contentImage.height
+        let scale = tileW >= 200 ? 2 : 1
+        let sheet = ContactSheet(columns: 2 + measurements.count, rows: cells.count, tileWidth: tileW, tileHeight: tileH,
+                                 captionLines: 2, scale: scale)
+        return ComparisonResult(variants: measurements, sweep: sweep, skipped: skipped, grid: sheet.render(cells), sheet: sheet,
+                                cellWidth: tileW, cellHeight: tileH, displayNote: displayNote)
+    }
+
+    /// Runs every variant of an AdaIN-family `model`, which also measures the distances.
+    public static func run(model: any StyleTransferModel, content: String, style: String,
+                           settings: ComparisonSettings) throws -> ComparisonResult {
+        try run(engine: StyleEngine(model: model, weightsPath: "(in memory)"), measure: model,
+                content: content, style: style, settings: settings)
+    }
+
+    /// Three significant digits ("0.0123", "45.6", "1.23e+03").
+    static func short(_ v: Double) -> String { String(format: "%.3g", v) }
+}

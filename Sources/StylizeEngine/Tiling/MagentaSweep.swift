@@ -1,0 +1,105 @@
+import Foundation
+import ImageCodecs
+import StyleModels
+import StyleKernels
+import StyleNN
+import StyleTensor
+
+/// Runs Magenta's transformer on an 8-bit image within a memory budget: untiled when the
+/// footprint's estimate fits, else the layer-by-layer band sweep
+/// (`MagentaTransformer.sweep`), whose statistics at every norm are those of the whole image.
+///
+/// The sweep's memory: the weights, the content and output pixels (8-bit), one band's
+/// working tensors (`bandBytes`, a sixteenth of the budget, 4-64 MB) and the stored layer
+/// outputs, kept in memory up to what the budget leaves (`SpillPolicy`) and written to
+/// unlinked temporary files beyond that.
+enum MagentaSweep {
+    static func untiledPeak(_ transformer: MagentaTransformer, width: Int, height: Int) -> Int {
+        let fp = transformer.footprint
+        let frame = transformer.layout.frameSize(contentHeight: height, contentWidth: width)
+        return MemoryBudget.processOverhead + fp.weightBytes + frame.height * frame.width * MemoryBudget.bytesPerFramePixel(fp)
+            + 6 * width * height
+    }
+
+    static func bandBytes(budget: Int) -> Int { min(max(budget / 16, 4_000_000), 64_000_000) }
+
+    /// `bandRows` > 0 forces the sweep with bands of about that many output rows (`--tile`).
+    static func run(_ transformer: MagentaTransformer, content: Image, style: [Float], norm: NormKind,
+                    budget: Int, bandRows: Int, policy: StatisticsPolicy?, control: RunControl) throws -> Image {
+        let h = content.height, w = content.width
+        let small = min(h, w) < MagentaTransformer.minimumSide
+        if bandRows == 0 && !small && untiledPeak(transformer, width: w, height: h) <= budget {
+            let tensor = Tensor(image: content)
+            let out: Tensor
+            if let policy {
+                out = try transformer(tensor, style: style, norm: norm) { try policy.choose($0, $1) }
+            } else {
+                out = try transformer(tensor, style: style, norm: norm)
+            }
+            return Image(tensor: out, alpha: content.alpha)
+        }
+        // The frame: the content reflected at its bottom and right edges to a multiple of 4
+        // (as the untiled run pads it), and to at least 8 pixels for very thin images.
+        let multiple = transformer.layout.frameSize(contentHeight: h, contentWidth: w)
+        let frame = (height: max(multiple.height, MagentaTransformer.minimumSide),
+                     width: max(multiple.width, MagentaTransformer.minimumSide))
+        let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
+        let fixed = transformer.footprint.weightBytes + 6 * w * h + 4 * band + MemoryBudget.processOverhead
+        guard fixed < budget else {
+            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(budget)) is too small for this \(w)x\(h) image "
+                + "with the Magenta network: its weights, pixels and one band need about \(MemoryBudget.format(fixed))")
+        }
+        let spill = SpillPolicy(memoryBytes: budget - fixed)
+        var rgb = [UInt8](repeating: 0, count: w * h * 3)
+        let sourceColumns = (0..<frame.width).map { reflectIndex($0, w) }
+        try transformer.sweep(
+            height: frame.height, width: frame.width,
+            input: { rows in
+                // Frame rows: the content reflected at its bottom and right edges (as `pad(.reflect)`).
+                Tensor(shape: Shape(n: 1, h: rows.count, w: frame.width, c: 3), unsafeUninitialized: { out in
+                    content.rgb.withUnsafeBufferPointer { src in
+                        for (i, y) in rows.enumerated() {
+                            let line = reflectIndex(y, h) * w
+                            for (j, x) in sourceColumns.enumerated() {
+                                let from = 3 * (line + x), to = 3 * (i * frame.width + j)
+                                out[to] = Float(src[from]) * (1 / 255)
+                                out[to + 1] = Float(src[from + 1]) * (1 / 255)
+                                out[to + 2] = Float(src[from + 2]) * (1 / 255)
+                            }
+                        }
+                    }
+                })
+            },
+            style: style, kind: norm, statistics: policy.map { p in { try p.choose($0, $1) } },
+            bandBytes: band, spill: spill,
+            check: { try control.check() },
+            progress: { control.progress?(EngineProgress(phase: "layers", done: $0, total: $1)) },
+            output: { rows, t in
+                // round(clamp(v, 0, 1) * 255), as `Image(tensor:)`, for the content's rows and columns.
+                t.data.withUnsafeBufferPointer { src in
+                    for (i, y) in rows.enumerated() where y < h {
+                        for x in 0..<w {
+                            for k in 0..<3 {
+                                let v = min(max(src[(i * frame.width + x) * 3 + k], 0), 1)
+                                rgb[(y * w + x) * 3 + k] = UInt8((v * 255).rounded())
+                            }
+                        }
+                    }
+                }
+            })
+        if spill.spilledBytes > 0 {
+            control.note?("Magenta: \(MemoryBudget.format(spill.spilledBytes)) of activations kept in temporary files to stay within --max-memory \(MemoryBudget.format(budget))")
+        }
+        return Image(width: w, height: h, rgb: rgb, alpha: content.alpha)
+    }
+
+    static func plan(_ transformer: MagentaTransformer, width: Int, height: Int, budget: Int, bandRows: Int) throws -> RunPlan {
+        let untiled = untiledPeak(transformer, width: width, height: height)
+        if bandRows == 0 && untiled <= budget { return RunPlan(pieces: 1, unit: "bands", estimatedPeakBytes: untiled) }
+        let frame = transformer.layout.frameSize(contentHeight: height, contentWidth: width)
+        let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
+        let rowBytes = frame.width * 4 * transformer.footprint.floatsPerPixel
+        return RunPlan(pieces: max(2, (frame.height * rowBytes + band - 1) / band), unit: "bands",
+                       estimatedPeakBytes: min(untiled, budget))
+    }
+}

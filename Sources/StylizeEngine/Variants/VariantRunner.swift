@@ -1,0 +1,151 @@
+import Foundation
+import ImageCodecs
+import StyleNN
+import StyleTensor
+
+/// A variant that could not be run, and why (e.g. AdaBN on weights that store no
+/// population statistics).
+public struct SkippedVariant: Sendable, Equatable, Codable {
+    /// "AdaBN", "AdaGN (G=8)", or for video "AdaBN x clip".
+    public var name: String
+    public var reason: String
+
+    public init(name: String, reason: String) { self.name = name; self.reason = reason }
+}
+
+/// One variant's outputs on the inputs of `VariantRunner.run`.
+public struct VariantRun: Sendable {
+    public var norm: NormKind
+    /// One output per input, in the order of the inputs.
+    public var outputs: [Image]
+    /// Seconds for the first input (style statistics included).
+    public var seconds: Double
+
+    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)".
+    public var name: String { norm.swapName }
+}
+
+/// The statistic-swap variants (AdaIN = instance, AdaBN = batch, AdaLN = layer, AdaGN =
+/// group per G) of one content and style, run through the engine with the same budget and
+/// checks as a transfer. `stylize compare`, the server's compare view and
+/// `stylize compare --video` all run their variants through this type, so the same
+/// content, style and settings give the same images in each.
+///
+/// Batch norm's statistics, the one rule:
+/// - AdaIN family: the population statistics stored with the weights (the variant is
+///   skipped, with the reason, when the weights have none).
+/// - Magenta family, whose norms store no population: the statistics of one pass over
+///   `population(of: content)` as a batch, i.e. the unadjusted content and its four
+///   contrast-sweep adjustments (`ContentAdjustment.sweep`), whether or not the sweep is
+///   shown. A variant's output on the content is then the same in every comparison of it,
+///   and an adjustment (a sweep row, a slider of the web page) changes only the input.
+/// - Video compares batch statistics over time instead (`StatisticsPolicy` per frame:
+///   frame, running, clip); it uses `each` and `options(for:)` only.
+public struct VariantRunner: Sendable {
+    public let engine: StyleEngine
+    /// The style, already at the size it is compared at.
+    public let style: StyleRef
+    /// Style strength of every variant.
+    public var alpha: Float
+    /// Memory budget of each variant's run.
+    public var maxMemoryBytes: Int
+
+    public init(engine: StyleEngine, style: StyleRef, alpha: Float = 1, maxMemoryBytes: Int = MemoryBudget.defaultBytes) {
+        self.engine = engine
+        self.style = style
+        self.alpha = alpha
+        self.maxMemoryBytes = maxMemoryBytes
+    }
+
+    /// The transfer options of one variant: inputs are used at their size (contents and the
+    /// style were sized by the caller).
+    public func options(for norm: NormKind) -> TransferOptions {
+        var options = TransferOptions()
+        options.norm = norm
+        options.alpha = alpha
+        options.contentSize = 0
+        options.styleSize = 0
+        options.maxMemoryBytes = maxMemoryBytes
+        return options
+    }
+
+    /// Batch norm's population for a comparison of `content`: the content and its four
+    /// contrast-sweep adjustments.
+    public static func population(of content: Image) -> [Image] {
+        [content] + ContentAdjustment.sweep.map { $0.apply(content) }
+    }
+
+    /// The statistics policy of `norm` in a comparison of `content` (see the type's rule):
+    /// fixed population statistics for Magenta's batch variant, nil otherwise.
+    public func policy(for norm: NormKind, content: Image) throws -> StatisticsPolicy? {
+        guard norm == .batch, engine.family == .magenta else { return nil }
+        return .fixed(try engine.populationStatistics(of: Self.population(of: content), styles: [style], options: options(for: norm)))
+    }
+
+    /// Runs every norm on every input. `content` is the unadjusted content (the base of batch
+    /// norm's population); `inputs` are what each variant stylizes (nil: the content alone).
+    /// A variant that fails for any reason but cancellation is skipped with its reason; when
+    /// every variant fails, the error lists them all.
+    public func run(_ norms: [NormKind], content: Image, inputs: [Image]? = nil,
+                    control: RunControl = .init()) throws -> (runs: [VariantRun], skipped: [SkippedVariant]) {
+        let images = inputs ?? [content]
+        try options(for: .instance).validate(styleCount: 1)
+        let (runs, skipped) = try Self.each(norms, name: \.swapName, control: control) { norm -> VariantRun in
+            let t0 = Date()
+            let policy = try self.policy(for: norm, content: content)
+            let options = self.options(for: norm)
+            var outputs: [Image] = []
+            var seconds = 0.0
+            for image in images {
+                try control.check()
+                outputs.append(try engine.stylize(image, styles: [style], options: options, statistics: policy, control: control))
+                if outputs.count == 1 { seconds = Date().timeIntervalSince(t0) }
+            }
+            return VariantRun(norm: norm, outputs: outputs, seconds: seconds)
+        }
+        try Self.requireSome(runs, skipped: skipped)
+        return (runs, skipped)
+    }
+
+    /// The variants named by `names` ("instance", "batch", "layer", "group") with group
+    /// norm once per G of `groups`, in the order given.
+    public static func norms(names: [String], groups: [Int]) throws -> [NormKind] {
+        var out: [NormKind] = []
+        for name in names {
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            if trimmed.lowercased() == "group" {
+                guard !groups.isEmpty else { throw OptionError(.groups, "\(option: .norms) group needs \(option: .groups) G[,G...]") }
+                for g in groups { out.append(try NormKind.checked(name: "group", groups: g)) }
+            } else {
+                out.append(try NormKind.checked(name: trimmed))
+            }
+        }
+        guard !out.isEmpty else { throw OptionError(.norms, "\(option: .norms) names no variant") }
+        return out
+    }
+
+    /// Calls `body` for each item in order, collecting its results; an item whose body throws
+    /// anything but a cancellation is skipped with the error's text.
+    public static func each<Item, Result>(_ items: [Item], name: (Item) -> String, control: RunControl = .init(),
+                                          _ body: (Item) throws -> Result) throws -> ([Result], [SkippedVariant]) {
+        var results: [Result] = []
+        var skipped: [SkippedVariant] = []
+        for item in items {
+            try control.check()
+            do {
+                results.append(try body(item))
+            } catch EngineError.cancelled(let why) {
+                throw EngineError.cancelled(why)
+            } catch {
+                skipped.append(SkippedVariant(name: name(item), reason: "\(error)"))
+            }
+        }
+        return (results, skipped)
+    }
+
+    /// Throws when no variant could be run, listing why each was skipped.
+    public static func requireSome<T>(_ results: [T], skipped: [SkippedVariant]) throws {
+        guard results.isEmpty else { return }
+        throw EngineError.noVariant(skipped.map { "\($0.name): \($0.reason)" })
+    }
+}
