@@ -44,6 +44,12 @@ struct Stylize: ParsableCommand {
         // Magenta weights re-derived by `stylize weights fetch magenta` are looked for in the
         // cache folder after the shipped ones.
         WeightsLocator.additionalFolders = [CacheFolder.path]
-        main(nil)
+        // Option errors from the library name options by their flags here (--max-memory).
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: CommandLineErrors.forExit(error))
+        }
     }
 }

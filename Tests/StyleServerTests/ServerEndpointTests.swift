@@ -202,7 +202,7 @@ final class ServerEndpointTests: XCTestCase {
         }
         let wrongModel = try s.client.post("/v1/stylize", parts: [c, F.field("preset", "3"), F.field("model", "adain")])
         XCTAssertEqual(wrongModel.status, 400)
-        XCTAssertTrue(wrongModel.errorMessage?.contains("presets belong to the magenta model") ?? false)
+        XCTAssertEqual(wrongModel.errorMessage, "preset styles belong to the Magenta models; use model magenta")
         try await s.stop()
     }
 
@@ -227,15 +227,16 @@ final class ServerEndpointTests: XCTestCase {
             ("unknown style", try post([c, F.field("style_name", "nope.jpg")]), 400, "unknown_style", "unknown style 'nope.jpg'"),
             ("unknown field", try post([c, st, F.field("strength", "1")]), 400, "bad_request", "unknown field 'strength'"),
             ("field twice", try post([c, st, F.field("alpha", "1"), F.field("alpha", "0")]), 400, "bad_request", "given twice"),
-            ("alpha out of range", try post([c, st, F.field("alpha", "1.5")]), 400, "bad_request", "alpha must be a number from 0 to 1"),
-            ("unknown norm", try post([c, st, F.field("norm", "weight")]), 400, "bad_request", "norm must be one of"),
+            ("alpha out of range", try post([c, st, F.field("alpha", "1.5")]), 400, "bad_option", "alpha must be between 0 and 1, got 1.5"),
+            ("unknown norm", try post([c, st, F.field("norm", "weight")]), 400, "bad_option", "norm must be one of"),
             ("G not dividing", try post([c, st, F.field("norm", "group"), F.field("groups", "7")]), 400, "bad_option", "7"),
             ("unknown model", try post([c, st, F.field("model", "vgg")]), 400, "unknown_model", "unknown model 'vgg'"),
             ("bad format", try post([c, st, F.field("format", "gif")]), 400, "bad_request", "format must be png or jpeg"),
             ("bad boolean", try post([c, st, F.field("preserve_color", "maybe")]), 400, "bad_request", "preserve_color"),
             ("size over the limit", try post([c, st, F.field("content_size", "99999")]), 400, "bad_request", "content_size"),
             ("compare preset", try post([c, F.field("preset", "3")], "/v1/compare"), 400, "bad_request", "unknown field 'preset'"),
-            ("compare bad contrast", try post([c, st, F.field("contrast", "9")], "/v1/compare"), 400, "bad_request", "contrast"),
+            ("compare bad contrast", try post([c, st, F.field("contrast", "9")], "/v1/compare"), 400, "bad_option", "contrast must be from 0 to 4"),
+            ("alpha not a number", try post([c, st, F.field("alpha", "lots")]), 400, "bad_request", "alpha must be a number"),
             ("compare bad groups", try post([c, st, F.field("groups", "8,x")], "/v1/compare"), 400, "bad_request", "groups"),
             ("compare not an image", try post([F.file("content", Array("<svg/>".utf8), filename: "c.svg"), st], "/v1/compare"), 415, "not_an_image", "content (c.svg)"),
         ]

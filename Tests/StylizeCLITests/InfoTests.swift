@@ -58,7 +58,7 @@ final class InfoTests: XCTestCase {
         for key in ["magenta_arbitrary", "magenta_multistyle"] {
             XCTAssertEqual(weights[key]?["found"] as? Bool, false)
             let reason = weights[key]?["reason"] as? String ?? ""
-            XCTAssertTrue(reason.contains("STYLIZE_MAGENTA_WEIGHTS is \(root)/nowhere"), reason)
+            XCTAssertTrue(reason.contains("\(root)/nowhere (from STYLIZE_MAGENTA_WEIGHTS)"), reason)
         }
         XCTAssertEqual((info["cache_folder"] as? [String: Any])?["path"] as? String, root + "/xdg/stylize")
 

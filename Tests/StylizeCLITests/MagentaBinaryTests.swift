@@ -61,7 +61,7 @@ final class MagentaBinaryTests: XCTestCase {
         let run = try runStylize([packageRoot + "/Images/chelsea.jpg", "--preset", "19", "--weights", root, "-o", root + "/x.png"],
                                  in: root)
         XCTAssertNotEqual(run.status, 0)
-        XCTAssertTrue(run.stderr.contains("--weights is \(root), which is neither a weights file nor a folder holding "
+        XCTAssertTrue(run.stderr.contains("\(root) (from --weights): neither a weights file nor a folder holding "
                                           + "magenta-multistyle26.safetensors"), run.stderr)
     }
 

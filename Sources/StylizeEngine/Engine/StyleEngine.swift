@@ -133,10 +133,12 @@ public final class StyleEngine: @unchecked Sendable {
     /// (each norm's input depends on the norms before it).
     public func contentStatistics(_ content: Image, styles: [StyleRef], options: TransferOptions,
                                   control: RunControl = .init()) throws -> [FeatureStatistics] {
-        try Self.validate(family: family, styles: styles, options: options)
+        try options.validate(styleCount: styles.count)
         switch loaded {
         case .adain(let a): return [try a.contentStatistics(content, kind: options.norm, options: options, control: control)]
-        case .magenta(let m): return try m.contentStatistics(content, styles: styles, options: options, control: control)
+        case .magenta(let m):
+            try Self.validate(family: family, styles: styles, options: options)
+            return try m.contentStatistics(content, styles: styles, options: options, control: control)
         }
     }
 
