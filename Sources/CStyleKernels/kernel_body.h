@@ -324,10 +324,10 @@ static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, co
 
 // MARK: few output channels, vectorised over the reduction
 
-#define SO_NV (8 / SK_VW)
+#define TL_NV (8 / SK_VW)
 
 /// Sum of the 8 lanes in a fixed order: h = lo4 + hi4, then (h0 + h2) + (h1 + h3).
-SK_INLINE float hsum8(const skv a[SO_NV]) {
+SK_INLINE float hsum8(const skv a[TL_NV]) {
 #if SK_VW == 8
     float h0 = a[0][0] + a[0][4], h1 = a[0][1] + a[0][5], h2 = a[0][2] + a[0][6], h3 = a[0][3] + a[0][7];
 #else
@@ -338,7 +338,7 @@ SK_INLINE float hsum8(const skv a[SO_NV]) {
 }
 
 /// Horizontal sums, the scalar leftover terms j in [vec_end, run) (one multiply-add each), bias, activation.
-SK_INLINE void small_out_finish(skv acc[4][SO_NV], const float *pixel, const float *w, const float *bias,
+SK_INLINE void tap_lanes_finish(skv acc[4][TL_NV], const float *pixel, const float *w, const float *bias,
                                 float *out, int out_c, int kh, ptrdiff_t row_stride, int run, int vec_end,
                                 ptrdiff_t o_stride, sk_act act) {
     for (int o = 0; o < out_c; o++) {
@@ -355,7 +355,7 @@ SK_INLINE void small_out_finish(skv acc[4][SO_NV], const float *pixel, const flo
 
 /// out_row[x*out_c + o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j]):
 /// 8-lane partial sums over j < (kw*cin)/8*8, summed by hsum8, then the leftover j one multiply-add each.
-static void SK(small_out_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
+static void SK(tap_lanes_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
                                    const float *w, const float *bias, int out_c, sk_act act,
                                    float *out_row, int out_w) {
     const int run = kw * cin;
@@ -364,15 +364,15 @@ static void SK(small_out_conv_row)(const float *in_row, int in_w, int cin, int s
     const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
     int x = 0;
     while (x + SK_SO_PIX <= out_w) {
-        skv acc[SK_SO_PIX][4][SO_NV];
+        skv acc[SK_SO_PIX][4][TL_NV];
         for (int p = 0; p < SK_SO_PIX; p++)
             for (int o = 0; o < 4; o++)
-                for (int v = 0; v < SO_NV; v++) acc[p][o][v] = vzero();
+                for (int v = 0; v < TL_NV; v++) acc[p][o][v] = vzero();
         for (int ky = 0; ky < kh; ky++) {
             const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
             const float *wr = w + ky * run;
             for (int j = 0; j < vec_end; j += 8) {
-                for (int v = 0; v < SO_NV; v++) {
+                for (int v = 0; v < TL_NV; v++) {
                     const int jj = j + v * SK_VW;
                     skv w0 = ld(wr + jj), w1 = ld(wr + o_stride + jj);
                     skv w2 = ld(wr + 2 * o_stride + jj), w3 = ld(wr + 3 * o_stride + jj);
@@ -387,19 +387,19 @@ static void SK(small_out_conv_row)(const float *in_row, int in_w, int cin, int s
             }
         }
         for (int p = 0; p < SK_SO_PIX; p++)
-            small_out_finish(acc[p], in_row + (ptrdiff_t)(x + p) * s * cin, w, bias, out_row + (x + p) * out_c,
+            tap_lanes_finish(acc[p], in_row + (ptrdiff_t)(x + p) * s * cin, w, bias, out_row + (x + p) * out_c,
                              out_c, kh, row_stride, run, vec_end, o_stride, act);
         x += SK_SO_PIX;
     }
     for (; x < out_w; x++) {
-        skv acc[4][SO_NV];
+        skv acc[4][TL_NV];
         for (int o = 0; o < 4; o++)
-            for (int v = 0; v < SO_NV; v++) acc[o][v] = vzero();
+            for (int v = 0; v < TL_NV; v++) acc[o][v] = vzero();
         for (int ky = 0; ky < kh; ky++) {
             const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
             const float *wr = w + ky * run;
             for (int j = 0; j < vec_end; j += 8) {
-                for (int v = 0; v < SO_NV; v++) {
+                for (int v = 0; v < TL_NV; v++) {
                     const int jj = j + v * SK_VW;
                     skv xv = ld(p0 + jj);
                     acc[0][v] = madd(xv, ld(wr + jj), acc[0][v]);
@@ -409,7 +409,7 @@ static void SK(small_out_conv_row)(const float *in_row, int in_w, int cin, int s
                 }
             }
         }
-        small_out_finish(acc, in_row + (ptrdiff_t)x * s * cin, w, bias, out_row + x * out_c,
+        tap_lanes_finish(acc, in_row + (ptrdiff_t)x * s * cin, w, bias, out_row + x * out_c,
                          out_c, kh, row_stride, run, vec_end, o_stride, act);
     }
 }
@@ -417,11 +417,11 @@ static void SK(small_out_conv_row)(const float *in_row, int in_w, int cin, int s
 // MARK: planar, pixel-vectorised conv for 1 to 8 outputs
 
 /// 8 neighbouring pixels: acc[o] = bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + kx + (0..7)] * W[o, i, ky, kx].
-SK_INLINE void small_output_tile8(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+SK_INLINE void pixel_lanes_tile8(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
                                   const float *oihw, const float *bias, int out_c, float *out, sk_act act) {
-    skv acc[8][SO_NV];
+    skv acc[8][TL_NV];
     for (int o = 0; o < 8; o++)
-        for (int v = 0; v < SO_NV; v++) acc[o][v] = splat(o < out_c ? bias[o] : 0);
+        for (int v = 0; v < TL_NV; v++) acc[o][v] = splat(o < out_c ? bias[o] : 0);
     const int taps = kh * kw;
     const ptrdiff_t per_out = (ptrdiff_t)cin * taps;
     for (int i = 0; i < cin; i++) {
@@ -429,20 +429,20 @@ SK_INLINE void small_output_tile8(const float *base, ptrdiff_t plane, ptrdiff_t 
         for (int ky = 0; ky < kh; ky++) {
             const float *row = pl + ky * rs;
             for (int kx = 0; kx < kw; kx++) {
-                skv xv[SO_NV];
-                for (int v = 0; v < SO_NV; v++) xv[v] = ld(row + kx + v * SK_VW);
+                skv xv[TL_NV];
+                for (int v = 0; v < TL_NV; v++) xv[v] = ld(row + kx + v * SK_VW);
                 const float *wi = oihw + i * taps + ky * kw + kx;
                 for (int o = 0; o < 8; o++) {
                     if (o < out_c) {
                         skv wv = splat(wi[o * per_out]);
-                        for (int v = 0; v < SO_NV; v++) acc[o][v] = madd(xv[v], wv, acc[o][v]);
+                        for (int v = 0; v < TL_NV; v++) acc[o][v] = madd(xv[v], wv, acc[o][v]);
                     }
                 }
             }
         }
     }
     for (int o = 0; o < out_c; o++) {
-        for (int v = 0; v < SO_NV; v++) {
+        for (int v = 0; v < TL_NV; v++) {
             skv r = act_v(acc[o][v], act);
             for (int l = 0; l < SK_VW; l++) out[(v * SK_VW + l) * out_c + o] = r[l];
         }
@@ -451,19 +451,19 @@ SK_INLINE void small_output_tile8(const float *base, ptrdiff_t plane, ptrdiff_t 
 
 /// out_row[x*out_c + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]),
 /// 8-pixel tiles, the last one overlapping its neighbour (out_w >= 8).
-static void SK(small_output_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
+static void SK(pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
                                       int kh, int kw, const float *oihw, const float *bias, int out_c,
                                       sk_act act, float *out_row, int out_w) {
     int x = 0;
     for (;;) {
         if (x + 8 > out_w) x = out_w - 8;
-        small_output_tile8(base + x, plane, rs, cin, kh, kw, oihw, bias, out_c, out_row + x * out_c, act);
+        pixel_lanes_tile8(base + x, plane, rs, cin, kh, kw, oihw, bias, out_c, out_row + x * out_c, act);
         if (x + 8 >= out_w) break;
         x += 8;
     }
 }
 
-#undef SO_NV
+#undef TL_NV
 
 // MARK: depthwise
 
@@ -537,6 +537,6 @@ static float SK(peak_loop)(long iterations, float seed) {
 #define SK_DEFINE_TABLE(label, isa_value)                                                          \
     const sk_kernels SK(sk_kernels) = {                                                           \
         label, isa_value, SK(conv_tiles_6x16), SK(conv_pixels_1x16), SK(winograd_input_tile),     \
-        SK(winograd_output_tile), SK(small_out_conv_row), SK(small_output_conv_row),              \
+        SK(winograd_output_tile), SK(tap_lanes_conv_row), SK(pixel_lanes_conv_row),              \
         SK(depthwise_row), SK(peak_loop),                                                         \
     };

@@ -24,16 +24,48 @@ public struct MagentaTransformer: Sendable {
         case add
     }
 
-    struct Layer: Sendable {
-        let conv: ConvLayer
-        let upsample: Bool
-        let norm: MagentaStyleNorm?
-        let output: Output
+    /// One convolution layer, with what runs around it. The untiled run, the band sweep
+    /// and the memory estimate all walk `steps` and call these, so the choice of kernel is
+    /// made once, here.
+    package struct Layer: Sendable {
+        package let conv: ConvLayer
+        /// Nearest x2 upsampling before the convolution.
+        package let upsample: Bool
+        package let norm: MagentaStyleNorm?
+        /// Index of `norm` among the network's norms (the statistics site), nil without a norm.
+        package let normIndex: Int?
+        package let output: Output
+
+        /// Stride 1 and at most `pixelLanesMaxChannels` outputs (the narrow expand layers and
+        /// the RGB output): the pixel-lanes kernel, which also folds the upsampling and the
+        /// padding into its one input pass. Otherwise the general convolution.
+        package var usesPixelLanes: Bool { conv.stride == 1 && conv.outChannels <= pixelLanesMaxChannels }
+
+        /// The convolution of the layer's input: upsampled, padded, convolved (pre-norm).
+        package func convolve(_ x: Tensor) -> Tensor {
+            if usesPixelLanes {
+                return conv2dPixelLanes(x, conv.weights, padding: conv.padding, activation: conv.activation, upsampleFirst: upsample)
+            }
+            return conv(upsample ? upsampleNearest2x(x) : x)
+        }
+
+        /// The convolution of an input that is already upsampled and padded (a band of the sweep).
+        package func convolvePadded(_ band: Tensor) -> Tensor {
+            if usesPixelLanes { return conv2dPixelLanes(band, conv.weights, padding: .none, activation: conv.activation) }
+            return conv2d(band, conv.weights, stride: conv.stride, padding: .none, activation: conv.activation)
+        }
+
+        /// Floats per input pixel of the working copies `convolve` makes, at the upsampled
+        /// resolution: one planar, upsampled and padded copy for the pixel-lanes kernel; an
+        /// upsampled and a padded copy otherwise.
+        func workingCopies(inChannels: Int) -> Double {
+            usesPixelLanes ? Double(inChannels) : Double(inChannels) * (upsample ? 2 : 1)
+        }
     }
 
-    enum Step: Sendable { case layer(Layer), save, add }
+    package enum Step: Sendable { case layer(Layer), save, add }
 
-    let steps: [Step]
+    package let steps: [Step]
     /// Length of the style vector the norms read.
     public let styleDimension: Int
     /// The conditional norms in order (for inspection and comparisons).
@@ -86,6 +118,7 @@ public struct MagentaTransformer: Sendable {
         var steps: [Step] = []
         var channels = 3
         var saved: [Int] = []
+        var norms = 0
         for entry in plan {
             switch entry {
             case .save:
@@ -104,7 +137,8 @@ public struct MagentaTransformer: Sendable {
                 channels = conv.outChannels
                 let styleNorm = norm ? try MagentaStyleNorm(r, prefix: "transformer.\(name).norm",
                                                             channels: channels, styleDimension: styleDimension) : nil
-                steps.append(.layer(Layer(conv: conv, upsample: upsample, norm: styleNorm, output: output)))
+                steps.append(.layer(Layer(conv: conv, upsample: upsample, norm: styleNorm, normIndex: norm ? norms : nil, output: output)))
+                if norm { norms += 1 }
             }
         }
         guard channels == 3 else {
@@ -169,35 +203,23 @@ public struct MagentaTransformer: Sendable {
         var x = (extraH | extraW) == 0 ? content
             : pad(content, top: 0, left: 0, bottom: extraH, right: extraW, mode: .reflect)
         var residuals: [Tensor] = []
-        var normIndex = 0
         for step in steps {
             switch step {
             case .save: residuals.append(x)
             case .add: x = add(x, residuals.removeLast())
             case .layer(let layer):
-                if layer.conv.stride == 1 && layer.conv.outChannels <= smallOutputConvMaxChannels {
-                    // few output channels (RGB output, narrow expand layers): the pixel-vectorised
-                    // kernel, with the upsampling and padding done in its one input pass
-                    x = conv2dSmallOutput(x, layer.conv.weights, padding: layer.conv.padding,
-                                          activation: layer.conv.activation, upsampleFirst: layer.upsample)
-                } else {
-                    if layer.upsample { x = upsampleNearest2x(x) }
-                    x = layer.conv(x)
-                }
-                if let n = layer.norm {
+                x = layer.convolve(x)
+                if let n = layer.norm, let site = layer.normIndex {
                     let (gamma, beta) = n.affine(style: style)
-                    var fixed = population?.statistics[normIndex]
+                    var fixed = population?.statistics[site]
                     if let policy {
-                        fixed = try policy(normIndex, fixed ?? FeatureStatistics(of: x, kind: n.effectiveKind(kind)))
+                        fixed = try policy(site, fixed ?? FeatureStatistics(of: x, kind: n.effectiveKind(kind)))
                     }
                     try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
                                 activation: layer.output == .relu ? .relu : .none,
                                 fixed: fixed, recorded: record)
-                    normIndex += 1
-                    if layer.output == .sigmoid { x = sigmoid(x) }
-                } else if layer.output == .sigmoid {
-                    x = sigmoid(x)
                 }
+                if layer.output == .sigmoid { x = sigmoid(x) }
             }
         }
         return (extraH | extraW) == 0 ? x : crop(x, top: 0, left: 0, height: h, width: w)
@@ -249,12 +271,7 @@ extension MagentaTransformer: DescribedNetwork {
                 let upScale = layer.upsample ? scale * 4 : scale
                 let outScale = upScale / Double(conv.stride * conv.stride)
                 let output = Double(conv.outChannels) * outScale
-                let copies: Double
-                if conv.stride == 1 && conv.outChannels <= smallOutputConvMaxChannels {
-                    copies = Double(channels) * upScale                      // one planar, upsampled, padded copy
-                } else {
-                    copies = (layer.upsample ? Double(channels) * upScale : 0) + Double(channels) * upScale  // upsampled + padded
-                }
+                let copies = layer.workingCopies(inChannels: channels) * upScale
                 peak = max(peak, saved.reduce(0, +) + input + copies + output)
                 channels = conv.outChannels
                 scale = outScale

@@ -8,7 +8,7 @@ import StyleKernels
 /// The input is padded into a new buffer (reflection or zeros) when the padding is
 /// not `.none`, then one kernel runs on it. With `.auto`: `Winograd4x4ConvKernel` for
 /// 3x3 stride-1 convolutions with channel counts that are multiples of 8,
-/// `SmallOutConvKernel` for 1 to 4 output channels; otherwise (and with `.direct`)
+/// `TapLanesConvKernel` for 1 to 4 output channels; otherwise (and with `.direct`)
 /// `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the rest.
 /// Output size: (H + top + bottom - KH)/s + 1.
 public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
@@ -27,14 +27,14 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
     if algorithm == .auto, stride == 1, let wino = w.winograd {
         return winogradConv(padded, w, wino, outShape: outShape, activation: activation)
     }
-    if algorithm == .auto, let small = w.smallOut {
+    if algorithm == .auto, let small = w.tapLanes {
         let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
         return Tensor(shape: outShape, unsafeUninitialized: { out in
             padded.data.withUnsafeBufferPointer { inp in
                 small.withUnsafeBufferPointer { wp in
                     bias.withUnsafeBufferPointer { bp in
                         guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
-                        SmallOutConvKernel.run(input: ip, batch: x.shape.n, inH: ph, inW: pw, inC: x.shape.c,
+                        TapLanesConvKernel.run(input: ip, batch: x.shape.n, inH: ph, inW: pw, inC: x.shape.c,
                                                packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
                                                outC: w.outChannels, kernelH: w.kernelH, kernelW: w.kernelW,
                                                stride: stride, activation: activation.fused, output: op)

@@ -38,8 +38,8 @@ public struct ConvWeights: Sendable {
     /// Winograd F(4x4,3x3) transformed weights, for 3x3 convolutions the Winograd
     /// kernel handles (used at stride 1).
     let winograd: [Float]?
-    /// Weights for `SmallOutConvKernel` (1 to 4 output channels, one group).
-    let smallOut: [Float]?
+    /// Weights for `TapLanesConvKernel` (1 to 4 output channels, one group).
+    let tapLanes: [Float]?
 
     /// Weights in PyTorch layout. `inChannels` is the number of input channels per
     /// group (so a depthwise convolution over C channels has `outChannels: C,
@@ -85,7 +85,7 @@ public struct ConvWeights: Sendable {
             packed = p
             packedBias = bias ?? [Float](repeating: 0, count: outChannels)
             winograd = nil
-            smallOut = nil
+            tapLanes = nil
         } else {
             var p = [Float](repeating: 0, count: ConvPacking.packedCount(
                 outChannels: outChannels, inChannelsPerGroup: inChannels, kernelH: kernelH, kernelW: kernelW, groups: groups))
@@ -122,17 +122,17 @@ public struct ConvWeights: Sendable {
             } else {
                 winograd = nil
             }
-            if groups == 1 && outChannels <= SmallOutConvKernel.maxOutChannels && kernelW * inChannels >= 8 {
-                var so = [Float](repeating: 0, count: SmallOutConvKernel.packedCount(inChannels: inChannels, kernelH: kernelH, kernelW: kernelW))
+            if groups == 1 && outChannels <= TapLanesConvKernel.maxOutputChannels && kernelW * inChannels >= 8 {
+                var so = [Float](repeating: 0, count: TapLanesConvKernel.packedCount(inChannels: inChannels, kernelH: kernelH, kernelW: kernelW))
                 oihw.withUnsafeBufferPointer { w in
                     so.withUnsafeMutableBufferPointer { out in
-                        SmallOutConvKernel.pack(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                        TapLanesConvKernel.pack(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
                                                 kernelH: kernelH, kernelW: kernelW, output: out.baseAddress!)
                     }
                 }
-                smallOut = so
+                tapLanes = so
             } else {
-                smallOut = nil
+                tapLanes = nil
             }
         }
     }

@@ -4,7 +4,7 @@ extension ConvWeights {
     /// which for a 3x3 layer is several times the parameter count.
     public var storedBytes: Int {
         let floats = oihw.count + (bias?.count ?? 0) + packed.count + packedBias.count
-            + (winograd?.count ?? 0) + (smallOut?.count ?? 0)
+            + (winograd?.count ?? 0) + (tapLanes?.count ?? 0)
         return floats * MemoryLayout<Float>.stride
     }
 }

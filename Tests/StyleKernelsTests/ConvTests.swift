@@ -95,9 +95,9 @@ final class ConvTests: XCTestCase {
         for (i, c) in cases.enumerated() where c.cin < 512 { check(c, seed: UInt64(750 + i)) }
     }
 
-    /// 1 to 4 output channels go through `SmallOutConvKernel` (vectorised over the
+    /// 1 to 4 output channels go through `TapLanesConvKernel` (vectorised over the
     /// reduction): pixel tails, runs that are not multiples of 8, strides, 9x9.
-    func testSmallOutputChannelsMatchNaive() {
+    func testNarrowOutputChannelsMatchNaive() {
         let cases: [Case] = [
             Case(h: 7, w: 8, cin: 64, cout: 3, k: 3, padding: .reflect(1)),
             Case(h: 1, w: 1, cin: 8, cout: 1, k: 3, padding: .reflect(1), activation: .relu),

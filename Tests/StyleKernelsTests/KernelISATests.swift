@@ -5,7 +5,7 @@ import StylizeTestSupport
 
 /// The start-up dispatch (`KernelISA`) and agreement between the kernel variants.
 ///
-/// Each variant is compared with the naive twins in `ConvTests`, `SmallOutputConvTests` and
+/// Each variant is compared with the naive twins in `ConvTests`, `PixelLanesConvTests` and
 /// `DeterminismTests` (through `forEachISA`). Here the variants are compared with each
 /// other: they run the same sums in the same order and differ only in rounding (one fused
 /// multiply-add per term on AVX2, a multiply and an add in the portable variant, at most
@@ -102,7 +102,7 @@ final class KernelISATests: XCTestCase {
         let absW = ConvWeights(oihw: wts.map(abs), outChannels: 3, inChannels: 8, kernelH: 9, kernelW: 9, bias: bias.map(abs))
         let scale = conv2dNaive(Tensor(shape: x.shape, data: x.data.map(abs)), absW, padding: .reflect(4))
         var outputs: [KernelISA: Tensor] = [:]
-        forEachISA { isa in outputs[isa] = conv2dSmallOutput(x, w, padding: .reflect(4), activation: .relu) }
+        forEachISA { isa in outputs[isa] = conv2dPixelLanes(x, w, padding: .reflect(4), activation: .relu) }
         for isa in variants where isa != .generic {
             let worst = worstRelativeError(outputs[isa]!.data, outputs[.generic]!.data, scale: scale.data,
                                            relTol: 2e-5, absFloor: 1e-6)

@@ -2,7 +2,7 @@ import Foundation
 import ImageCodecs
 import StyleModels
 import StyleNN
-import StylizeEngine
+@testable import StylizeEngine
 import StyleBatch
 import StyleTensor
 import XCTest

@@ -61,13 +61,13 @@ typedef struct sk_kernels {
     /// One output row of the few-output-channel direct conv (vectorised over the reduction):
     /// out[x][o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j])
     /// for o < out_c (<= 4); w holds 4 output channels (zero rows past out_c).
-    void (*small_out_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
+    void (*tap_lanes_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
                                const float *w, const float *bias, int out_c, sk_act act,
                                float *out_row, int out_w);
 
     /// One output row of the pixel-vectorised planar conv (stride 1, 1 to 8 outputs, out_w >= 8):
     /// out[x][o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]).
-    void (*small_output_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
+    void (*pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
                                   int kh, int kw, const float *oihw, const float *bias, int out_c,
                                   sk_act act, float *out_row, int out_w);
 

@@ -6,18 +6,18 @@
 /// where j runs over the contiguous taps x channels of one kernel row and
 /// W'[o, ky, kx*Cin + ci] = W[o, ci, ky, kx]. The 16-output-channel kernel would
 /// waste 13 of 16 lanes on a 3-channel output; here the vector axis is the
-/// reduction (the C row kernel `small_out_conv_row` of the active `KernelISA`): 3 pixels
+/// reduction (the C row kernel `tap_lanes_conv_row` of the active `KernelISA`): 3 pixels
 /// x 4 output channels of 8-lane partial sums, each reduced to a scalar at the end
 /// (fixed order), then the `KW*Cin mod 8` leftover terms are added with scalar
 /// multiply-adds (fused on AVX2 and NEON). A lone pixel uses the same arithmetic, so values do not
 /// depend on where a pixel falls or which thread computes it.
-public enum SmallOutConvKernel {
+public enum TapLanesConvKernel {
     /// Output channels this kernel handles at most.
-    public static let maxOutChannels = 4
+    public static let maxOutputChannels = 4
 
     /// Floats of packed weights: 4 x KH x KW x Cin (zero rows past outChannels).
     public static func packedCount(inChannels: Int, kernelH: Int, kernelW: Int) -> Int {
-        maxOutChannels * kernelH * kernelW * inChannels
+        maxOutputChannels * kernelH * kernelW * inChannels
     }
 
     /// Packs OIHW weights as `[o][ky][kx][ci]` for o < 4.
@@ -43,11 +43,11 @@ public enum SmallOutConvKernel {
         kernelH kh: Int, kernelW kw: Int, stride s: Int, activation: FusedActivation,
         output: UnsafeMutablePointer<Float>
     ) {
-        precondition(outC >= 1 && outC <= maxOutChannels, "SmallOutConvKernel handles 1 to 4 output channels")
-        precondition(kh >= 1 && kw >= 1 && s >= 1 && inC >= 1 && batch >= 0, "SmallOutConvKernel: bad sizes")
+        precondition(outC >= 1 && outC <= maxOutputChannels, "TapLanesConvKernel handles 1 to 4 output channels")
+        precondition(kh >= 1 && kw >= 1 && s >= 1 && inC >= 1 && batch >= 0, "TapLanesConvKernel: bad sizes")
         let outH = (inH - kh) / s + 1, outW = (inW - kw) / s + 1
         guard batch > 0, inH >= kh, inW >= kw, outH > 0, outW > 0 else { return }
-        let row = activeKernels.small_out_conv_row!
+        let row = activeKernels.tap_lanes_conv_row!
         let act = activation.code
         Parallel.forEach(batch * outH) { piece in
             let n = piece / outH, y = piece % outH

@@ -1,4 +1,5 @@
 import StyleKernels
+import StyleModels
 import StyleNN
 import StyleTensor
 
@@ -29,7 +30,7 @@ extension MagentaTransformer {
     /// `callAsFunction(_:style:norm:statistics:)`). `bandBytes` bounds the floats of one band's
     /// input, padded copy and output. `check` is called between bands (throw to stop);
     /// `progress(done, total)` counts passes over the image.
-    public func sweep(height: Int, width: Int, input: @escaping (Range<Int>) throws -> Tensor, style: [Float], kind: NormKind,
+    func sweep(height: Int, width: Int, input: @escaping (Range<Int>) throws -> Tensor, style: [Float], kind: NormKind,
                       statistics: ((Int, FeatureStatistics) throws -> FeatureStatistics)?, bandBytes: Int,
                       spill: SpillPolicy, check: () throws -> Void, progress: (Int, Int) -> Void,
                       output: (Range<Int>, Tensor) throws -> Void) throws {
@@ -42,7 +43,6 @@ extension MagentaTransformer {
         var done = 0
         var x: SweepSource = .input(height: height, width: width, channels: 3, read: input)
         var saved: [SweepSource] = []
-        var normIndex = 0
         for step in steps {
             switch step {
             case .save:
@@ -60,8 +60,8 @@ extension MagentaTransformer {
             case .layer(let layer):
                 let (store, own) = try sweep(layer, input: x, kind: layer.norm.map { $0.effectiveKind(kind) },
                                              bandBytes: bandBytes, spill: spill, check: check)
-                if let norm = layer.norm, let own {
-                    let used = try statistics?(normIndex, own) ?? own
+                if let norm = layer.norm, let site = layer.normIndex, let own {
+                    let used = try statistics?(site, own) ?? own
                     let (gamma, beta) = norm.affine(style: style)
                     guard used.channels == store.channels, used.rows == 1 else {
                         throw SwapError.statisticsShape("\(norm.name): statistics for \(used.channels) channels and \(used.rows) rows, features have \(store.channels) channels")
@@ -69,7 +69,6 @@ extension MagentaTransformer {
                     let (scale, shift) = norm.coefficients(gamma: gamma, beta: beta, statistics: used, samples: 1)
                     x = .stored(store, SweepNorm(scale: scale, shift: shift, activation: layer.output == .relu ? .relu : .none,
                                                  sigmoid: layer.output == .sigmoid))
-                    normIndex += 1
                 } else {
                     x = .stored(store, nil)
                 }
@@ -124,12 +123,7 @@ extension MagentaTransformer {
                     }
                 }
             })
-            var y: Tensor
-            if s == 1 && outC <= smallOutputConvMaxChannels {
-                y = conv2dSmallOutput(band, conv.weights, padding: .none, activation: conv.activation)
-            } else {
-                y = conv2d(band, conv.weights, stride: s, padding: .none, activation: conv.activation)
-            }
+            var y = layer.convolvePadded(band)
             precondition(y.shape.h == r1 - r0 && y.shape.w == wOut, "sweep: band output \(y.shape) for rows \(r0)..<\(r1) x \(wOut)")
             if let kind {
                 let stats = try FeatureStatistics(of: y, kind: kind)

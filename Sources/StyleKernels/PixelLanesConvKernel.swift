@@ -8,7 +8,7 @@
 /// The input is planar (N x C x H x W, already padded: see `planar`), the output NHWC.
 /// Rows are split across threads; each value's sum runs in the same order whatever the
 /// thread count. Pixel tiles that do not fit overlap the previous one (same values rewritten).
-public enum SmallOutputConvKernel {
+public enum PixelLanesConvKernel {
     /// Largest output channel count this kernel takes.
     public static let maxOutputChannels = 8
 
@@ -70,7 +70,7 @@ public enum SmallOutputConvKernel {
     /// `input`: planar padded input (batch x inC x inH x inW); `oihw`: weights; `bias`: outC values.
     ///
     /// Checked once per call (live preconditions): 1 to 8 output channels and sizes. Rows of
-    /// at least 8 outputs run in the C row kernel `small_output_conv_row` of the active
+    /// at least 8 outputs run in the C row kernel `pixel_lanes_conv_row` of the active
     /// `KernelISA` (one multiply-add per term, fused on AVX2 and NEON), which trusts the
     /// pointers; narrower rows use the scalar loop below (a multiply, then an add).
     public static func run(
@@ -78,11 +78,11 @@ public enum SmallOutputConvKernel {
         oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>, outC: Int, kernelH kh: Int, kernelW kw: Int,
         activation: FusedActivation, output: UnsafeMutablePointer<Float>
     ) {
-        precondition(outC >= 1 && outC <= maxOutputChannels, "SmallOutputConvKernel: 1 to 8 output channels")
-        precondition(kh >= 1 && kw >= 1 && inC >= 1 && batch >= 0, "SmallOutputConvKernel: bad sizes")
+        precondition(outC >= 1 && outC <= maxOutputChannels, "PixelLanesConvKernel: 1 to 8 output channels")
+        precondition(kh >= 1 && kw >= 1 && inC >= 1 && batch >= 0, "PixelLanesConvKernel: bad sizes")
         let outH = inH - kh + 1, outW = inW - kw + 1
         guard batch > 0, outH > 0, outW > 0 else { return }
-        let row = activeKernels.small_output_conv_row!
+        let row = activeKernels.pixel_lanes_conv_row!
         let act = activation.code
         Parallel.forEach(batch * outH) { piece in
             let n = piece / outH, y = piece % outH

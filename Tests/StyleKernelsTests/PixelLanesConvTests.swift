@@ -3,11 +3,11 @@ import StyleKernels
 import StyleTensor
 import StylizeTestSupport
 
-/// `conv2dSmallOutput` (pixel-vectorised stride-1 conv for 1-8 outputs) against the naive
+/// `conv2dPixelLanes` (pixel-vectorised stride-1 conv for 1-8 outputs) against the naive
 /// twin `conv2dNaive` on seeded random shapes: |fast - naive| <= 1e-4 * (|x| * |W| sum) + 1e-6,
 /// the same tolerance as the general conv tests, once per kernel variant (`forEachISA`). Widths below, at and above the 8-pixel tile
 /// and not multiples of it exercise the scalar path and the overlapping last tile.
-final class SmallOutputConvTests: XCTestCase {
+final class PixelLanesConvTests: XCTestCase {
     func check(n: Int = 1, h: Int, w: Int, cin: Int, cout: Int, k: Int, padding: Padding, activation: Activation,
                bias: Bool = true, seed: UInt64, line: UInt = #line) {
         var rng = SeededRandom(seed: seed)
@@ -19,7 +19,7 @@ final class SmallOutputConvTests: XCTestCase {
         let absW = ConvWeights(oihw: wts.map(abs), outChannels: cout, inChannels: cin, kernelH: k, kernelW: k, bias: b?.map(abs))
         let scale = conv2dNaive(Tensor(shape: x.shape, data: x.data.map(abs)), absW, padding: padding)
         forEachISA { isa in
-            let fast = conv2dSmallOutput(x, weights, padding: padding, activation: activation)
+            let fast = conv2dPixelLanes(x, weights, padding: padding, activation: activation)
             XCTAssertEqual(fast.shape, slow.shape, line: line)
             let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
             XCTAssertLessThanOrEqual(worst, 1, "\(h)x\(w) \(cin)->\(cout) k\(k) \(isa): error \(worst) x tolerance", line: line)
@@ -47,9 +47,9 @@ final class SmallOutputConvTests: XCTestCase {
         defer { Parallel.threadCount = saved }
         forEachISA { isa in
             Parallel.threadCount = 1
-            let one = conv2dSmallOutput(x, w, padding: .reflect(4))
+            let one = conv2dPixelLanes(x, w, padding: .reflect(4))
             Parallel.threadCount = 4
-            XCTAssertEqual(conv2dSmallOutput(x, w, padding: .reflect(4)), one, "\(isa)")
+            XCTAssertEqual(conv2dPixelLanes(x, w, padding: .reflect(4)), one, "\(isa)")
         }
     }
 }
@@ -73,7 +73,7 @@ final class PlanarPaddedTests: XCTestCase {
                     var got = [Float](repeating: .nan, count: ps.count)
                     x.data.withUnsafeBufferPointer { xp in
                         got.withUnsafeMutableBufferPointer { gp in
-                            SmallOutputConvKernel.planarPadded(xp.baseAddress!, batch: s.n, height: s.h, width: s.w, channels: s.c,
+                            PixelLanesConvKernel.planarPadded(xp.baseAddress!, batch: s.n, height: s.h, width: s.w, channels: s.c,
                                                                upsample: upsample, top: t, left: l, bottom: b, right: r, mode: mode,
                                                                output: gp.baseAddress!)
                         }
@@ -89,7 +89,7 @@ final class PlanarPaddedTests: XCTestCase {
         let x = rng.tensor(Shape(n: 1, h: 6, w: 9, c: 8))
         let wts = rng.floats(4 * 8 * 9)
         let w = ConvWeights(oihw: wts, outChannels: 4, inChannels: 8, kernelH: 3, kernelW: 3, bias: rng.floats(4))
-        let fast = conv2dSmallOutput(x, w, padding: .reflect(1), activation: .relu, upsampleFirst: true)
+        let fast = conv2dPixelLanes(x, w, padding: .reflect(1), activation: .relu, upsampleFirst: true)
         let slow = conv2dNaive(upsampleNearest2x(x), w, padding: .reflect(1), activation: .relu)
         XCTAssertEqual(fast.shape, slow.shape)
         for i in fast.data.indices { XCTAssertEqual(fast.data[i], slow.data[i], accuracy: 1e-4 * max(1, abs(slow.data[i]))) }
