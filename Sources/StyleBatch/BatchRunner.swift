@@ -208,38 +208,29 @@ public final class BatchRunner: @unchecked Sendable {
 
     /// Budget >= 2: decode thread -> network on this thread -> write thread.
     func runPipelined(_ items: [BatchItem], _ pending: [Int]) {
-        let decodedQueue = BatchQueue<Job<Decoded>>(capacity: 1)
-        let stylizedQueue = BatchQueue<Job<Stylized>>(capacity: 1)
-        let decoderDone = DispatchSemaphore(value: 0)
-        let writerDone = DispatchSemaphore(value: 0)
-
-        let decoder = Thread { [self] in
+        let decodedQueue = BoundedQueue<Job<Decoded>>(capacity: 1)
+        let stylizedQueue = BoundedQueue<Job<Stylized>>(capacity: 1)
+        let decoder = PipelineThread(name: "stylize.decode") { [self] in
             for i in pending {
                 if cancellation.isCancelled { break }
                 if !decodedQueue.push(decode(items, i)) { break }
             }
             decodedQueue.close()
-            decoderDone.signal()
         }
-        let writerThread = Thread { [self] in
+        let writer = PipelineThread(name: "stylize.write") { [self] in
             while let job = stylizedQueue.pop() {
                 if case .interrupted = job { continue }   // stays "interrupted"
                 let i = Self.index(of: job) { $0.index }
                 record(i, write(items, job))
             }
-            writerDone.signal()
         }
-        decoder.name = "stylize.decode"
-        writerThread.name = "stylize.write"
-        decoder.start()
-        writerThread.start()
 
         while let job = decodedQueue.pop() {
             if cancellation.isCancelled { continue }   // drain so the decoder can stop; the pair stays "interrupted"
             stylizedQueue.push(stylize(items, job))
         }
         stylizedQueue.close()
-        decoderDone.wait()
-        writerDone.wait()
+        decoder.join()
+        writer.join()
     }
 }

@@ -12,7 +12,7 @@ import StyleWeights
 /// last hidden conv, then a 3x3 conv to RGB with a sigmoid. The content is reflection-padded
 /// by `content_pad` (and up to a multiple of 8) before encoding and cropped after decoding,
 /// which keeps the encoder's zero padding from drawing a frame along the border.
-public struct AdaINMobile: StyleTransferModel {
+public struct AdaINMobile: AdaINNetwork {
     public let architecture = "adain-mobilenet-s8"
     public let featureStride = 8
     public let populationMean: [Float]?

@@ -10,7 +10,7 @@ import StyleWeights
 /// conv2_2 pool conv3_1 [relu3_1] conv3_2 conv3_3 conv3_4 pool conv4_1 [relu4_1]. Pools are
 /// 2x2 stride 2 in ceil mode. Decoder: decoder.conv0 ... conv8, 3x3 with reflection padding 1,
 /// ReLU after all but the last, nearest x2 upsampling after conv0, conv4 and conv6.
-public struct AdaINVGG: StyleTransferModel {
+public struct AdaINVGG: AdaINNetwork {
     public let architecture = "adain-vgg19"
     public let featureStride = 8
     public let populationMean: [Float]?

@@ -9,12 +9,12 @@ import StyleTensor
 /// the statistics, see `StatisticSwap`). Style statistics are computed once per style with
 /// `styleStatistics(of:)` and reused for any number of contents.
 public struct Stylizer: Sendable {
-    public let model: any StyleTransferModel
+    public let model: any AdaINNetwork
     public let swap: StatisticSwap
 
     /// `norm` picks the statistics; `.batch` needs the population statistics stored in
     /// the weights file (see `stylize weights calibrate`).
-    public init(model: any StyleTransferModel, norm: NormKind = .instance) throws {
+    public init(model: any AdaINNetwork, norm: NormKind = .instance) throws {
         self.model = model
         try norm.validate(channels: model.featureChannels)
         if norm == .batch, model.populationMean == nil || model.populationVariance == nil {

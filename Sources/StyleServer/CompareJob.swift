@@ -14,7 +14,7 @@ import StyleTensor
 struct CompareJob {
     var engine: StyleEngine
     /// The network whose encoder taps measure the distances.
-    var measure: any StyleTransferModel
+    var measure: any AdaINNetwork
     /// Content and style at the size they are compared at.
     var content: Image
     var style: Image

@@ -82,7 +82,7 @@ public enum Comparison {
     /// (the comparison of Ulyanov et al. 2016). Batch norm's statistics follow
     /// `VariantRunner`'s one rule (the weights' population, or for Magenta the content and its
     /// sweep adjustments as one batch), so the rows do not depend on `--contrast-sweep`.
-    public static func run(engine: StyleEngine, measure: any StyleTransferModel, content contentPath: String,
+    public static func run(engine: StyleEngine, measure: any AdaINNetwork, content contentPath: String,
                            style stylePath: String, settings: ComparisonSettings,
                            control: RunControl = .init()) throws -> ComparisonResult {
         try run(engine: engine, measure: measure, content: ImageIO.decode(file: contentPath),
@@ -91,7 +91,7 @@ public enum Comparison {
 
     /// The same on decoded images (`styleName` names the style in messages and the cache).
     /// `settings.contentSize` and `styleSize` resize them as for files.
-    public static func run(engine: StyleEngine, measure: any StyleTransferModel, content decoded: Image,
+    public static func run(engine: StyleEngine, measure: any AdaINNetwork, content decoded: Image,
                            style decodedStyle: Image, styleName: String, settings: ComparisonSettings,
                            control: RunControl = .init()) throws -> ComparisonResult {
         var contentImage = settings.contentSize > 0 ? decoded.resized(shorterSide: settings.contentSize) : decoded
@@ -144,7 +144,7 @@ public enum Comparison {
     }
 
     /// Runs every variant of an AdaIN-family `model`, which also measures the distances.
-    public static func run(model: any StyleTransferModel, content: String, style: String,
+    public static func run(model: any AdaINNetwork, content: String, style: String,
                            settings: ComparisonSettings) throws -> ComparisonResult {
         try run(engine: StyleEngine(model: model, weightsPath: "(in memory)"), measure: model,
                 content: content, style: style, settings: settings)

@@ -236,8 +236,8 @@ public final class VideoStylizer: @unchecked Sendable {
             catch { encoder.abort(); throw error }
         } catch { target.discard(); throw error }
 
-        let decoded = FrameQueue<Image>(capacity: 2)
-        let stylized = FrameQueue<Image>(capacity: 2)
+        let decoded = BoundedQueue<Image>(capacity: 2)
+        let stylized = BoundedQueue<Image>(capacity: 2)
         let reader = PipelineThread(name: "video-decode") {
             do {
                 while let frame = try decoder.next() {

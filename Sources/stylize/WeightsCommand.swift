@@ -35,7 +35,7 @@ struct ImportWeights: ParsableCommand {
     func run() throws {
         let manifest = try AdaINImporter.importOfficial(vggPath: vgg, decoderPath: decoder, to: output,
                                                         dtype: half ? .f16 : .f32)
-        _ = try ModelLoader.load(path: output)  // the model code accepts it
+        _ = try AdaINLoader.load(path: output)  // the model code accepts it
         print("wrote \(output) (\(manifest.size) bytes, sha256 \(manifest.sha256)) and \(WeightsManifest.defaultPath(forWeights: output))")
         print("add population statistics for --norm batch with: stylize weights calibrate \(output) --images DIR")
     }
@@ -52,7 +52,7 @@ struct VerifyWeights: ParsableCommand {
 
     func run() throws {
         try WeightsManifest.verify(file: file)
-        let model = try ModelLoader.load(path: file)
+        let model = try AdaINLoader.load(path: file)
         let stats = model.populationMean != nil ? "with" : "without"
         print("\(file): OK (\(model.architecture), \(model.featureChannels) feature channels, \(stats) population statistics)")
     }

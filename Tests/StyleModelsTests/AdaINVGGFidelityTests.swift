@@ -20,7 +20,7 @@ final class AdaINVGGFidelityTests: XCTestCase {
     }
 
     func testMatchesPytorchAdaINWithin1e3() throws {
-        let model = try ModelLoader.load(path: reference("vgg_tiny"))
+        let model = try AdaINLoader.load(path: reference("vgg_tiny"))
         XCTAssertEqual(model.architecture, "adain-vgg19")
         XCTAssertEqual(model.featureChannels, 64)
         let cases = try SafeTensorsFile(path: reference("vgg_tiny_cases"))
@@ -46,7 +46,7 @@ final class AdaINVGGFidelityTests: XCTestCase {
         tensors["decoder.conv3.bias"] = nil
         let path = try makeTemporaryFolder(self) + "/vgg_missing.safetensors"
         try SafeTensorsWriter.write(tensors: tensors, metadata: src.metadata, dtype: .f32, to: path)
-        XCTAssertThrowsError(try ModelLoader.load(path: path)) { error in
+        XCTAssertThrowsError(try AdaINLoader.load(path: path)) { error in
             XCTAssertTrue("\(error)".contains("decoder.conv3.bias"), "\(error)")
         }
     }
@@ -57,7 +57,7 @@ final class AdaINVGGFidelityTests: XCTestCase {
         meta["architecture"] = "resnet"
         let path = try makeTemporaryFolder(self) + "/vgg_arch.safetensors"
         try SafeTensorsWriter.write(tensors: try src.allTensors(), metadata: meta, dtype: .f32, to: path)
-        XCTAssertThrowsError(try ModelLoader.load(path: path)) { error in
+        XCTAssertThrowsError(try AdaINLoader.load(path: path)) { error in
             XCTAssertTrue("\(error)".contains("resnet"), "\(error)")
         }
     }

@@ -47,7 +47,7 @@ final class DefaultModelReferenceTests: XCTestCase {
 
     func testContentFeaturesMatchTheTrainingCode() throws {
         let ref = try load()
-        let model = try ModelLoader.load(path: Self.weightsPath)
+        let model = try AdaINLoader.load(path: Self.weightsPath)
         XCTAssertEqual(model.architecture, "adain-mobilenet-s8")
         let features = model.encodeContent(try picture(ref.content)).features
         XCTAssertEqual([features.shape.c, features.shape.h, features.shape.w], ref.content_features_shape)
@@ -61,7 +61,7 @@ final class DefaultModelReferenceTests: XCTestCase {
 
     func testStylizedOutputAgreesWithinTwoLevels() throws {
         let ref = try load()
-        let stylizer = try Stylizer(model: ModelLoader.load(path: Self.weightsPath))
+        let stylizer = try Stylizer(model: AdaINLoader.load(path: Self.weightsPath))
         let style = try stylizer.styleStatistics(of: picture(ref.style))
         let got = try stylizer.stylize(content: picture(ref.content), styles: [WeightedStyle(style)])
         let expected = try picture(ref.output)

@@ -11,13 +11,13 @@ import StylizeTestSupport
 /// The comparison grid, its numbers and the contrast sweep, with tiny seeded weights.
 final class CompareTests: XCTestCase {
     var root = ""
-    var model: (any StyleTransferModel)!
+    var model: (any AdaINNetwork)!
     var content = "", style = ""
 
     override func setUpWithError() throws {
         root = try makeTemporaryFolder(self)
         try TinyModels.vgg(to: root + "/tiny.safetensors", homogeneous: true)
-        model = try ModelLoader.load(path: root + "/tiny.safetensors")
+        model = try AdaINLoader.load(path: root + "/tiny.safetensors")
         content = root + "/content.png"
         style = root + "/style.png"
         try ImageIO.write(Pictures.blocks(width: 40, height: 32, seed: 3), to: content)

@@ -17,7 +17,7 @@ final class FootprintTests: XCTestCase {
     static let measured = ["default": 694, "magenta-arbitrary": 143]
 
     func testShippedNetworksCoverTheirMeasuredBytesPerPixel() throws {
-        let adain = try ModelLoader.load(path: Self.weights + "/default.safetensors")
+        let adain = try AdaINLoader.load(path: Self.weights + "/default.safetensors")
         guard case .arbitrary(let magenta) = try MagentaModel.load(path: Self.weights + "/magenta-arbitrary.safetensors") else {
             return XCTFail("not the arbitrary network")
         }

@@ -15,7 +15,7 @@ final class MagentaCompareTests: XCTestCase {
         let root = try makeTemporaryFolder(self)
         let measurePath = root + "/measure.safetensors"
         try TinyModels.vgg(to: measurePath)
-        let measure = try ModelLoader.load(path: measurePath)
+        let measure = try AdaINLoader.load(path: measurePath)
         let tiny = MagentaPipelineTests.referenceFolder.appendingPathComponent("tiny-arbitrary.safetensors").path
         let engine = try StyleEngine(family: .magenta, weights: tiny)
         let content = root + "/c.png", style = root + "/s.png"

@@ -35,7 +35,7 @@ final class TilingTests: XCTestCase {
 
     func stylizer(_ architecture: String, norm: NormKind = .instance) throws -> Stylizer {
         let path = architecture == "vgg" ? try tinyVGG() : try tinyMobile()
-        return try Stylizer(model: ModelLoader.load(path: path), norm: norm)
+        return try Stylizer(model: AdaINLoader.load(path: path), norm: norm)
     }
 
     /// Pass 1's merged statistics equal the statistics of the untiled content features
@@ -187,7 +187,11 @@ final class TilingTests: XCTestCase {
         XCTAssertLessThanOrEqual(MemoryBudget.tiledPeak(profile, plan: plan, stylePixels: style), MemoryBudget.defaultBytes)
         XCTAssertGreaterThan(plan.count, 1)
         XCTAssertThrowsError(try MemoryBudget.chooseTile(profile, frame: big, stylePixels: style, budget: 50_000_000)) { error in
-            XCTAssertTrue("\(error)".contains("--max-memory"), "\(error)")
+            // typed: the option it concerns, named by each front end in its words
+            let e = error as? OptionError
+            XCTAssertEqual(e?.option, .maxMemory)
+            XCTAssertTrue(e?.rendered(.flag).hasPrefix("--max-memory 50 MB is too small") ?? false, "\(error)")
+            XCTAssertTrue(e?.rendered(.field).hasPrefix("max_memory 50 MB is too small") ?? false, "\(error)")
         }
         XCTAssertEqual(try MemoryBudget.parse("1.5G"), 1_500_000_000)
         XCTAssertEqual(try MemoryBudget.parse("800MB"), 800_000_000)
@@ -200,10 +204,10 @@ final class TilingTests: XCTestCase {
     /// stored copy of the weights (more than 4 bytes per parameter).
     func testMemoryFootprintFromWeights() throws {
         let mobilePath = try tinyMobile()
-        let mobile = try ModelLoader.load(path: mobilePath).footprint
+        let mobile = try AdaINLoader.load(path: mobilePath).footprint
         XCTAssertEqual(mobile.floatsPerPixel, max(2 * 8 + 4, 2 * 4 + 3, 2 * 8 / 4 + 8 / 16 + 1))
         let vggPath = try tinyVGG()
-        let vgg = try ModelLoader.load(path: vggPath).footprint
+        let vgg = try AdaINLoader.load(path: vggPath).footprint
         XCTAssertEqual(vgg.floatsPerPixel, max(2 * 4 + 4, 2 * 4 + 4))
         let file = try SafeTensorsFile(path: vggPath)
         let parameters: Int = file.names.map { (file.info($0)?.shape ?? []).reduce(1, *) }.reduce(0, +)

@@ -62,7 +62,7 @@ public enum TinyModels {
         let meta = metadata.merging(["architecture": "adain-vgg19"]) { $1 }
         try SafeTensorsWriter.write(tensors: writer.tensors, metadata: meta, to: path)
         guard populationStatistics else { return }
-        let model = try ModelLoader.load(path: path)
+        let model = try AdaINLoader.load(path: path)
         let features = (0..<8).map { i in
             model.encodeContent(Tensor(image: Pictures.blocks(width: 40, height: 32, seed: 1000 + UInt64(i)))).features
         }

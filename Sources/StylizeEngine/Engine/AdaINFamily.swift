@@ -8,13 +8,13 @@ import StyleTensor
 /// per norm, cached style statistics, and the choice between the untiled run and the
 /// two-pass tiled run (`TiledStylizer`) by the memory budget.
 final class AdaINFamily: @unchecked Sendable {
-    let model: any StyleTransferModel
+    let model: any AdaINNetwork
     let weightsPath: String
     private let lock = NSLock()
     private var stylizers: [NormKind: Stylizer] = [:]
     let styleCache = StyleCache<FeatureStatistics>()
 
-    init(model: any StyleTransferModel, weightsPath: String) {
+    init(model: any AdaINNetwork, weightsPath: String) {
         self.model = model
         self.weightsPath = weightsPath
     }

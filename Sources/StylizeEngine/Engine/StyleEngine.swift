@@ -32,14 +32,14 @@ public final class StyleEngine: @unchecked Sendable {
         switch family {
         case .adain:
             let path = try WeightsLocator().adain(explicit: weights)
-            loaded = .adain(AdaINFamily(model: try ModelLoader.load(path: path), weightsPath: path))
+            loaded = .adain(AdaINFamily(model: try AdaINLoader.load(path: path), weightsPath: path))
         case .magenta:
             loaded = .magenta(MagentaFamily(weights: weights))
         }
     }
 
     /// An AdaIN-family engine around an already loaded model.
-    public init(model: any StyleTransferModel, weightsPath: String) {
+    public init(model: any AdaINNetwork, weightsPath: String) {
         loaded = .adain(AdaINFamily(model: model, weightsPath: weightsPath))
     }
 
@@ -61,7 +61,7 @@ public final class StyleEngine: @unchecked Sendable {
 
     /// The encoder/decoder network of an `.adain` engine (comparisons measure distances in
     /// its feature space); an error for `.magenta`, which has none.
-    public func adainNetwork() throws -> any StyleTransferModel {
+    public func adainNetwork() throws -> any AdaINNetwork {
         switch loaded {
         case .adain(let a): return a.model
         case .magenta: throw EngineError.unsupported("the magenta model family has no AdaIN encoder; load the adain family for this")

@@ -22,14 +22,16 @@ extension Image {
         let offset = n * count
         var rgb = [UInt8](repeating: 0, count: count)
         tensor.data.withUnsafeBufferPointer { src in
-            for i in 0..<count {
-                let v = min(max(src[offset + i], 0), 1)
-                rgb[i] = UInt8((v * 255).rounded())
-            }
+            for i in 0..<count { rgb[i] = quantized8(src[offset + i]) }
         }
         self.init(width: tensor.shape.w, height: tensor.shape.h, rgb: rgb, alpha: alpha)
     }
 }
+
+/// An RGB value on [0, 1] as 8 bits: round(clamp(v, 0, 1) * 255). Every path that turns a
+/// network's output into pixels (untiled, tiled, band sweep) rounds with this.
+@inline(__always)
+func quantized8(_ v: Float) -> UInt8 { UInt8((min(max(v, 0), 1) * 255).rounded()) }
 
 /// Values clamped to [0, 1].
 func clamp01(_ x: Tensor) -> Tensor {

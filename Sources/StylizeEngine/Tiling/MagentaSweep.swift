@@ -41,8 +41,9 @@ enum MagentaSweep {
         // The frame: the content reflected at its bottom and right edges to a multiple of 4
         // (as the untiled run pads it), and to at least 8 pixels for very thin images.
         let multiple = transformer.layout.frameSize(contentHeight: h, contentWidth: w)
-        let frame = (height: max(multiple.height, MagentaTransformer.minimumSide),
-                     width: max(multiple.width, MagentaTransformer.minimumSide))
+        let frame = NetworkFrame(contentHeight: h, contentWidth: w, top: 0, left: 0,
+                                 height: max(multiple.height, MagentaTransformer.minimumSide),
+                                 width: max(multiple.width, MagentaTransformer.minimumSide), stride: transformer.layout.stride)
         let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
         let fixed = transformer.footprint.weightBytes + 6 * w * h + 4 * band + MemoryBudget.processOverhead
         guard fixed < budget else {
@@ -51,44 +52,24 @@ enum MagentaSweep {
         }
         let spill = SpillPolicy(memoryBytes: budget - fixed)
         var rgb = [UInt8](repeating: 0, count: w * h * 3)
-        let sourceColumns = (0..<frame.width).map { reflectIndex($0, w) }
         try transformer.sweep(
             height: frame.height, width: frame.width,
-            input: { rows in
-                // Frame rows: the content reflected at its bottom and right edges (as `pad(.reflect)`).
-                Tensor(shape: Shape(n: 1, h: rows.count, w: frame.width, c: 3), unsafeUninitialized: { out in
-                    content.rgb.withUnsafeBufferPointer { src in
-                        for (i, y) in rows.enumerated() {
-                            let line = reflectIndex(y, h) * w
-                            for (j, x) in sourceColumns.enumerated() {
-                                let from = 3 * (line + x), to = 3 * (i * frame.width + j)
-                                out[to] = Float(src[from]) * (1 / 255)
-                                out[to + 1] = Float(src[from + 1]) * (1 / 255)
-                                out[to + 2] = Float(src[from + 2]) * (1 / 255)
-                            }
-                        }
-                    }
-                })
-            },
+            input: { rows in TiledStylizer.frameCrop(content, frame: frame, rows: rows, columns: 0..<frame.width) },
             style: style, kind: norm, statistics: policy.map { p in { try p.choose($0, $1) } },
             bandBytes: band, spill: spill,
             check: { try control.check() },
             progress: { control.progress?(EngineProgress(phase: "layers", done: $0, total: $1)) },
             output: { rows, t in
-                // round(clamp(v, 0, 1) * 255), as `Image(tensor:)`, for the content's rows and columns.
+                // The content's rows and columns of the frame, rounded to 8 bits.
                 t.data.withUnsafeBufferPointer { src in
                     for (i, y) in rows.enumerated() where y < h {
-                        for x in 0..<w {
-                            for k in 0..<3 {
-                                let v = min(max(src[(i * frame.width + x) * 3 + k], 0), 1)
-                                rgb[(y * w + x) * 3 + k] = UInt8((v * 255).rounded())
-                            }
-                        }
+                        let from = i * frame.width * 3, to = y * w * 3
+                        for k in 0..<(3 * w) { rgb[to + k] = quantized8(src[from + k]) }
                     }
                 }
             })
         if spill.spilledBytes > 0 {
-            control.note?("Magenta: \(MemoryBudget.format(spill.spilledBytes)) of activations kept in temporary files to stay within --max-memory \(MemoryBudget.format(budget))")
+            control.note?("Magenta: \(MemoryBudget.format(spill.spilledBytes)) of activations kept in temporary files to stay within the memory budget (\(MemoryBudget.format(budget)))")
         }
         return Image(width: w, height: h, rgb: rgb, alpha: content.alpha)
     }

@@ -251,7 +251,7 @@ struct OutputBand {
         let n = count * 3 * width, offset = first * 3 * width
         values.withUnsafeBufferPointer { src in
             rgb.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<n { dst[offset + i] = UInt8((min(max(src[i], 0), 1) * 255).rounded()) }
+                for i in 0..<n { dst[offset + i] = quantized8(src[i]) }
             }
         }
         values.removeFirst(n)

@@ -61,12 +61,12 @@ public enum FeatureDistance {
 /// `.content`), in the feature space of an AdaIN-family network's encoder taps: what every
 /// comparison reports under each variant, for both model families alike.
 public struct DistanceMeter {
-    let network: any StyleTransferModel
+    let network: any AdaINNetwork
     let styleTaps: [Tensor]
     let contentDeep: Tensor
 
     /// `content` is the image the outputs were stylized from (the same size as them).
-    public init(network: any StyleTransferModel, content: Image, style: Image) {
+    public init(network: any AdaINNetwork, content: Image, style: Image) {
         self.network = network
         styleTaps = network.featureTaps(Tensor(image: style))
         contentDeep = network.featureTaps(Tensor(image: content)).last!

@@ -15,12 +15,12 @@ public struct ContentGeometry: Equatable, Sendable {
     }
 }
 
-/// An encoder-bottleneck-decoder style-transfer network (Huang & Belongie 2017,
+/// An AdaIN-family network: an encoder, a bottleneck and a decoder (Huang & Belongie 2017,
 /// "Arbitrary Style Transfer in Real-time with Adaptive Instance Normalization"):
 /// style enters only through the statistics of the bottleneck features.
 ///
 /// Images are 1 x H x W x 3 tensors of RGB in [0, 1].
-public protocol StyleTransferModel: DescribedNetwork {
+public protocol AdaINNetwork: DescribedNetwork {
     /// The `architecture` metadata value of the weights file.
     var architecture: String { get }
     /// Channels of the bottleneck features.
