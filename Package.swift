@@ -1,6 +1,10 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.0
 import PackageDescription
 
+/// Swift 6 (language mode 6; `Synchronization`'s `Atomic`), Linux first: the Apple minimum
+/// below is what `Synchronization` needs. Every module a target imports is declared here
+/// (`Scripts/check-imports.py` checks it).
+///
 /// No compiler flags: the hot loops of the kernels live in the C target `CStyleKernels`,
 /// compiled once per instruction set through per-function target attributes (portable,
 /// AVX2+FMA and AVX-512F on x86-64, NEON on aarch64) and chosen once at start-up from the running CPU,
@@ -8,6 +12,7 @@ import PackageDescription
 /// portable kernels at run time.
 let package = Package(
     name: "stylize",
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "StylizeKit", targets: [
             "StylizeKit", "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN",
@@ -43,26 +48,29 @@ let package = Package(
         .target(name: "StyleKernels", dependencies: ["CStyleKernels"]),
         .target(name: "StyleTensor", dependencies: ["StyleKernels"]),
         .target(name: "StyleNN", dependencies: ["StyleTensor", "StyleKernels"]),
-        .target(name: "StyleWeights", dependencies: ["StyleTensor"]),
-        .target(name: "StyleModels", dependencies: ["StyleKernels", "StyleTensor", "StyleNN", "StyleWeights"]),
+        .target(name: "StyleWeights"),
+        .target(name: "StyleModels", dependencies: ["StyleTensor", "StyleNN", "StyleWeights"]),
         // The engine: both model families, tiling and the memory budget, options and their
         // validation, weights lookup, single transfers and the variant runner of comparisons.
         .target(name: "StylizeEngine", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels",
         ]),
         // Folders: batches (resume, shards) and population-statistics calibration.
-        .target(name: "StyleBatch", dependencies: ["ImageCodecs", "StyleTensor", "StyleNN", "StyleModels", "StylizeEngine"]),
+        .target(name: "StyleBatch", dependencies: [
+            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine",
+        ]),
         // Captioned contact sheets and reports: compare grids, the gallery, the preset sheet.
         .target(name: "StyleSheets", dependencies: ["ImageCodecs", "StyleTensor", "StyleNN", "StyleModels", "StylizeEngine"]),
         // Video through the ffmpeg/ffprobe programs (spawned, raw frames on pipes).
-        .target(name: "StyleVideo", dependencies: ["ImageCodecs", "StyleTensor", "StyleNN", "StylizeEngine", "StyleSheets"]),
+        .target(name: "StyleVideo", dependencies: ["ImageCodecs", "StyleNN", "StylizeEngine", "StyleSheets"]),
         // `import StylizeKit`: every library module at once, and the DocC catalog.
         .target(name: "StylizeKit", dependencies: [
             "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine",
-            "StyleVideo",
+            "StyleBatch", "StyleSheets", "StyleVideo",
         ]),
+        // The web app and API: on the engine alone (no batch or sheet code).
         .target(name: "StyleServer", dependencies: [
-            "StylizeEngine",
+            "ImageCodecs", "StyleTensor", "StyleNN", "StyleModels", "StylizeEngine",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -72,8 +80,8 @@ let package = Package(
         // downloads and the XDG cache folder (kept out of StylizeKit).
         .target(name: "StylizeCLISupport", dependencies: ["StylizeEngine", "StyleBatch", "StyleWeights"]),
         .executableTarget(name: "stylize", dependencies: [
-            "ImageCodecs", "StyleKernels", "StyleModels", "StyleNN", "StyleWeights", "StylizeEngine",
-            "StyleServer", "StyleVideo", "StylizeCLISupport",
+            "ImageCodecs", "StyleKernels", "StyleModels", "StyleNN", "StyleWeights", "StylizeEngine", "StyleBatch",
+            "StyleSheets", "StyleServer", "StyleVideo", "StylizeCLISupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "stylize-bench", dependencies: [
@@ -109,7 +117,8 @@ let package = Package(
         ]),
         .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylizeEngine", "ImageCodecs", "StylizeTestSupport"]),
         .testTarget(name: "HardeningTests", dependencies: [
-            "CCodecShim", "ImageCodecs", "StylizeEngine", "stylize", "StylizeTestSupport",
+            "CCodecShim", "ImageCodecs", "StylizeEngine", "StylizeTestSupport",
+            "stylize",   // not imported: builds the binary the tests run
         ]),
     ]
 )

@@ -43,7 +43,7 @@ public enum ChannelAffineKernel {
     }
 
     /// The naive twin: x = act(x * scale + shift), plain loops.
-    public static func naive(
+    @_spi(Testing) public static func naive(
         _ x: UnsafeMutablePointer<Float>, samples: Int, pixels: Int, channels c: Int,
         scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, activation: FusedActivation
     ) {

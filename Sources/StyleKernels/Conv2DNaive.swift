@@ -8,7 +8,7 @@
 ///
 /// where pad(in) reads 0 outside the image for `.zero` and mirrors for `.reflect`.
 /// outH = (inH + top + bottom - KH)/s + 1 (likewise for the width).
-public enum Conv2DNaive {
+@_spi(Testing) public enum Conv2DNaive {
     public static func run(
         input: UnsafePointer<Float>, batch: Int, inH: Int, inW: Int, inC: Int,
         oihw: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outC: Int,

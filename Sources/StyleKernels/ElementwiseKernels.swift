@@ -48,12 +48,12 @@ public enum ElementwiseKernels {
 
     // MARK: naive twins (serial, scalar)
 
-    public static func addNaive(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
+    @_spi(Testing) public static func addNaive(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
                                 output: UnsafeMutablePointer<Float>) {
         for i in 0..<count { output[i] = a[i] + b[i] }
     }
 
-    public static func activationNaive(_ x: UnsafePointer<Float>, count: Int, _ act: FusedActivation,
+    @_spi(Testing) public static func activationNaive(_ x: UnsafePointer<Float>, count: Int, _ act: FusedActivation,
                                        output: UnsafeMutablePointer<Float>) {
         for i in 0..<count {
             switch act {
@@ -64,7 +64,7 @@ public enum ElementwiseKernels {
         }
     }
 
-    public static func sigmoidNaive(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
+    @_spi(Testing) public static func sigmoidNaive(_ x: UnsafePointer<Float>, count: Int, output: UnsafeMutablePointer<Float>) {
         for i in 0..<count { output[i] = Float(1 / (1 + exp(-Double(x[i])))) }
     }
 }

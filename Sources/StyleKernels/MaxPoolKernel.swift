@@ -35,7 +35,7 @@ public enum MaxPoolKernel {
     }
 
     /// Naive twin: visits the window's positions that lie inside the image.
-    public static func naive(input: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
+    @_spi(Testing) public static func naive(input: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
                              channels c: Int, output: UnsafeMutablePointer<Float>) {
         let oh = (h + 1) / 2, ow = (w + 1) / 2
         for n in 0..<batch {

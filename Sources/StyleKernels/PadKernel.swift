@@ -47,7 +47,7 @@ public enum PadKernel {
     }
 
     /// Naive twin: one value at a time, straight from the formula.
-    public static func naive(
+    @_spi(Testing) public static func naive(
         input: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int, channels c: Int,
         top: Int, left: Int, bottom: Int, right: Int, mode: PadMode,
         output: UnsafeMutablePointer<Float>

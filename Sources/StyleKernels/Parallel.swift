@@ -44,11 +44,16 @@ public enum Parallel {
             return
         }
         let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                if i >= count { break }
-                body(i, t)
+        // The body runs on several threads at once by design: callers pass bodies that write
+        // disjoint pieces (the contract above), which the compiler cannot see.
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                while true {
+                    let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if i >= count { break }
+                    body(i, t)
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 /// Naive twins of the `Statistics` kernels: plain loops in the order of the formula,
 /// single-threaded, easy to read. They are the oracles the tests compare against.
-public enum StatisticsNaive {
+@_spi(Testing) public enum StatisticsNaive {
     /// Same contract as `Statistics.moments`, one slot at a time:
     ///
     ///     count    = sum w

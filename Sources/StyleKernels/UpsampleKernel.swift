@@ -19,7 +19,7 @@ public enum UpsampleKernel {
     }
 
     /// Naive twin.
-    public static func nearest2xNaive(input: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
+    @_spi(Testing) public static func nearest2xNaive(input: UnsafePointer<Float>, batch: Int, height h: Int, width w: Int,
                                       channels c: Int, output: UnsafeMutablePointer<Float>) {
         for n in 0..<batch {
             for y in 0..<(2 * h) {

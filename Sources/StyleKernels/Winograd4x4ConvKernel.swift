@@ -145,7 +145,7 @@ public enum Winograd4x4ConvKernel {
 }
 
 /// Sixteen zeros: the "bias" of the Winograd GEMMs (the real bias is added after the output transform).
-let zero16: UnsafePointer<Float> = {
+nonisolated(unsafe) let zero16: UnsafePointer<Float> = {
     let p = UnsafeMutablePointer<Float>.allocate(capacity: 16)
     p.initialize(repeating: 0, count: 16)
     return UnsafePointer(p)

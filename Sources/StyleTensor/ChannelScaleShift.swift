@@ -1,4 +1,4 @@
-import StyleKernels
+@_spi(Testing) import StyleKernels
 
 /// Per-sample, per-channel affine map (the last step of every normalization whose
 /// statistics and affine parameters were folded into one scale and shift):
@@ -19,7 +19,7 @@ public func channelScaleShift(_ x: Tensor, scale: [Float], shift: [Float]) -> Te
 }
 
 /// The naive twin of `channelScaleShift` (plain loops over `StatisticsNaive.scaleShift`).
-public func channelScaleShiftNaive(_ x: Tensor, scale: [Float], shift: [Float]) -> Tensor {
+@_spi(Testing) public func channelScaleShiftNaive(_ x: Tensor, scale: [Float], shift: [Float]) -> Tensor {
     let s = x.shape
     precondition(scale.count == s.n * s.c && shift.count == s.n * s.c, "channelScaleShiftNaive: size mismatch")
     var y = Tensor(shape: s)
@@ -46,7 +46,7 @@ public func channelScaleShiftInPlace(_ x: inout Tensor, scale: [Float], shift: [
 }
 
 /// The naive twin of `channelScaleShiftInPlace`.
-public func channelScaleShiftInPlaceNaive(_ x: inout Tensor, scale: [Float], shift: [Float], activation: Activation = .none) {
+@_spi(Testing) public func channelScaleShiftInPlaceNaive(_ x: inout Tensor, scale: [Float], shift: [Float], activation: Activation = .none) {
     let s = x.shape
     precondition(scale.count == s.n * s.c && shift.count == s.n * s.c, "channelScaleShiftInPlaceNaive: size mismatch")
     let act = activation.fused

@@ -1,4 +1,4 @@
-import StyleKernels
+@_spi(Testing) import StyleKernels
 
 /// 2-D convolution of an NHWC tensor (PyTorch `Conv2d` semantics, TensorFlow "SAME"
 /// available as a padding), with bias and a fused activation:
@@ -104,7 +104,7 @@ private func winogradConv(_ padded: Tensor, _ w: ConvWeights, _ wino: [Float], o
 
 /// The naive twin of `conv2d` (plain loops on the OIHW weights, Double sums,
 /// padding applied index by index). For tests and checks only: it is slow.
-public func conv2dNaive(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
+@_spi(Testing) public func conv2dNaive(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
                         activation: Activation = .none) -> Tensor {
     precondition(x.shape.c == w.totalInChannels, "conv2dNaive: channel mismatch")
     let p = padding.resolve(height: x.shape.h, width: x.shape.w, kernelH: w.kernelH, kernelW: w.kernelW, stride: stride)

@@ -85,9 +85,9 @@ struct ServeCommand: ParsableCommand {
             do {
                 try await server.run { port in
                     let shown = host.contains(":") ? "[\(host)]" : host
-                    print("stylize serve: http://\(shown):\(port)/")
-                    for line in server.summary { print("  " + line) }
-                    fflush(stdout)
+                    // written unbuffered: a script reading the address from a pipe sees it at once
+                    let lines = ["stylize serve: http://\(shown):\(port)/"] + server.summary.map { "  " + $0 }
+                    FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8))
                 }
             } catch {
                 failure.set(error)

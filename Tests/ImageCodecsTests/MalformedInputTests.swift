@@ -189,7 +189,7 @@ final class MalformedInputTests: XCTestCase {
         let dir = try makeTemporaryFolder(self)
         let capture = dir + "/stderr.txt"
         let samples = try Self.samples()
-        fflush(stderr)
+        fflush(nil)   // every C stream (stderr among them)
         let saved = dup(2)
         let fd = open(capture, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         XCTAssertGreaterThanOrEqual(fd, 0)
@@ -203,7 +203,7 @@ final class MalformedInputTests: XCTestCase {
         var quirky = samples[0].bytes
         quirky.insert(contentsOf: [0x00, 0x11], at: try XCTUnwrap(jpegSegmentOffset(quirky, marker: 0xC0)))
         _ = try? ImageIO.decode(bytes: quirky, name: "warns.jpg")
-        fflush(stderr)
+        fflush(nil)   // every C stream (stderr among them)
         dup2(saved, 2)
         close(saved)
         close(fd)

@@ -1,6 +1,6 @@
 import XCTest
-import StyleKernels
-import StyleTensor
+@_spi(Testing) import StyleKernels
+@_spi(Testing) import StyleTensor
 import StylizeTestSupport
 
 /// `channelScaleShift` against its naive twin (exact: one multiply-add per value either way;

@@ -1,6 +1,6 @@
 import XCTest
-import StyleKernels
-@testable import StyleTensor
+@_spi(Testing) import StyleKernels
+@_spi(Testing) @testable import StyleTensor
 import StylizeTestSupport
 
 /// Fast convolution (packed weights, padded copy, register-blocked or depthwise

@@ -1,6 +1,6 @@
 import XCTest
 @_spi(KernelTesting) import StyleKernels
-@testable import StyleTensor
+@_spi(Testing) @testable import StyleTensor
 import StylizeTestSupport
 
 /// The start-up dispatch (`KernelISA`) and agreement between the kernel variants.

@@ -1,6 +1,6 @@
 import XCTest
-import StyleKernels
-import StyleTensor
+@_spi(Testing) import StyleKernels
+@_spi(Testing) import StyleTensor
 import StylizeTestSupport
 
 /// `conv2dPixelLanes` (pixel-vectorised stride-1 conv for 1-8 outputs) against the naive

@@ -1,6 +1,6 @@
 import XCTest
-import StyleKernels
-@testable import StyleTensor
+@_spi(Testing) import StyleKernels
+@_spi(Testing) @testable import StyleTensor
 import StylizeTestSupport
 
 /// Padding, pooling, upsampling and elementwise ops against their naive twins

@@ -1,5 +1,5 @@
 import XCTest
-import StyleKernels
+@_spi(Testing) import StyleKernels
 import StylizeTestSupport
 
 /// The fast reductions against their naive twins on seeded random shapes

@@ -11,7 +11,7 @@ import StylizeTestSupport
 /// onnxruntime on the float graph of the original ONNX files to 3e-5 at full width).
 /// Content 22 x 30 (not a multiple of 4: exercises the pad-and-crop path), style 40 x 36.
 final class MagentaTinyNetworkTests: XCTestCase {
-    static let reference = try! MagentaReference.json("tiny-reference.json")
+    nonisolated(unsafe) static let reference = try! MagentaReference.json("tiny-reference.json")   // read-only after loading
 
     func arbitrary() throws -> MagentaArbitrary {
         guard case .arbitrary(let m) = try MagentaModel.load(path: MagentaReference.url("tiny-arbitrary.safetensors").path) else {

@@ -1,6 +1,6 @@
 import XCTest
-import StyleKernels
-import StyleTensor
+@_spi(Testing) import StyleKernels
+@_spi(Testing) import StyleTensor
 @testable import StyleNN
 import StylizeTestSupport
 

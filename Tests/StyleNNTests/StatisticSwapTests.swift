@@ -1,6 +1,6 @@
 import XCTest
-import StyleTensor
-import StyleKernels
+@_spi(Testing) import StyleTensor
+@_spi(Testing) import StyleKernels
 @testable import StyleNN
 import StylizeTestSupport
 

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import StyleTensor
+@_spi(Testing) import StyleTensor
 
 /// Golden files written by Golden/make_golden.py (PyTorch), read through Bundle.module.
 enum Golden {

@@ -22,7 +22,7 @@ final class BrowserTests: XCTestCase {
         var missing: [String] = []
         if !FileManager.default.isExecutableFile(atPath: chromium) { missing.append("chromium (\(chromium))") }
         if !FileManager.default.isExecutableFile(atPath: driver) { missing.append("chromedriver (\(driver))") }
-        if run([python, "-c", "import selenium"], timeout: 60).status != 0 { missing.append("selenium for \(python)") }
+        if Self.run([python, "-c", "import selenium"], timeout: 60).status != 0 { missing.append("selenium for \(python)") }
         if !missing.isEmpty {
             let message = "browser test needs \(missing.joined(separator: ", ")): apt-get install chromium chromium-driver; pip install selenium"
             if required { return XCTFail(message) }
@@ -39,7 +39,8 @@ final class BrowserTests: XCTestCase {
                          "--style", Fixtures.images.appendingPathComponent("autumn.jpg").path,
                          "--screenshots", screenshots, "--chromium", chromium, "--chromedriver", driver]
         if required { arguments.append("--require-validator") }
-        let result = await Task.detached { self.run(arguments, timeout: 900) }.value
+        let command = arguments
+        let result = await Task.detached { BrowserTests.run(command, timeout: 900) }.value
         print(result.output)
         XCTAssertEqual(result.status, 0, "browser test failed:\n\(result.output)")
         for name in ["serve-stylize.png", "serve-compare.png"] {
@@ -52,7 +53,7 @@ final class BrowserTests: XCTestCase {
 
     /// Runs a command (found on PATH), returns its status and output (standard output, then
     /// standard error); stopped after `timeout` seconds.
-    nonisolated func run(_ arguments: [String], timeout: Double) -> (status: Int32, output: String) {
+    nonisolated static func run(_ arguments: [String], timeout: Double) -> (status: Int32, output: String) {
         do {
             let r = try runProgram("/usr/bin/env", arguments, timeout: timeout)
             return (r.status, r.stdout + r.stderr + (r.timedOut ? "\n(stopped after \(timeout) s)" : ""))

@@ -58,8 +58,9 @@ final class ServeBinaryTests: XCTestCase {
 
     func fetch(_ url: String) throws -> (status: Int, body: Data) {
         let done = DispatchSemaphore(value: 0)
-        var result: (Int, Data)?
-        var failure: (any Error)?
+        // written by the callback before `done` is signalled, read after the wait
+        nonisolated(unsafe) var result: (Int, Data)?
+        nonisolated(unsafe) var failure: (any Error)?
         URLSession.shared.dataTask(with: URL(string: url)!) { data, response, error in
             if let error { failure = error } else { result = ((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data()) }
             done.signal()
