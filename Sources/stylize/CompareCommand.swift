@@ -110,7 +110,7 @@ struct CompareCommand: ParsableCommand {
         let result = try Comparison.run(engine: engine, measure: measure.adainNetwork(), content: content, style: style,
                                         settings: settings, control: notes)
         try ImageIO.write(result.grid, to: output, protecting: [content, style])
-        let table = ComparisonReport(content: content, style: style, weights: weightsPath,
+        let table = ComparisonReport(content: content, style: style, weights: Self.shownPath(weightsPath),
                                      contentSize: contentSize, result: result)
         print(table.text(), terminator: "")
         print("wrote \(output) (\(result.grid.width)x\(result.grid.height))")
@@ -118,6 +118,13 @@ struct CompareCommand: ParsableCommand {
             try table.write(to: report)
             print("wrote \(report)")
         }
+    }
+
+    /// `path` relative to the working directory when it lies below it (reports name files as
+    /// the user would type them, not by the machine's absolute path).
+    static func shownPath(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
     }
 
     /// `--groups` as numbers (`fallback` when not given).

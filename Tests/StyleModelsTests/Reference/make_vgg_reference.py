@@ -11,7 +11,7 @@ Writes (next to this script):
       content [1,H,W,3], style [1,Hs,Ws,3],
       out_alpha1 / out_alpha05: decoder output cropped to H x W (before any clamping)
 
-Run: /opt/stylize-train/bin/python Tests/StyleModelsTests/Reference/make_vgg_reference.py
+Run: python3 Tests/StyleModelsTests/Reference/make_vgg_reference.py
 """
 import os
 import numpy as np

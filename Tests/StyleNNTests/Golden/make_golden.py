@@ -3,7 +3,7 @@
 
 Run from the repository root with the project's training interpreter:
 
-    /opt/stylize-train/bin/python Tests/StyleNNTests/Golden/make_golden.py
+    python3 Tests/StyleNNTests/Golden/make_golden.py
 
 Every tensor is written in NHWC order (torch is NCHW; we permute before writing) as
 {"shape": [n, h, w, c], "data": [...]} with float32 values printed with 9 significant

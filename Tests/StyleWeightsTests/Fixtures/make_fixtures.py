@@ -2,7 +2,7 @@
 """Writes the fixtures the StyleWeights tests read (this folder).
 
 Run from anywhere with the project's training Python:
-    /opt/stylize-train/bin/python Tests/StyleWeightsTests/Fixtures/make_fixtures.py
+    python3 Tests/StyleWeightsTests/Fixtures/make_fixtures.py
 
 Everything is seeded, so rerunning gives the same tensor values (the zip archives may
 differ in timestamps only). The Swift tests never run Python; they read what this wrote.
