@@ -115,7 +115,9 @@ let package = Package(
         .testTarget(name: "StylizeCLISupportTests", dependencies: [
             "StyleWeights", "StylizeEngine", "StyleBatch", "StylizeCLISupport", "StylizeTestSupport",
         ]),
-        .testTarget(name: "StyleServerTests", dependencies: ["StyleServer", "StylizeEngine", "ImageCodecs", "StylizeTestSupport"]),
+        .testTarget(name: "StyleServerTests", dependencies: [
+            "StyleServer", "StylizeEngine", "StyleSheets", "StyleVideo", "StyleNN", "ImageCodecs", "StylizeTestSupport",
+        ]),
         .testTarget(name: "HardeningTests", dependencies: [
             "CCodecShim", "ImageCodecs", "StylizeEngine", "StylizeTestSupport",
             "stylize",   // not imported: builds the binary the tests run

@@ -57,6 +57,8 @@ public struct ComparisonResult: Sendable {
     public var variants: [VariantMeasurement]
     public var sweep: [SweepRow]
     public var skipped: [SkippedVariant]
+    /// Each variant's output on the unadjusted content (same order as `variants`).
+    public var outputs: [Image]
     /// Row 0: content, style, one tile per variant; then one row per sweep adjustment.
     public var grid: Image
     /// The geometry of `grid`.
@@ -139,7 +141,8 @@ public enum Comparison {
         let scale = tileW >= 200 ? 2 : 1
         let sheet = ContactSheet(columns: 2 + measurements.count, rows: cells.count, tileWidth: tileW, tileHeight: tileH,
                                  captionLines: 2, scale: scale)
-        return ComparisonResult(variants: measurements, sweep: sweep, skipped: skipped, grid: sheet.render(cells), sheet: sheet,
+        return ComparisonResult(variants: measurements, sweep: sweep, skipped: skipped, outputs: runs.map { $0.outputs[0] },
+                                grid: sheet.render(cells), sheet: sheet,
                                 cellWidth: tileW, cellHeight: tileH, displayNote: displayNote)
     }
 
