@@ -9,10 +9,12 @@ struct WeightReader {
 
     init(_ file: SafeTensorsFile) { self.file = file }
 
-    /// The tensor `name` as floats after checking it exists.
+    /// The weight `name` as floats after checking it exists: stored as is, or as integer
+    /// codes and scales dequantized at load (`SafeTensorsFile.weight`, `Dequantization`).
     func values(_ name: String) throws -> (shape: [Int], values: [Float]) {
-        guard let info = file.info(name) else { throw ModelError.missingTensor(file: path, name: name) }
-        return (info.shape, try file.floats(name))
+        guard file.hasWeight(name) else { throw ModelError.missingTensor(file: path, name: name) }
+        let t = try file.weight(name)
+        return (t.shape, t.values)
     }
 
     /// `prefix.weight` (OIHW) and `prefix.bias` as a layer. `inChannels` is the expected
@@ -45,7 +47,7 @@ struct WeightReader {
 
     /// Optional per-channel vector (e.g. population statistics); nil when absent.
     func optionalVector(_ name: String, count: Int) throws -> [Float]? {
-        guard file.info(name) != nil else { return nil }
+        guard file.hasWeight(name) else { return nil }
         let (shape, v) = try values(name)
         guard shape == [count] else { throw ModelError.badShape(file: path, name: name, expected: "[\(count)]", got: shape) }
         return v

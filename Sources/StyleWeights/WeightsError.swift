@@ -27,6 +27,9 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(file: String, key: String, detail: String)
     /// Values handed to the writer that cannot be stored as asked.
     case invalidTensor(file: String, tensor: String, detail: String)
+    /// A weight stored as integer codes and scales whose parts do not fit together
+    /// (dtypes, shapes, a missing scale; see `Dequantization`).
+    case invalidQuantization(file: String, tensor: String, detail: String)
     /// Writing the output failed.
     case writeFailed(file: String, reason: String)
     /// The file does not match its manifest (size, sha256, names, shapes).
@@ -51,6 +54,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         case let .missingKey(file, key): return "\(file): missing weight key '\(key)'"
         case let .shapeMismatch(file, key, detail): return "\(file): weight '\(key)' has the wrong shape: \(detail)"
         case let .invalidTensor(file, tensor, detail): return "\(file): tensor '\(tensor)': \(detail)"
+        case let .invalidQuantization(file, tensor, detail): return "\(file): quantized weight '\(tensor)': \(detail)"
         case let .writeFailed(file, reason): return "\(file): cannot write: \(reason)"
         case let .manifestMismatch(file, detail): return "\(file): does not match its manifest: \(detail)"
         case let .invalidManifest(file, detail): return "\(file): invalid manifest: \(detail)"

