@@ -360,31 +360,6 @@ public final class VideoStylizer: @unchecked Sendable {
     }
 }
 
-/// The statistics policy for each frame under a `VideoStatisticsMode` (frames in order).
-struct StatisticsSchedule {
-    let mode: VideoStatisticsMode
-    private let running: RunningStatistics?
-    private let clip: StatisticsPolicy?
-
-    init(mode: VideoStatisticsMode, clip: ClipStatistics? = nil) {
-        self.mode = mode
-        if case .running(let m) = mode { running = RunningStatistics(momentum: m) } else { running = nil }
-        self.clip = clip?.policy
-    }
-
-    /// The policy for the next frame: the frame's own statistics, the running average
-    /// updated with them, or the clip's.
-    func policy() -> StatisticsPolicy {
-        switch mode {
-        case .frame: return StatisticsPolicy { _, own in own }
-        case .running: return running!.policy()
-        case .clip:
-            guard let clip else { preconditionFailure("clip statistics must be gathered first") }
-            return clip
-        }
-    }
-}
-
 /// The first error of any stage.
 final class Pipeline: @unchecked Sendable {
     private let lock = NSLock()
