@@ -29,6 +29,8 @@ let package = Package(
         // `swift package generate-documentation` (DocC); a command plugin, not linked.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.3.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        // The live view's WebSocket (`/v1/live`): Hummingbird's own upgrade and frame handling.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
@@ -72,6 +74,7 @@ let package = Package(
         .target(name: "StyleServer", dependencies: [
             "ImageCodecs", "StyleTensor", "StyleNN", "StyleModels", "StylizeEngine",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

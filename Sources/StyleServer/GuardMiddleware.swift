@@ -4,8 +4,9 @@ import Hummingbird
 
 /// In front of every route:
 /// - refuses requests whose Host is not a loopback name when the server binds loopback
-///   (a DNS-rebinding page cannot reach it) and POSTs whose Origin is another site (no
-///   CORS headers are ever sent, so other pages cannot read answers either);
+///   (a DNS-rebinding page cannot reach it), and POSTs and WebSocket upgrades whose Origin
+///   is another site (no CORS headers are ever sent, so other pages cannot read answers
+///   either; the live view's upgrades are checked here too, see `makeWebSocketRouter`);
 /// - turns every error into the JSON error answer (`APIError`), a wrong method on a known
 ///   path into 405 with Allow;
 /// - adds the security headers (no sniffing, no framing, a same-origin content policy);
@@ -20,7 +21,7 @@ struct GuardMiddleware: RouterMiddleware {
         let start = Date()
         var response: Response
         do {
-            try check(request)
+            try Self.check(request, settings: settings)
             response = try await next(request, context)
         } catch {
             var api = APIError.from(error)
@@ -51,12 +52,14 @@ struct GuardMiddleware: RouterMiddleware {
         return nil
     }
 
-    func check(_ request: Request) throws {
+    /// The host and origin checks of every request (and of every WebSocket upgrade).
+    static func check(_ request: Request, settings: ServerSettings) throws {
         let host = request.head.authority ?? ""
-        if settings.bindsLoopback, !Self.isLoopback(hostOnly(host)) {
+        if settings.bindsLoopback, !isLoopback(hostOnly(host)) {
             throw APIError(403, "bad_host", "this server answers only requests addressed to a loopback host (127.0.0.1, localhost), not '\(host.prefix(80))'")
         }
-        if request.method == .post, let origin = request.headers[.origin] {
+        let upgrade = request.headers[.upgrade]?.lowercased().contains("websocket") ?? false
+        if request.method == .post || upgrade, let origin = request.headers[.origin] {
             let originHost = origin.components(separatedBy: "://").dropFirst().first ?? origin
             guard originHost.lowercased() == host.lowercased() else {
                 throw APIError(403, "cross_origin", "cross-origin requests are refused (Origin '\(origin.prefix(80))' is not this server)")
@@ -64,7 +67,7 @@ struct GuardMiddleware: RouterMiddleware {
         }
     }
 
-    func hostOnly(_ authority: String) -> String {
+    static func hostOnly(_ authority: String) -> String {
         if authority.hasPrefix("["), let end = authority.firstIndex(of: "]") {
             return String(authority[authority.index(after: authority.startIndex)..<end])
         }

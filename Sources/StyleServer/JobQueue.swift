@@ -11,6 +11,13 @@ import StylizeEngine
 /// concurrency pool, so the HTTP side keeps answering (health checks, 429s) while a job runs.
 /// A job carries a `Cancellation`: a job withdrawn while waiting (time limit, client gone)
 /// leaves the queue at once; a running one stops at the engine's next check.
+///
+/// Live frames (`live: true`) share the one worker with the API's jobs, first come first
+/// served, so neither starves the other: a live client has at most one frame here at a time
+/// (the server refuses a second), so a job waits behind at most one frame per live client,
+/// and a frame behind the jobs ahead of it. Frames are bounded by the number of live clients,
+/// not by `capacity`, and are counted apart (`liveFrames`), outside the job statistics and
+/// the Retry-After estimate.
 public final class JobQueue: @unchecked Sendable {
     /// Thrown by `submit` when `capacity` jobs already wait; `retryAfter` is the estimated
     /// seconds until a place frees up (at least 1).
@@ -31,16 +38,20 @@ public final class JobQueue: @unchecked Sendable {
         public var withdrawn: Int
         /// Mean duration of the last jobs (seconds), 0 before the first.
         public var meanSeconds: Double
+        /// Live frames that ran (whatever their outcome), and those waiting now.
+        public var liveFrames: Int
+        public var liveWaiting: Int
     }
 
     private final class Job {
         let cancellation: Cancellation
+        let live: Bool
         /// Runs the work and returns what answers the submitter (called after the counters
         /// are updated, so a snapshot taken by the submitter includes its own job).
         let execute: () -> () -> Void
         let fail: (any Error) -> Void
-        init(cancellation: Cancellation, execute: @escaping () -> () -> Void, fail: @escaping (any Error) -> Void) {
-            self.cancellation = cancellation; self.execute = execute; self.fail = fail
+        init(cancellation: Cancellation, live: Bool, execute: @escaping () -> () -> Void, fail: @escaping (any Error) -> Void) {
+            self.cancellation = cancellation; self.live = live; self.execute = execute; self.fail = fail
         }
     }
 
@@ -51,7 +62,7 @@ public final class JobQueue: @unchecked Sendable {
     private var stopped = false
     private var workerStarted = false
     private var recent: [Double] = []
-    private var completed = 0, rejected = 0, withdrawn = 0
+    private var completed = 0, rejected = 0, withdrawn = 0, liveFrames = 0
 
     /// `capacity`: jobs allowed to wait behind the running one (>= 0).
     public init(capacity: Int) {
@@ -61,10 +72,12 @@ public final class JobQueue: @unchecked Sendable {
 
     /// Runs `work` on the worker thread when its turn comes and returns its result.
     /// Throws `QueueFull` when the queue is full, `EngineError.cancelled` when the job is
-    /// withdrawn (or the queue stopped) before it ran, or what `work` throws.
-    public func submit<T: Sendable>(cancellation: Cancellation, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// withdrawn (or the queue stopped) before it ran, or what `work` throws. `live`: a live
+    /// frame (never refused as `QueueFull`; see the type's note).
+    public func submit<T: Sendable>(cancellation: Cancellation, live: Bool = false,
+                                    _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let job = Job(cancellation: cancellation,
+            let job = Job(cancellation: cancellation, live: live,
                           execute: { let result = Result { try work() }; return { continuation.resume(with: result) } },
                           fail: { continuation.resume(throwing: $0) })
             condition.lock()
@@ -73,7 +86,7 @@ public final class JobQueue: @unchecked Sendable {
                 continuation.resume(throwing: EngineError.cancelled("the server is shutting down"))
                 return
             }
-            if running != nil, waiting.count >= capacity {
+            if !live, running != nil, waitingJobsLocked >= capacity {
                 rejected += 1
                 let retry = retryAfterLocked()
                 condition.unlock()
@@ -97,7 +110,7 @@ public final class JobQueue: @unchecked Sendable {
             return
         }
         let job = waiting.remove(at: index)
-        withdrawn += 1
+        if !job.live { withdrawn += 1 }
         condition.unlock()
         job.fail(EngineError.cancelled(reason))
     }
@@ -117,16 +130,20 @@ public final class JobQueue: @unchecked Sendable {
 
     public var snapshot: Snapshot {
         condition.lock(); defer { condition.unlock() }
-        return Snapshot(running: running != nil, waiting: waiting.count, capacity: capacity, completed: completed,
+        return Snapshot(running: running != nil, waiting: waitingJobsLocked, capacity: capacity, completed: completed,
                         rejected: rejected, withdrawn: withdrawn,
-                        meanSeconds: recent.isEmpty ? 0 : recent.reduce(0, +) / Double(recent.count))
+                        meanSeconds: recent.isEmpty ? 0 : recent.reduce(0, +) / Double(recent.count),
+                        liveFrames: liveFrames, liveWaiting: waiting.count - waitingJobsLocked)
     }
+
+    /// API jobs waiting (live frames left out).
+    private var waitingJobsLocked: Int { waiting.reduce(0) { $0 + ($1.live ? 0 : 1) } }
 
     /// Seconds until a place is likely free: the running job and those waiting, at the mean
     /// duration of recent jobs (at least 1).
     private func retryAfterLocked() -> Int {
         let mean = recent.isEmpty ? 1 : recent.reduce(0, +) / Double(recent.count)
-        return max(1, Int((mean * Double(waiting.count + 1)).rounded(.up)))
+        return max(1, Int((mean * Double(waitingJobsLocked + 1)).rounded(.up)))
     }
 
     private func startWorkerLocked() {
@@ -161,7 +178,9 @@ public final class JobQueue: @unchecked Sendable {
             }
             condition.lock()
             running = nil
-            if ran {
+            if job.live {
+                if ran { liveFrames += 1 }
+            } else if ran {
                 completed += 1
                 recent.append(Date().timeIntervalSince(start))
                 if recent.count > 16 { recent.removeFirst() }

@@ -29,6 +29,15 @@ public struct ServerSettings: Sendable {
     /// The environment the weights locators read (STYLIZE_WEIGHTS, STYLIZE_MAGENTA_WEIGHTS,
     /// HOME, XDG_CACHE_HOME).
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Live view connections (`/v1/live`) open at once; one more is told the limit and closed.
+    /// 0 turns the live view off.
+    public var liveClients = 4
+    /// Largest live frame, in pixels (854 x 480: 480p at 16:9, the largest size the page offers).
+    public var liveMaxPixels = 854 * 480
+    /// A live connection that sends nothing (no frame, no control) for this long is closed.
+    public var liveIdleSeconds: Double = 30
+    /// Largest style image a live client may upload over its connection (bytes).
+    public var liveStyleBytes = 4_000_000
     /// Called with one line per answered request ("POST /v1/stylize 200 0.41 s"); nil: silent.
     public var accessLog: (@Sendable (String) -> Void)?
 
@@ -38,7 +47,18 @@ public struct ServerSettings: Sendable {
     /// measured: runtime, HTTP stack, page assets) and the request bodies it may hold at once
     /// (the running job's, the waiting ones' and one being received, `maxUploadBytes` each,
     /// up to three copies of each while a multipart body is parsed).
-    public var serverOverheadBytes: Int { 60_000_000 + 3 * (queueCapacity + 2) * maxUploadBytes }
+    /// Each live client adds `liveClientBytes`.
+    public var serverOverheadBytes: Int { 60_000_000 + 3 * (queueCapacity + 2) * maxUploadBytes + liveClients * liveClientBytes }
+
+    /// The largest message a live client may send: a frame (a 20-byte header and 4 bytes per
+    /// pixel) or a style upload.
+    public var liveMessageBytes: Int { max(LiveFrame.headerBytes + 4 * liveMaxPixels, LiveFrame.headerBytes + liveStyleBytes) }
+
+    /// Memory one live client may hold besides the running job: its largest message three
+    /// times (received, gathered, copied out), a frame and its stylized copy (RGBA), and its
+    /// uploaded style, kept at 512 px on the shorter side and at most 1024 on the longer
+    /// (`LiveSession.styleSide`).
+    public var liveClientBytes: Int { 3 * liveMessageBytes + 2 * 4 * liveMaxPixels + 3 * 1024 * 512 }
 
     /// The budget one job's engine run gets: `maxMemoryBytes` minus `serverOverheadBytes`
     /// (at least a quarter of the budget, so a small budget with a large queue still runs).
@@ -54,6 +74,13 @@ public struct ServerSettings: Sendable {
         }
         guard maxMemoryBytes > 0 else { throw OptionError(.maxMemory, "\(option: .maxMemory) must be positive") }
         guard !host.isEmpty else { throw OptionError(.host, "\(option: .host) must not be empty") }
+        guard liveClients >= 0 else { throw OptionError(.liveClients, "\(option: .liveClients) must be 0 or more, got \(liveClients)") }
+        guard liveIdleSeconds > 0, liveIdleSeconds.isFinite else {
+            throw OptionError(.liveIdle, "\(option: .liveIdle) must be a positive number of seconds")
+        }
+        guard liveMaxPixels >= 16 * 16, liveStyleBytes > 0 else {
+            throw OptionError(.liveClients, "the live frame and style limits must be positive")
+        }
     }
 
     /// Whether `host` is a loopback address (then requests must name a loopback host too,
@@ -69,4 +96,6 @@ extension OptionName {
     public static let maxUpload = OptionName(field: "max_upload")
     public static let queue = OptionName(field: "queue")
     public static let timeout = OptionName(field: "timeout")
+    public static let liveClients = OptionName(field: "live_clients")
+    public static let liveIdle = OptionName(field: "live_idle")
 }

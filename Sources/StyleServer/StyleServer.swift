@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import ImageCodecs
 import Logging
 import ServiceLifecycle
@@ -10,7 +11,8 @@ import StylizeEngine
 /// `stylize serve`: a local web app for stylizing and for comparing the normalizations side
 /// by side, and its JSON API, on Hummingbird 2, on top of the one `StyleEngine`.
 ///
-///     GET  /                  the page (HTML, CSS, JS embedded in the binary)
+///     GET  /                  the page (HTML, CSS, JS embedded in the binary); /live opens its live view
+///     GET  /v1/live           WebSocket: the live view's camera frames, stylized (`live(inbound:outbound:)`)
 ///     POST /v1/stylize        multipart: content + style file | style_name | preset, options -> the image
 ///     POST /v1/compare        multipart: content + style, contrast/brightness -> JSON, images as data URLs
 ///     GET  /v1/models         the model families and whether each can run here
@@ -29,6 +31,7 @@ public final class StyleServer: @unchecked Sendable {
     let models: ModelCatalog
     let styles: StyleFolder?
     let baselines = BaselineCache()
+    let liveClients: LiveClients
     private let lock = NSLock()
     private var group: ServiceGroup?
     private var stopRequested = false
@@ -38,6 +41,7 @@ public final class StyleServer: @unchecked Sendable {
         self.settings = settings
         queue = JobQueue(capacity: settings.queueCapacity)
         models = ModelCatalog(settings: settings)
+        liveClients = LiveClients(limit: settings.liveClients)
         styles = try settings.stylesFolder.map { try StyleFolder(path: $0) }
     }
 
@@ -50,7 +54,8 @@ public final class StyleServer: @unchecked Sendable {
         logger.logLevel = .critical
         let app = Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            server: .http1WebSocketUpgrade(webSocketRouter: makeWebSocketRouter(),
+                                           configuration: .init(http1: .init(idleTimeout: .seconds(60)), ws: webSocketConfiguration)),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
@@ -89,6 +94,9 @@ public final class StyleServer: @unchecked Sendable {
         lines.append("limits: \(ThreadBudget.threads) threads, 1 job at a time + \(settings.queueCapacity) waiting, uploads up to "
             + "\(MemoryBudget.format(settings.maxUploadBytes)), \(MemoryBudget.format(settings.jobMemoryBytes)) per job of \(MemoryBudget.format(settings.maxMemoryBytes)), "
             + "\(Self.seconds(settings.timeoutSeconds)) s per request")
+        lines.append(settings.liveClients == 0 ? "live view: off (--live-clients 0)"
+            : "live view: /live, up to \(settings.liveClients) clients, frames up to \(settings.liveMaxPixels) pixels, "
+              + "closed after \(Self.seconds(settings.liveIdleSeconds)) s idle")
         return lines
     }
 
@@ -107,7 +115,10 @@ public final class StyleServer: @unchecked Sendable {
     var routes: [Route] {
         [
             Route(method: .get, path: "/", handler: { _, _ in Assets.response(.page) }),
+            Route(method: .get, path: "/live", handler: { _, _ in Assets.response(.page) }),
             Route(method: .get, path: "/app.js", handler: { _, _ in Assets.response(.script) }),
+            Route(method: .get, path: "/live.js", handler: { _, _ in Assets.response(.liveScript) }),
+            Route(method: .get, path: "/v1/live", handler: { [self] _, _ in try liveWithoutUpgrade() }),
             Route(method: .get, path: "/app.css", handler: { _, _ in Assets.response(.style) }),
             Route(method: .get, path: "/openapi.yaml", handler: { _, _ in Assets.response(.openAPI) }),
             Route(method: .get, path: "/healthz", handler: { [self] _, _ in health() }),
@@ -144,6 +155,7 @@ public final class StyleServer: @unchecked Sendable {
 
     func health() -> Response {
         let q = queue.snapshot
+        let live = liveClients.snapshot
         return json([
             "status": "ok",
             "threads": ThreadBudget.threads,
@@ -151,6 +163,9 @@ public final class StyleServer: @unchecked Sendable {
             "job_memory_bytes": settings.jobMemoryBytes,
             "max_upload_bytes": settings.maxUploadBytes,
             "timeout_seconds": settings.timeoutSeconds,
+            "server_overhead_bytes": settings.serverOverheadBytes,
+            "live": ["clients": live.open, "capacity": settings.liveClients, "refused": live.refused, "frames": q.liveFrames,
+                     "waiting": q.liveWaiting, "max_pixels": settings.liveMaxPixels, "idle_seconds": settings.liveIdleSeconds] as [String: Any],
             "queue": ["running": q.running, "waiting": q.waiting, "capacity": q.capacity, "completed": q.completed,
                       "rejected": q.rejected, "withdrawn": q.withdrawn, "mean_seconds": q.meanSeconds] as [String: Any],
         ])

@@ -4,7 +4,7 @@ import Hummingbird
 /// (so an installed `stylize` needs no asset folder and the server reads no file for them).
 enum Assets {
     enum Name {
-        case page, script, style, openAPI
+        case page, script, liveScript, style, openAPI
     }
 
     static func response(_ name: Name) -> Response {
@@ -12,6 +12,7 @@ enum Assets {
         switch name {
         case .page: (text, type) = (pageHTML, "text/html; charset=utf-8")
         case .script: (text, type) = (script, "text/javascript; charset=utf-8")
+        case .liveScript: (text, type) = (liveScript, "text/javascript; charset=utf-8")
         case .style: (text, type) = (stylesheet, "text/css; charset=utf-8")
         case .openAPI: (text, type) = (openAPI, "application/yaml; charset=utf-8")
         }

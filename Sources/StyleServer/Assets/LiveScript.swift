@@ -1,0 +1,6 @@
+extension Assets {
+    /// The live view's behaviour (loaded after `app.js`): placeholder.
+    static let liveScript = #"""
+"use strict";
+"""#
+}
