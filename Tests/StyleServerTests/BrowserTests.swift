@@ -14,23 +14,9 @@ import StylizeTestSupport
 /// README's; default a temporary folder).
 final class BrowserTests: XCTestCase {
     func testPageInChromium() async throws {
-        let env = ProcessInfo.processInfo.environment
-        let required = env["STYLIZE_REQUIRE_BROWSER"] == "1"
-        let chromium = env["STYLIZE_CHROMIUM"] ?? "/usr/bin/chromium"
-        let driver = env["STYLIZE_CHROMEDRIVER"] ?? "/usr/bin/chromedriver"
-        let python = env["STYLIZE_TEST_PYTHON"] ?? "python3"
-        var missing: [String] = []
-        if !FileManager.default.isExecutableFile(atPath: chromium) { missing.append("chromium (\(chromium))") }
-        if !FileManager.default.isExecutableFile(atPath: driver) { missing.append("chromedriver (\(driver))") }
-        if Self.run([python, "-c", "import selenium"], timeout: 60).status != 0 { missing.append("selenium for \(python)") }
-        if !missing.isEmpty {
-            let message = "browser test needs \(missing.joined(separator: ", ")): apt-get install chromium chromium-driver; pip install selenium"
-            if required { return XCTFail(message) }
-            throw XCTSkip(message)
-        }
-
-        let screenshots = env["STYLIZE_SCREENSHOTS"].map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: packageRoot, isDirectory: true)).path }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("serve-screens-\(UUID().uuidString)").path
+        guard let tools = try Self.browserTools() else { return }
+        let (chromium, driver, python, required) = tools
+        let screenshots = Self.screenshotFolder()
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         let s = try await TestServer { $0.stylesFolder = Fixtures.images.path }
         let script = packageRoot + "/Tests/Browser/serve_page.py"
@@ -49,6 +35,60 @@ final class BrowserTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(s.server.queueSnapshot.completed, 4, "two transfers and two comparisons ran")
         try await s.stop()
+    }
+
+    /// The live view with Chromium's fake camera (`Tests/Browser/live_view.py`, which says
+    /// what it checks): frames arrive stylized, a norm switch mid-stream, a second client, a
+    /// third refused until the second goes, denied camera permission. The server takes two
+    /// live clients.
+    func testLiveViewInChromium() async throws {
+        guard let tools = try Self.browserTools() else { return }
+        let (chromium, driver, python, _) = tools
+        if Self.run(["ffmpeg", "-version"], timeout: 60).status != 0 {
+            let message = "the live view's browser test needs ffmpeg (its fake camera clip): apt-get install ffmpeg"
+            if ProcessInfo.processInfo.environment["STYLIZE_REQUIRE_BROWSER"] == "1" { return XCTFail(message) }
+            throw XCTSkip(message)
+        }
+        let screenshots = Self.screenshotFolder()
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        let s = try await TestServer { $0.stylesFolder = Fixtures.images.path; $0.liveClients = 2 }
+        let command = [python, packageRoot + "/Tests/Browser/live_view.py", "--url", "http://127.0.0.1:\(s.port)/",
+                       "--picture", Fixtures.images.appendingPathComponent("chelsea.jpg").path,
+                       "--screenshots", screenshots, "--chromium", chromium, "--chromedriver", driver]
+        let result = await Task.detached { BrowserTests.run(command, timeout: 900) }.value
+        print(result.output)
+        XCTAssertEqual(result.status, 0, "live view browser test failed:\n\(result.output)")
+        let path = screenshots + "/serve-live.png"
+        XCTAssertGreaterThan((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0, 10_000, "\(path) missing")
+        XCTAssertGreaterThan(s.server.queueSnapshot.liveFrames, 10, "live frames ran on the server")
+        try await s.stop()
+    }
+
+    /// chromium, chromedriver, a Python with Selenium and whether they are required; nil
+    /// after a failure, a skip (thrown) when missing and not required.
+    static func browserTools() throws -> (chromium: String, driver: String, python: String, required: Bool)? {
+        let env = ProcessInfo.processInfo.environment
+        let required = env["STYLIZE_REQUIRE_BROWSER"] == "1"
+        let chromium = env["STYLIZE_CHROMIUM"] ?? "/usr/bin/chromium"
+        let driver = env["STYLIZE_CHROMEDRIVER"] ?? "/usr/bin/chromedriver"
+        let python = env["STYLIZE_TEST_PYTHON"] ?? "python3"
+        var missing: [String] = []
+        if !FileManager.default.isExecutableFile(atPath: chromium) { missing.append("chromium (\(chromium))") }
+        if !FileManager.default.isExecutableFile(atPath: driver) { missing.append("chromedriver (\(driver))") }
+        if run([python, "-c", "import selenium"], timeout: 60).status != 0 { missing.append("selenium for \(python)") }
+        if !missing.isEmpty {
+            let message = "browser test needs \(missing.joined(separator: ", ")): apt-get install chromium chromium-driver; pip install selenium"
+            if required { XCTFail(message); return nil }
+            throw XCTSkip(message)
+        }
+        return (chromium, driver, python, required)
+    }
+
+    /// STYLIZE_SCREENSHOTS relative to the package, or a temporary folder.
+    static func screenshotFolder() -> String {
+        ProcessInfo.processInfo.environment["STYLIZE_SCREENSHOTS"]
+            .map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: packageRoot, isDirectory: true)).path }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("serve-screens-\(UUID().uuidString)").path
     }
 
     /// Runs a command (found on PATH), returns its status and output (standard output, then

@@ -34,6 +34,66 @@ paths:
           content:
             text/javascript:
               schema: {type: string}
+  /live:
+    get:
+      summary: The web page, opening its live view with the camera at once
+      description: |
+        Query parameters set the live view's controls (each passed to the server as given):
+        model, style_name, preset, alpha, norm, groups, stats (frame or running), size (240,
+        360 or 480: the frames' shorter side), mirror (1/0) and transport (rgba, the default,
+        or jpeg).
+      operationId: livePage
+      responses:
+        "200":
+          description: HTML page
+          content:
+            text/html:
+              schema: {type: string}
+  /live.js:
+    get:
+      summary: The live view's script
+      operationId: liveScript
+      responses:
+        "200":
+          description: JavaScript
+          content:
+            text/javascript:
+              schema: {type: string}
+  /v1/live:
+    get:
+      summary: The live view's WebSocket (upgrade with Upgrade websocket)
+      description: |
+        A WebSocket (RFC 6455). The server first sends a text message {"type": "hello",
+        "limits": {...}, "controls": {...}, "version": 0}. The client sends controls as text,
+        {"type": "controls", "model": "adain", "style_name": "autumn.jpg" | "preset": "3",
+        "alpha": 1, "norm": "instance|batch|layer|group", "groups": 32, "stats": "frame|running"}
+        (fields given change, the others stay); the server answers {"type": "controls",
+        "version": N, "controls": {...}}, or an error and nothing changes. Frames are binary:
+        a 24-byte header ("SLF1", frame number u32, width u16, height u16, format u8 0 = RGBA
+        / 1 = JPEG, 3 zero bytes, u32 0, u32 0; little-endian) and the pixels; each is
+        answered with the stylized frame, same header with the controls' version and the
+        server's microseconds in the last two fields. One frame in flight per client: a frame
+        sent before the last came back is refused (busy). A binary "SLS1" + JPEG/PNG file
+        uploads a style. Errors are text, {"type": "error", "code", "message", "field"?,
+        "frame"?, "closes"?}: bad_frame, frame_too_large, busy, missing_style, bad_option,
+        bad_message, unknown_style, model_unavailable, and, closing the connection,
+        too_many_clients (1013), idle (1000), message_too_large (1009). An upgrade with a
+        foreign Origin or a non-loopback Host (on a loopback server), or with the live view
+        off (--live-clients 0), is refused before any WebSocket exists (400, no body).
+      operationId: live
+      responses:
+        "101":
+          description: Switching to the WebSocket
+        "426":
+          description: "A plain GET: upgrade_required"
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+        "503":
+          description: "live_off: the live view is turned off (--live-clients 0)"
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
   /app.css:
     get:
       summary: The page's stylesheet
@@ -233,6 +293,17 @@ components:
         job_memory_bytes: {type: integer, description: "budget of one job: the server's minus the uploads it may hold"}
         max_upload_bytes: {type: integer}
         timeout_seconds: {type: number}
+        server_overhead_bytes: {type: integer, description: "what the server may hold besides a job: uploads, live clients, itself"}
+        live:
+          type: object
+          properties:
+            clients: {type: integer, description: live connections open now}
+            capacity: {type: integer, description: "--live-clients"}
+            refused: {type: integer}
+            frames: {type: integer, description: live frames stylized since start}
+            waiting: {type: integer}
+            max_pixels: {type: integer}
+            idle_seconds: {type: number}
         queue:
           type: object
           properties:

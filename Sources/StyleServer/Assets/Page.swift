@@ -9,6 +9,7 @@ extension Assets {
 <title>stylize</title>
 <link rel="stylesheet" href="/app.css">
 <script src="/app.js" defer></script>
+<script src="/live.js" defer></script>
 </head>
 <body>
 <header>
@@ -16,12 +17,13 @@ extension Assets {
   <nav>
     <button type="button" id="tab-stylize" class="tab active" data-view="stylize">Stylize</button>
     <button type="button" id="tab-compare" class="tab" data-view="compare">Compare normalizations</button>
+    <button type="button" id="tab-live" class="tab" data-view="live">Live</button>
   </nav>
   <span id="health" class="muted"></span>
 </header>
 <main>
   <aside id="controls">
-    <section>
+    <section class="photo-only">
       <h2>Content</h2>
       <label id="content-drop" class="drop">
         <input type="file" id="content-file" accept="image/jpeg,image/png">
@@ -58,8 +60,8 @@ extension Assets {
         </select>
       </label>
       <label id="groups-row" class="row stylize-only" hidden>Groups G <input type="number" id="groups" min="1" max="512" value="32"></label>
-      <label class="row stylize-only"><input type="checkbox" id="preserve-color"> Preserve colour</label>
-      <label class="row stylize-only">Size (shorter side)
+      <label class="row stylize-only photo-only"><input type="checkbox" id="preserve-color"> Preserve colour</label>
+      <label class="row stylize-only photo-only">Size (shorter side)
         <select id="content-size">
           <option value="256">256 px</option>
           <option value="512" selected>512 px</option>
@@ -97,6 +99,38 @@ extension Assets {
       batch, layer and group statistics carry the content's own brightness through. Under each image: the style distance
       (lower is closer to the style), the content distance, and how far the output moved from the unadjusted content's.</p>
     <div id="variants" class="grid"></div>
+  </section>
+
+  <section id="view-live" class="view" hidden>
+    <div class="actions">
+      <button type="button" id="live-start" class="primary">Start camera</button>
+      <button type="button" id="live-stop" hidden>Stop</button>
+      <label>Size <select id="live-size">
+        <option value="240" selected>240p</option>
+        <option value="360">360p</option>
+        <option value="480">480p</option>
+      </select></label>
+      <label>Statistics <select id="live-stats" title="frame: each frame's own statistics; running: a running average over the frames (as stylize video --stats running)">
+        <option value="frame" selected>per frame</option>
+        <option value="running">running</option>
+      </select></label>
+      <label><input type="checkbox" id="live-mirror" checked> Mirror</label>
+      <button type="button" id="live-snapshot" disabled>Snapshot</button>
+      <button type="button" id="live-record" disabled>Record</button>
+      <a id="live-recording" class="button" hidden>Download recording</a>
+    </div>
+    <div id="live-message" class="live-message" role="alert" hidden>
+      <span id="live-message-text"></span>
+      <button type="button" id="live-retry">Retry</button>
+    </div>
+    <div class="live-stage">
+      <figure><video id="live-camera" autoplay muted playsinline></video><figcaption class="muted">camera</figcaption></figure>
+      <figure><canvas id="live-output" width="320" height="240"></canvas><figcaption id="live-caption" class="muted">stylized</figcaption></figure>
+    </div>
+    <p id="live-status" class="muted" role="status">Press Start camera: the browser asks to use the camera; frames go to this server only.</p>
+    <p class="hint">Your camera, stylized as you move. Model, style, strength and normalization on the left act on the next
+      frame. Each frame is sent only when the last one came back, so the picture never lags behind a queue: when the
+      server is slower than the camera, frames are skipped (counted as dropped).</p>
   </section>
 </main>
 </body>

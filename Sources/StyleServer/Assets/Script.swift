@@ -34,14 +34,20 @@ extension Assets {
   }
 
   // ---- views -------------------------------------------------------------
+  // The live view (live.js) listens for "stylize:view" and "stylize:controls" on document.
   function showView(name) {
-    for (const v of ["stylize", "compare"]) {
+    for (const v of ["stylize", "compare", "live"]) {
       $("view-" + v).hidden = v !== name;
       $("tab-" + v).classList.toggle("active", v === name);
     }
     for (const el of document.querySelectorAll(".stylize-only")) el.classList.toggle("busy", name === "compare");
-    if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+    for (const el of document.querySelectorAll(".photo-only")) el.classList.toggle("busy", name === "live");
+    if (name === "live" && location.pathname === "/live") { /* its own URL, with its query */ }
+    else if (location.pathname === "/live") history.replaceState(null, "", "/#" + name);
+    else if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+    document.dispatchEvent(new CustomEvent("stylize:view", { detail: name }));
   }
+  function controlsChanged(detail) { document.dispatchEvent(new CustomEvent("stylize:controls", { detail })); }
   for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showView(tab.dataset.view));
 
   // ---- content -----------------------------------------------------------
@@ -77,6 +83,7 @@ extension Assets {
     $("style-drop").classList.toggle("chosen", style.kind === "upload");
     if (style.kind !== "preset") $("preset").value = "";
     $("style-choice").textContent = "Style: " + style.label;
+    controlsChanged({ style });
     rerun();
   }
 
@@ -162,7 +169,7 @@ extension Assets {
       $("style-choice").textContent = "No style chosen yet.";
     }
   }
-  $("model").addEventListener("change", () => { modelChanged(); rerun(); });
+  $("model").addEventListener("change", () => { modelChanged(); controlsChanged({ model: $("model").value }); rerun(); });
 
   async function loadHealth() {
     try {
@@ -175,6 +182,9 @@ extension Assets {
   $("alpha").addEventListener("input", () => { $("alpha-value").textContent = Number($("alpha").value).toFixed(2); });
   $("norm").addEventListener("change", () => { $("groups-row").hidden = $("norm").value !== "group"; });
   for (const id of ["alpha", "norm", "groups", "preserve-color", "content-size"]) $(id).addEventListener("change", () => rerun());
+  $("alpha").addEventListener("change", () => controlsChanged({ alpha: $("alpha").value }));
+  $("norm").addEventListener("change", () => controlsChanged($("norm").value === "group" ? { norm: "group", groups: $("groups").value } : { norm: $("norm").value }));
+  $("groups").addEventListener("change", () => { if ($("norm").value === "group") controlsChanged({ norm: "group", groups: $("groups").value }); });
 
   function styleFields(form, allowPreset) {
     const s = state.style;
@@ -331,9 +341,15 @@ extension Assets {
     if (!$("view-compare").hidden && state.hasComparison) compare();
   }, 300);
 
-  showView(location.hash === "#compare" ? "compare" : "stylize");
-  loadModels();
-  loadStyles();
+  // What the live view needs of the page: the controls' state, choosing a style, and a
+  // promise that the models and styles are listed.
+  window.stylizePage = {
+    state,
+    chooseStyle,
+    modelChanged,
+    ready: Promise.all([loadModels(), loadStyles()]),
+  };
+  showView(location.pathname === "/live" ? "live" : location.hash === "#compare" ? "compare" : location.hash === "#live" ? "live" : "stylize");
   loadHealth();
 })();
 """#

@@ -56,6 +56,12 @@ figure { margin: 0; }
 .card.skipped { opacity: 0.7; }
 .card.reference h3 { color: var(--muted); }
 .busy { opacity: 0.55; transition: opacity 0.2s; }
+.live-stage { display: flex; gap: 0.8rem; flex-wrap: wrap; align-items: flex-start; }
+.live-stage figure { flex: 1 1 300px; max-width: 640px; }
+.live-stage video, .live-stage canvas { width: 100%; display: block; border-radius: 6px; background: #222; aspect-ratio: 4 / 3; object-fit: contain; }
+#live-camera.mirrored { transform: scaleX(-1); }
+.live-message { border: 1px solid var(--error); color: var(--error); background: #fbeff1; border-radius: 6px; padding: 0.5rem 0.8rem; margin-bottom: 0.8rem; display: flex; gap: 0.8rem; align-items: center; }
+#live-status { font-variant-numeric: tabular-nums; }
 @media (max-width: 800px) { main { grid-template-columns: 1fr; } }
 """#
 }

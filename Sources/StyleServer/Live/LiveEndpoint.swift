@@ -105,11 +105,14 @@ extension StyleServer {
                     let received = Date()
                     let frame: LiveFrame
                     do { frame = try LiveFrame.parse(bytes, maxPixels: settings.liveMaxPixels) }
-                    catch { await send.error(.from(error)); continue }
+                    catch {
+                        await send.error(LiveError.from(error).about(frame: bytes.count >= 8 ? LiveFrame.u32(bytes, 4) : nil))
+                        continue
+                    }
                     let cancellation = Cancellation()
                     guard session.begin(cancellation) else {
                         await send.error(LiveError(code: "busy", message: "frame \(frame.number) refused: the previous frame has not come back yet "
-                            + "(send a frame only after the last one returned)"))
+                            + "(send a frame only after the last one returned)", frame: frame.number))
                         continue
                     }
                     processing = Task {
@@ -119,7 +122,7 @@ extension StyleServer {
                             await send.binary(answer.bytes)
                         } catch {
                             session.end()
-                            if !cancellation.isCancelled { await send.error(LiveError.from(error)) }
+                            if !cancellation.isCancelled { await send.error(LiveError.from(error).about(frame: frame.number)) }
                         }
                     }
                 }

@@ -2,8 +2,8 @@ import Foundation
 import StylizeEngine
 
 /// A problem of one live connection, sent to the client as a text message
-/// `{"type": "error", "code": "...", "message": "...", "field": "..."}` (field only for an
-/// option), then, when `closes`, the connection is closed with `closeCode` and the message
+/// `{"type": "error", "code": "...", "message": "...", "field": "...", "frame": 12}` (field
+/// only for an option, frame only for a frame that will not come back), then, when `closes`, the connection is closed with `closeCode` and the message
 /// as the reason. Any other error (an option the engine refuses, a style image that does not
 /// decode, a model that is not available) is sent with the code and message the HTTP API
 /// gives it (`APIError.from`), and the connection stays open.
@@ -12,6 +12,8 @@ struct LiveError: Error, Equatable, CustomStringConvertible {
     var message: String
     /// The option concerned (`OptionError`s).
     var field: String? = nil
+    /// The number of the frame concerned (so a client knows the frame will not come back).
+    var frame: UInt32? = nil
     /// Whether the server closes the connection after saying it.
     var closes = false
     /// The WebSocket close code when `closes`: 1008 (policy), 1009 (too big), 1013 (try later).
@@ -42,6 +44,13 @@ struct LiveError: Error, Equatable, CustomStringConvertible {
 
     static let shuttingDown = LiveError(code: "shutting_down", message: "the server is shutting down", closes: true, closeCode: 1001)
 
+    /// The same error about frame `number`.
+    func about(frame number: UInt32?) -> LiveError {
+        var e = self
+        e.frame = number
+        return e
+    }
+
     /// Any error as the client is told it.
     static func from(_ error: any Error) -> LiveError {
         if let e = error as? LiveError { return e }
@@ -56,6 +65,7 @@ struct LiveError: Error, Equatable, CustomStringConvertible {
     var json: String {
         var body: [String: Any] = ["type": "error", "code": code, "message": message]
         if let field { body["field"] = field }
+        if let frame { body["frame"] = Int(frame) }
         if closes { body["closes"] = true }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
