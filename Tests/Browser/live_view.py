@@ -19,8 +19,8 @@ Checks, in order (exit status 1 at the first failure, with the reason):
   3. A second client (another window) gets frames too.
   4. A third client is refused with the server's message (too_many_clients) on its page;
      when the second window closes, its place is free and Retry brings frames.
-  5. Denied camera permission (set through the DevTools protocol for http://localhost:PORT)
-     shows the message and a Retry button.
+  5. Denied camera permission (a second browser that denies permission prompts) shows the
+     message and a Retry button.
 Screenshot: serve-live.png (the first window, after the norm switch back to instance).
 """
 import argparse
@@ -77,13 +77,16 @@ def make_clip(picture, folder):
     return clip
 
 
-def browser(args, clip):
+def browser(args, clip, deny=False):
+    """Headless Chromium whose camera is the fake device showing `clip`; its permission
+    prompt is answered yes (Chromium's fake UI), or no with `deny`."""
     options = webdriver.ChromeOptions()
     options.binary_location = args.chromium
     for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
               "--window-size=1400,1000", "--force-device-scale-factor=1", "--hide-scrollbars",
-              "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-              "--use-file-for-fake-video-capture=" + clip, "--autoplay-policy=no-user-gesture-required"]:
+              "--use-fake-device-for-media-stream", "--use-file-for-fake-video-capture=" + clip,
+              "--autoplay-policy=no-user-gesture-required",
+              "--deny-permission-prompts" if deny else "--use-fake-ui-for-media-stream"]:
         options.add_argument(a)
     return webdriver.Chrome(service=Service(executable_path=args.chromedriver), options=options)
 
@@ -116,14 +119,15 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="live-camera-") as folder:
         clip = make_clip(args.picture, folder)
-        driver = browser(args, clip)
-        try:
-            run(driver, WebDriverWait(driver, args.timeout, poll_frequency=0.2), args)
-        except TimeoutException as e:
-            driver.save_screenshot(os.path.join(args.screenshots, "serve-live-failure.png"))
-            fail(f"timed out: {e}; last error {live(driver, 'lastError')}")
-        finally:
-            driver.quit()
+        for check, deny in [(run, False), (denied, True)]:
+            driver = browser(args, clip, deny=deny)
+            try:
+                check(driver, WebDriverWait(driver, args.timeout, poll_frequency=0.2), args)
+            except TimeoutException as e:
+                driver.save_screenshot(os.path.join(args.screenshots, "serve-live-failure.png"))
+                fail(f"timed out: {e}; last error {live(driver, 'lastError')}")
+            finally:
+                driver.quit()
     print("live view test passed", flush=True)
 
 
@@ -200,19 +204,15 @@ def run(driver, wait, args):
     driver.close()
     driver.switch_to.window(first)
 
-    # --- denied permission ---------------------------------------------------------------
-    port = urllib.parse.urlparse(base).port
-    origin = f"http://localhost:{port}"
-    driver.execute_cdp_cmd("Browser.setPermission", {"origin": origin, "permission": {"name": "videoCapture"}, "setting": "denied"})
-    driver.switch_to.new_window("window")
-    driver.get(origin + "/live?size=240")
+
+def denied(driver, wait, args):
+    """The camera permission denied: the page says so, with Retry, and opens no connection."""
+    driver.get(args.url + "live?size=240")
     wait.until(lambda d: (live(d, "lastError") or {}).get("code") == "camera_denied")
     message = driver.find_element(By.ID, "live-message-text").text
     if "denied" not in message or not driver.find_element(By.ID, "live-retry").is_displayed():
         fail(f"denied permission should show the message and Retry, got '{message}'")
     step(f"denied permission: '{message}'")
-    driver.close()
-    driver.switch_to.window(first)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ extension Assets {
     framesShown: 0, fps: 0, latencyMs: 0, serverMs: 0, dropped: 0, lastError: null,
     running: false, version: 0, shownVersion: -1, controls: null, limits: null, width: 0, height: 0,
     latencies: [],                // the last 2000 end-to-end latencies (ms)
+    serverTimes: [],              // and the server's part of each (ms)
     start, stop, snapshot,
     setNorm: (name, groups) => {
       $("norm").value = name;
@@ -322,6 +323,8 @@ extension Assets {
       inFlight = null;
     }
     live.serverMs = micros / 1000;
+    live.serverTimes.push(live.serverMs);
+    if (live.serverTimes.length > 2000) live.serverTimes.shift();
     live.framesShown += 1;
     live.shownVersion = version;
     live.width = w; live.height = h;
