@@ -62,7 +62,7 @@ fi
 # frame difference but not the warping error.
 warp_python=${WARP_PYTHON:-python3}
 warp="$out/warping.tsv"
-echo -e "model\tstats\tblend\tframes\twarping_error\tinput_warping_error\tvalid_fraction\tframe_difference\tcolour_ratio\tdifference_ratio" > "$warp"
+echo -e "model\tstats\tblend\tframes\twarping_error\tinput_warping_error\tvalid_fraction\tframe_difference\tlag\tcolour_ratio\tdifference_ratio" > "$warp"
 for model in adain magenta; do
     for stats in frame running clip; do
         dir="$out/warp_${model}_$stats"
@@ -72,7 +72,7 @@ for model in adain magenta; do
             "$warp_python" "$root/Benchmarks/video/warping_error.py" "$out/pan480.mp4" "$dir/%05d.png" --blend "$blend" > "$dir.$blend.warp.json"
             python3 -c "import json; w=json.load(open('$dir.$blend.warp.json')); s=json.load(open('$dir.json'))['flicker']
 print('\t'.join(map(str, ['$model', '$stats', $blend, w['frames'], round(w['warping_error'], 6), round(w['input_warping_error'], 6),
-      round(w['valid_fraction'], 3), round(w['frame_difference'], 5)] + ([round(s['colour_ratio'], 3), round(s['difference_ratio'], 3)] if $blend == 0 else ['-', '-']))))" >> "$warp"
+      round(w['valid_fraction'], 3), round(w['frame_difference'], 5), round(w['lag'], 5)] + ([round(s['colour_ratio'], 3), round(s['difference_ratio'], 3)] if $blend == 0 else ['-', '-']))))" >> "$warp"
             tail -1 "$warp"
         done
     done

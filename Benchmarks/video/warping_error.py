@@ -20,7 +20,10 @@ frames' size. The same warp applied to the input frames gives the input's own wa
 STYLIZED: a video file or a PNG pattern (frames/%05d.png). `--blend B` first blends the
 stylized frames over time (O'_t = (1 - B) O_t + B O'_{t-1}: ghosting) to show what each
 measure makes of it; "frame_difference" is the plain mean |O_t - O_{t-1}| (the flicker
-figure `stylize video` reports) for comparison. Prints one JSON line. Needs
+figure `stylize video` reports) for comparison, and "lag" the mean |O'_t - O_t| (what the
+blend moved the frames away from their own stylization: 0 without --blend). On slow motion
+(under a pixel a frame) the warp cannot tell a blended frame from a stable one, so blending
+lowers the warping error as much as the frame difference: the lag is what shows it. Prints one JSON line. Needs
 opencv-python-headless and numpy (benchmark only; the tests do not use this).
 """
 import argparse
@@ -45,7 +48,7 @@ def frames(source, limit=None):
 def warping_error(input_source, stylized_source, limit=None, blend=0.0):
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     prev_in = prev_out = None
-    errors, input_errors, valid, differences = [], [], [], []
+    errors, input_errors, valid, differences, lags = [], [], [], [], []
     blended = None
     for out, raw in zip(frames(stylized_source, limit), frames(input_source, limit)):
         h, w = out.shape[:2]
@@ -53,6 +56,7 @@ def warping_error(input_source, stylized_source, limit=None, blend=0.0):
         out_f = out.astype(np.float32) / 255
         if blend > 0:
             blended = out_f if blended is None else (1 - blend) * out_f + blend * blended
+            lags.append(float(np.abs(blended - out_f).mean()))
             out_f = blended
         in_f = inp.astype(np.float32) / 255
         grey = cv2.cvtColor(inp, cv2.COLOR_BGR2GRAY)
@@ -81,6 +85,7 @@ def warping_error(input_source, stylized_source, limit=None, blend=0.0):
         "valid_fraction": float(np.mean(valid)) if valid else None,
         "frame_difference": float(np.mean(differences)) if differences else None,
         "blend": blend,
+        "lag": float(np.mean(lags)) if lags else 0.0,
     }
 
 

@@ -11,7 +11,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve a local web app for stylizing and comparing the normalizations, and its JSON API.",
         discussion: """
-        Open the printed URL in a browser. The API (POST /v1/stylize, POST /v1/compare, GET /v1/models, GET /v1/styles, GET /healthz) is described at /openapi.yaml. One job runs at a time on all --threads; up to --queue more wait, further requests get 429 with Retry-After. Ctrl-C stops gracefully (a second Ctrl-C at once).
+        Open the printed URL in a browser; /live opens the live view (the browser's camera, stylized as you move; its controls also as query parameters, e.g. /live?style_name=autumn.jpg&norm=layer&size=360). The API (POST /v1/stylize, POST /v1/compare, the live view's WebSocket GET /v1/live, GET /v1/models, GET /v1/styles, GET /healthz) is described at /openapi.yaml. One job runs at a time on all --threads; up to --queue more wait, further requests get 429 with Retry-After. Ctrl-C stops gracefully (a second Ctrl-C at once).
 
         Examples:
           stylize serve                                   http://127.0.0.1:8080/, styles from Images/
@@ -45,6 +45,12 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("magenta-weights"), help: "Magenta weights file or folder. Default: $STYLIZE_MAGENTA_WEIGHTS, else ~/.cache/stylize.")
     var magentaWeights: String?
 
+    @Option(name: .customLong("live-clients"), help: "Live view connections at once (0 turns the live view off); each takes about 17 MB of --max-memory.")
+    var liveClients: Int = 4
+
+    @Option(name: .customLong("live-idle"), help: "Seconds a live connection may send nothing before it is closed.")
+    var liveIdle: Double = 30
+
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
 
@@ -61,6 +67,8 @@ struct ServeCommand: ParsableCommand {
         settings.port = port
         settings.queueCapacity = queue
         settings.timeoutSeconds = timeout
+        settings.liveClients = liveClients
+        settings.liveIdleSeconds = liveIdle
         settings.maxMemoryBytes = try parseMemory(maxMemory)
         do { settings.maxUploadBytes = try MemoryBudget.parse(maxUpload) } catch {
             throw ValidationError("--max-upload: '\(maxUpload)' is not a size (examples: 25M, 100M)")
