@@ -127,19 +127,22 @@ def memory_run(args):
     driver = browser(args)
     try:
         first = driver.current_window_handle
-        open_live(driver, args.url, "adain", 480, args.transport, args.style)
-        driver.switch_to.new_window("window")
-        open_live(driver, args.url, "magenta", 480, args.transport, args.style)
+        if args.memory_parts in ("both", "live"):
+            open_live(driver, args.url, "adain", 480, args.transport, args.style)
+            driver.switch_to.new_window("window")
+            open_live(driver, args.url, "magenta", 480, args.transport, args.style)
         stop, answers = threading.Event(), []
         poster = threading.Thread(target=post_jobs, args=(args.url, args.content, stop, answers))
-        poster.start()
+        if args.memory_parts in ("both", "jobs"):
+            poster.start()
         time.sleep(args.seconds)
         stop.set()
-        poster.join()
+        if poster.is_alive() or answers:
+            poster.join()
         health = json.load(urllib.request.urlopen(args.url + "healthz"))
-        a = driver.execute_script(STATE_JS)
+        a = driver.execute_script(STATE_JS) or {"shown": 0}
         driver.switch_to.window(first)
-        b = driver.execute_script(STATE_JS)
+        b = driver.execute_script(STATE_JS) or {"shown": 0}
         result = {"peak_rss_bytes": peak_rss(args.memory), "max_memory_bytes": health["max_memory_bytes"],
                   "job_memory_bytes": health["job_memory_bytes"], "jobs": answers, "live_frames": [b["shown"], a["shown"]],
                   "live": health["live"]}
@@ -162,6 +165,8 @@ def main():
     p.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     p.add_argument("--memory", type=int, help="the server's process id: run the memory check instead")
     p.add_argument("--content", help="content image posted as /v1 jobs during the memory check")
+    p.add_argument("--memory-parts", default="both", choices=["both", "live", "jobs"],
+                   help="the memory check with the two live clients and the jobs, or one of them alone")
     p.add_argument("--json", help="append each result as a JSON line to this file")
     args = p.parse_args()
     if args.memory:

@@ -128,6 +128,9 @@ public final class JobQueue: @unchecked Sendable {
         for job in dropped { job.cancellation.cancel(reason: reason); job.fail(EngineError.cancelled(reason)) }
     }
 
+    /// Whether `shutdown` was called.
+    public var isStopped: Bool { condition.lock(); defer { condition.unlock() }; return stopped }
+
     public var snapshot: Snapshot {
         condition.lock(); defer { condition.unlock() }
         return Snapshot(running: running != nil, waiting: waitingJobsLocked, capacity: capacity, completed: completed,

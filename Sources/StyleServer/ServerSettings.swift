@@ -44,11 +44,22 @@ public struct ServerSettings: Sendable {
     public init() {}
 
     /// Memory the server needs besides the running job: its idle footprint (about 50 MB
-    /// measured: runtime, HTTP stack, page assets) and the request bodies it may hold at once
+    /// measured: runtime, HTTP stack, page assets), the allocator's slack, the live clients'
+    /// buffers and the request bodies it may hold at once
     /// (the running job's, the waiting ones' and one being received, `maxUploadBytes` each,
     /// up to three copies of each while a multipart body is parsed).
-    /// Each live client adds `liveClientBytes`.
-    public var serverOverheadBytes: Int { 60_000_000 + 3 * (queueCapacity + 2) * maxUploadBytes + liveClients * liveClientBytes }
+    /// Each live client adds `liveClientBytes`, and a tenth of the budget is kept for the
+    /// allocator (`allocatorSlackBytes`).
+    public var serverOverheadBytes: Int {
+        60_000_000 + 3 * (queueCapacity + 2) * maxUploadBytes + liveClients * liveClientBytes + allocatorSlackBytes
+    }
+
+    /// A tenth of `maxMemoryBytes`: glibc's malloc keeps freed blocks for reuse (the server
+    /// sets it so, `MemoryPolicy`), and work of different sizes one after the other (live
+    /// frames of two clients with different models between /v1 jobs) leaves holes one size
+    /// cannot fill: measured 512 MB peak at --max-memory 500M without this slack (two live
+    /// clients at 480p, AdaIN and Magenta, and 1024 px jobs; Benchmarks/live/run.sh).
+    public var allocatorSlackBytes: Int { maxMemoryBytes / 10 }
 
     /// The largest message a live client may send: a frame (a 20-byte header and 4 bytes per
     /// pixel) or a style upload.

@@ -70,9 +70,11 @@ public final class StyleServer: @unchecked Sendable {
     }
 
     /// Stops gracefully: the job queue stops (waiting jobs are answered 503, the running
-    /// one stops at its next check), open requests are answered, then `run` returns.
+    /// one stops at its next check), live clients are told and their connections closed,
+    /// open requests are answered, then `run` returns.
     public func stop() async {
         queue.shutdown()
+        await liveClients.closeAll()
         let group = lock.withLock { () -> ServiceGroup? in
             stopRequested = true
             return self.group

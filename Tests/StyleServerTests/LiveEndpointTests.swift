@@ -317,6 +317,37 @@ final class LiveEndpointTests: XCTestCase {
         try await s.stop()
     }
 
+    /// A client waiting for its frame is not idle, however long the frame waits.
+    func testAClientWaitingForItsFrameIsNotIdle() async throws {
+        let s = try await TestServer { $0.liveIdleSeconds = 0.5 }
+        let ws = try open(s)
+        try set(ws, ["style_name": "waves.png"])
+        let release = DispatchSemaphore(value: 0)
+        try await s.blockQueue(release: release)
+        try ws.send(binary: frameMessage(frameA, number: 1))
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        release.signal()
+        XCTAssertEqual(try receiveFrame(ws).frame.number, 1, "the frame, not an idle close")
+        try expectError(ws, code: "idle")   // and idle after it
+        ws.vanish()
+        try await s.stop()
+    }
+
+    /// Stopping the server tells the live clients and closes their connections (1001), so a
+    /// client that keeps its socket open does not hold the shutdown.
+    func testStoppingTheServerClosesLiveConnections() async throws {
+        let s = try await TestServer()
+        let ws = try open(s)
+        try set(ws, ["style_name": "waves.png"])
+        let server = s.server
+        let stopping = Task { await server.stop() }
+        try expectError(ws, code: "shutting_down")
+        guard case .close(1001, _) = try ws.receive() else { return XCTFail("no close 1001") }
+        ws.close()
+        await stopping.value
+        try await s.stop()   // run has returned: this only waits for it and removes the folder
+    }
+
     /// A foreign Origin or Host is refused at the handshake, before any WebSocket exists
     /// (Hummingbird answers a refused upgrade 400 with no body); the page's own origin is not.
     func testUpgradesAreCheckedAsRequestsAre() async throws {

@@ -54,11 +54,11 @@ extension StyleServer {
     /// One live connection, from the upgrade to its end.
     func live(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         let send = LiveSender(outbound)
-        guard liveClients.join() else {
-            await send.fail(.tooManyClients(liveClients.limit))
+        guard liveClients.join(send) else {
+            await send.fail(queue.isStopped ? .shuttingDown : .tooManyClients(liveClients.limit))
             return
         }
-        defer { liveClients.leave() }
+        defer { liveClients.leave(send) }
         let session = LiveSession(server: self)
         let limits: [String: Any] = ["max_pixels": settings.liveMaxPixels, "max_message_bytes": settings.liveMessageBytes,
                                      "max_style_bytes": settings.liveStyleBytes, "idle_seconds": settings.liveIdleSeconds,
@@ -71,7 +71,8 @@ extension StyleServer {
         let watchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: 200_000_000)
-                if activity.secondsSinceLast > idle, !Task.isCancelled {
+                // Idle: nothing from the client, and no frame of its own on the server.
+                if activity.secondsSinceLast > idle, !session.busy, !Task.isCancelled {
                     await send.fail(.idle(idle))
                     return
                 }
@@ -118,9 +119,11 @@ extension StyleServer {
                     processing = Task {
                         do {
                             let answer = try await session.stylize(frame, received: received, cancellation: cancellation)
+                            activity.touch()
                             session.end()
                             await send.binary(answer.bytes)
                         } catch {
+                            activity.touch()
                             session.end()
                             if !cancellation.isCancelled { await send.error(LiveError.from(error).about(frame: frame.number)) }
                         }

@@ -80,6 +80,9 @@ final class LiveSession: @unchecked Sendable {
 
     func end() { lock.withLock { inFlight = nil; framesDone += 1 } }
 
+    /// Whether a frame of this client is on the server (the client is waiting, not idle).
+    var busy: Bool { lock.withLock { inFlight != nil } }
+
     /// Stops the frame in flight (the client went away).
     func cancel(reason: String) {
         if let c = lock.withLock({ inFlight }) { server.queue.withdraw(c, reason: reason) }
@@ -115,25 +118,39 @@ final class LiveSession: @unchecked Sendable {
     }
 }
 
-/// The live connections open now, at most `limit` (`--live-clients`).
+/// The live connections open now, at most `limit` (`--live-clients`), so that the server can
+/// close them all when it stops (a WebSocket would otherwise hold the graceful shutdown
+/// open for as long as its client keeps sending).
 final class LiveClients: @unchecked Sendable {
     let limit: Int
     private let lock = NSLock()
-    private var open = 0
+    private var senders: [ObjectIdentifier: LiveSender] = [:]
     private var refused = 0
+    private var stopped = false
 
     init(limit: Int) { self.limit = limit }
 
-    /// Takes a place; false when all are taken.
-    func join() -> Bool {
+    /// Takes a place for `sender`; false when all are taken or the server is stopping.
+    func join(_ sender: LiveSender) -> Bool {
         lock.withLock {
-            guard open < limit else { refused += 1; return false }
-            open += 1
+            guard !stopped, senders.count < limit else { refused += 1; return false }
+            senders[ObjectIdentifier(sender)] = sender
             return true
         }
     }
 
-    func leave() { lock.withLock { open -= 1 } }
+    func leave(_ sender: LiveSender) { lock.withLock { senders[ObjectIdentifier(sender)] = nil } }
+
+    /// Tells every client the server is stopping and closes its connection.
+    func closeAll() async {
+        let all = lock.withLock { () -> [LiveSender] in
+            stopped = true
+            return Array(senders.values)
+        }
+        for sender in all { await sender.fail(.shuttingDown) }
+    }
+
+    private var open: Int { senders.count }
 
     var snapshot: (open: Int, refused: Int) { lock.withLock { (open, refused) } }
 }
