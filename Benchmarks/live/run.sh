@@ -5,8 +5,11 @@
 #
 #   Benchmarks/live/run.sh OUTDIR
 #
-# Writes OUTDIR/live.tsv (per model, size and transport: fps, end-to-end latency median and
-# p95, the server's median part, camera frames dropped per second, load average before) and
+# Writes OUTDIR/live_rgba.tsv and live_jpeg.tsv (per model and size: fps, end-to-end latency
+# median and p95, the server's median part, camera frames dropped per second, load average
+# before), OUTDIR/socket.jsonl (the same server driven by a client without a browser: fps,
+# round trip, the server's CPU time a frame), OUTDIR/engine.tsv (`stylize video` on the same
+# clip and sizes: the engine alone) and
 # OUTDIR/memory.json (peak resident memory of the server with two live clients at 480p and
 # /v1/stylize jobs of 1024 px at once, against --max-memory $MEMORY_BUDGET).
 #
@@ -54,7 +57,28 @@ for transport in ${TRANSPORTS:-rgba jpeg}; do
     "$python" "$root/Benchmarks/live/bench_live.py" --url "$url" --clip "$clip" --configs "$configs" --transport "$transport" \
         --seconds "$seconds" --json "$out/live.jsonl" | tee "$out/live_$transport.tsv"
 done
+# The same server without a browser (Benchmarks/live/socket_client.py): what the server costs.
+port=${url##*:}; port=${port%/}
+rm -f "$out/socket.jsonl"
+for config in ${configs//,/ }; do
+    "$python" "$root/Benchmarks/live/socket_client.py" --port "$port" --pid "$server_pid" --model "${config%%:*}" \
+        --size "$([ "${config##*:}" = 240 ] && echo 320x240 || echo 640x480)" --frames 20 | tee -a "$out/socket.jsonl"
+done
 stop_server
+
+# The engine alone on the same frames, back to back (no browser, no socket): `stylize video`
+# on the camera clip at each size, 60 frames; its fps includes ffmpeg decoding and encoding
+# beside the network, which run in their own processes.
+ffmpeg -nostdin -hide_banner -loglevel error -y -i "$clip" -c:v libx264 -crf 12 -preset veryfast "$out/camera.mp4"
+echo -e "model\tsize\tfps_engine_alone\tload_before" > "$out/engine.tsv"
+for config in ${configs//,/ }; do
+    model=${config%%:*}; size=${config##*:}
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    "$bin" video "$out/camera.mp4" "$root/Images/autumn.jpg" --model "$model" --content-size "$size" --threads "$threads" \
+        --frames 60 -o "$out/engine_${model}_$size.mp4" --json 2>/dev/null \
+        | python3 -c "import json,sys; d=json.load(sys.stdin); print('$model', f\"{d['width']}x{d['height']}\", round(d['fps'], 2), $load, sep='\t')" \
+        | tee -a "$out/engine.tsv"
+done
 
 start_server --max-memory "$budget" --max-upload 4M --queue 2
 "$python" "$root/Benchmarks/live/bench_live.py" --url "$url" --clip "$clip" --memory "$server_pid" \

@@ -12,6 +12,13 @@ import Glibc
 /// back to the main arena) and `M_TRIM_THRESHOLD` keeps freed heap memory mapped,
 /// so later layers reuse already-faulted pages. Peak resident memory is unchanged;
 /// memory is simply not handed back to the OS between layers.
+///
+/// `M_ARENA_MAX = 1` keeps every thread on that one heap: a network run off the main
+/// thread (the server's job worker) otherwise allocates its blocks under 64 MiB in a
+/// thread arena, whose mmapped sub-heaps glibc shrinks with MADV_DONTNEED as they free,
+/// so they fault in again on the next run. Measured on the server's live frames at
+/// 640x480 with the default model: 95,000 page faults a frame (370 MB) before, none
+/// after; CPU time a frame 224 -> 146 ms (Magenta 125 -> 115 ms).
 public enum MemoryPolicy {
     /// Applies the settings; call once at start-up, before big allocations.
     /// Returns false where not supported (non-glibc systems).
@@ -20,7 +27,8 @@ public enum MemoryPolicy {
         #if canImport(Glibc)
         let a = glibcMallopt(glibcMMapMax, 0)
         let b = glibcMallopt(glibcTrimThreshold, Int32.max)
-        return a == 1 && b == 1
+        let c = glibcMallopt(glibcArenaMax, 1)
+        return a == 1 && b == 1 && c == 1
         #else
         return false
         #endif
@@ -31,6 +39,7 @@ public enum MemoryPolicy {
 // <malloc.h> is not part of the Glibc module; its values are fixed by the glibc ABI.
 private let glibcTrimThreshold: Int32 = -1   // M_TRIM_THRESHOLD
 private let glibcMMapMax: Int32 = -4         // M_MMAP_MAX
+private let glibcArenaMax: Int32 = -8        // M_ARENA_MAX
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
