@@ -34,7 +34,10 @@ class Client:
 
     def exact(self, n):
         while len(self.buf) < n:
-            self.buf += self.s.recv(1 << 20)
+            chunk = self.s.recv(1 << 20)
+            if not chunk:
+                raise SystemExit("the server closed the connection")
+            self.buf += chunk
         out, self.buf = self.buf[:n], self.buf[n:]
         return out
 
@@ -89,6 +92,8 @@ def main():
         c.send(2, b"SLF1" + struct.pack("<IHHB3xII", i, w, h, 0, 0, 0) + rgba)
         op, answer = c.receive()
         while op != 2:
+            if op == 8:
+                raise SystemExit(f"closed by the server: {answer[2:].decode(errors='replace')}")
             op, answer = c.receive()
         if i >= a.warmup:
             trips.append((time.time() - start) * 1000)

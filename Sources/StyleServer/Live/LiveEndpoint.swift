@@ -38,9 +38,11 @@ extension StyleServer {
 
     /// The WebSocket settings: frames up to twice the message limit reach the handler, which
     /// refuses those over the limit with a message (beyond that the connection closes with
-    /// 1009); a ping every 15 s finds vanished clients.
+    /// 1009); a ping every 15 s finds vanished clients; a client that does not answer the
+    /// server's close within 5 s is cut off.
     var webSocketConfiguration: WebSocketServerConfiguration {
-        WebSocketServerConfiguration(maxFrameSize: 2 * settings.liveMessageBytes, autoPing: .enabled(timePeriod: .seconds(15)))
+        WebSocketServerConfiguration(maxFrameSize: 2 * settings.liveMessageBytes, autoPing: .enabled(timePeriod: .seconds(15)),
+                                     closeTimeout: .seconds(5))
     }
 
     /// `GET /v1/live` without an upgrade (or with one that was refused).
@@ -78,62 +80,69 @@ extension StyleServer {
                 }
             }
         }
-        var processing: Task<Void, Never>? = nil
-        do {
-            for try await message in inbound.messages(maxSize: 2 * messageLimit) {
-                activity.touch()
-                switch message {
-                case .text(let text):
-                    guard text.utf8.count <= 65536 else { await send.error(.badMessage("a control message is at most 64 KiB")); continue }
-                    do { await send.text(try session.apply(ControlValue.message(text))) }
-                    catch { await send.error(.from(error)) }
-                case .binary(let buffer):
-                    let bytes = Array(buffer.readableBytesView)
-                    guard bytes.count <= messageLimit else {
-                        await send.fail(.messageTooLarge(bytes.count, limit: messageLimit))
-                        break
-                    }
-                    if bytes.starts(with: LiveFrame.styleMagic) {
-                        let file = Array(bytes.dropFirst(LiveFrame.styleMagic.count))
-                        guard file.count <= settings.liveStyleBytes else {
-                            await send.error(LiveError(code: "too_large", message: "the style upload of \(file.count) bytes is more than this server's live limit of \(settings.liveStyleBytes) bytes"))
+        // The reader runs in its own task, so that closing the connection from this side (idle,
+        // too large, the server stopping) ends it even when the client goes silent.
+        let reader = Task { () -> Task<Void, Never>? in
+            var processing: Task<Void, Never>? = nil
+            do {
+                for try await message in inbound.messages(maxSize: 2 * messageLimit) {
+                    activity.touch()
+                    switch message {
+                    case .text(let text):
+                        guard text.utf8.count <= 65536 else { await send.error(.badMessage("a control message is at most 64 KiB")); continue }
+                        do { await send.text(try session.apply(ControlValue.message(text))) }
+                        catch { await send.error(.from(error)) }
+                    case .binary(let buffer):
+                        let bytes = Array(buffer.readableBytesView)
+                        guard bytes.count <= messageLimit else {
+                            await send.fail(.messageTooLarge(bytes.count, limit: messageLimit))
+                            break
+                        }
+                        if bytes.starts(with: LiveFrame.styleMagic) {
+                            let file = Array(bytes.dropFirst(LiveFrame.styleMagic.count))
+                            guard file.count <= settings.liveStyleBytes else {
+                                await send.error(LiveError(code: "too_large", message: "the style upload of \(file.count) bytes is more than this server's live limit of \(settings.liveStyleBytes) bytes"))
+                                continue
+                            }
+                            do { await send.text(try await session.uploadStyle(file)) }
+                            catch { await send.error(.from(error)) }
                             continue
                         }
-                        do { await send.text(try await session.uploadStyle(file)) }
-                        catch { await send.error(.from(error)) }
-                        continue
-                    }
-                    let received = Date()
-                    let frame: LiveFrame
-                    do { frame = try LiveFrame.parse(bytes, maxPixels: settings.liveMaxPixels) }
-                    catch {
-                        await send.error(LiveError.from(error).about(frame: bytes.count >= 8 ? LiveFrame.u32(bytes, 4) : nil))
-                        continue
-                    }
-                    let cancellation = Cancellation()
-                    guard session.begin(cancellation) else {
-                        await send.error(LiveError(code: "busy", message: "frame \(frame.number) refused: the previous frame has not come back yet "
-                            + "(send a frame only after the last one returned)", frame: frame.number))
-                        continue
-                    }
-                    processing = Task {
-                        do {
-                            let answer = try await session.stylize(frame, received: received, cancellation: cancellation)
-                            activity.touch()
-                            session.end()
-                            await send.binary(answer.bytes)
-                        } catch {
-                            activity.touch()
-                            session.end()
-                            if !cancellation.isCancelled { await send.error(LiveError.from(error).about(frame: frame.number)) }
+                        let received = Date()
+                        let frame: LiveFrame
+                        do { frame = try LiveFrame.parse(bytes, maxPixels: settings.liveMaxPixels) }
+                        catch {
+                            await send.error(LiveError.from(error).about(frame: bytes.count >= 8 ? LiveFrame.u32(bytes, 4) : nil))
+                            continue
+                        }
+                        let cancellation = Cancellation()
+                        guard session.begin(cancellation) else {
+                            await send.error(LiveError(code: "busy", message: "frame \(frame.number) refused: the previous frame has not come back yet "
+                                + "(send a frame only after the last one returned)", frame: frame.number))
+                            continue
+                        }
+                        processing = Task {
+                            do {
+                                let answer = try await session.stylize(frame, received: received, cancellation: cancellation)
+                                activity.touch()
+                                session.end()
+                                await send.binary(answer.bytes)
+                            } catch {
+                                activity.touch()
+                                session.end()
+                                if !cancellation.isCancelled { await send.error(LiveError.from(error).about(frame: frame.number)) }
+                            }
                         }
                     }
+                    if send.closed || Task.isCancelled { break }
                 }
-                if send.closed { break }
+            } catch {
+                // the connection failed (a protocol error or the peer vanished): nothing to tell
             }
-        } catch {
-            // the connection failed (a protocol error or the peer vanished): nothing to tell
+            return processing
         }
+        send.whenClosed { reader.cancel() }
+        let processing = await reader.value
         watchdog.cancel()
         session.cancel(reason: "the live client went away")
         await processing?.value
@@ -155,8 +164,19 @@ final class LiveSender: @unchecked Sendable {
     private let outbound: WebSocketOutboundWriter
     private let lock = NSLock()
     private var _closed = false
+    private var onClose: (@Sendable () -> Void)?
 
     init(_ outbound: WebSocketOutboundWriter) { self.outbound = outbound }
+
+    /// Runs `action` once the server has closed the connection (at once if it has).
+    func whenClosed(_ action: @escaping @Sendable () -> Void) {
+        let now = lock.withLock { () -> Bool in
+            if _closed { return true }
+            onClose = action
+            return false
+        }
+        if now { action() }
+    }
 
     var closed: Bool { lock.withLock { _closed } }
 
@@ -193,5 +213,6 @@ final class LiveSender: @unchecked Sendable {
         case 1009: try? await outbound.close(.messageTooLarge, reason: reason)
         default: try? await outbound.close(.unknown(error.closeCode), reason: reason)
         }
+        lock.withLock { onClose }?()
     }
 }
