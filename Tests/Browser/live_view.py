@@ -21,6 +21,7 @@ Checks, in order (exit status 1 at the first failure, with the reason):
      when the second window closes, its place is free and Retry brings frames.
   5. Denied camera permission (a second browser that denies permission prompts) shows the
      message and a Retry button.
+  Also: Snapshot gives a PNG of the canvas, Record/Stop a WebM of the stylized stream.
 Screenshot: serve-live.png (the first window, after the norm switch back to instance).
 """
 import argparse
@@ -173,6 +174,21 @@ def run(driver, wait, args):
     time.sleep(0.5)
     driver.save_screenshot(os.path.join(args.screenshots, "serve-live.png"))
     step("saved serve-live.png")
+
+    # --- snapshot and recording ------------------------------------------------------------
+    size = driver.execute_script("return await window.stylizeLive.snapshot()")
+    if not size or size < 10_000:
+        fail(f"the snapshot PNG is {size} bytes")
+    driver.find_element(By.ID, "live-record").click()
+    time.sleep(2.5)
+    driver.find_element(By.ID, "live-record").click()
+    wait.until(lambda d: d.find_element(By.ID, "live-recording").is_displayed())
+    link = driver.find_element(By.ID, "live-recording")
+    recording = live(driver, "recording")   # (the page's content policy keeps fetch() off blob: URLs)
+    recorded = [recording["bytes"], recording["type"]]
+    if not (link.get_attribute("download") or "").endswith(".webm") or recorded[0] < 1000:
+        fail(f"the recording is not a WebM of the stream: {link.get_attribute('download')} {recorded}")
+    step(f"snapshot PNG {size} bytes; recording {link.get_attribute('download')} {recorded[0]} bytes ({recorded[1]})")
 
     # --- a second client -----------------------------------------------------------------
     driver.switch_to.new_window("window")

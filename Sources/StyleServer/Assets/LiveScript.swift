@@ -28,6 +28,7 @@ extension Assets {
   const live = window.stylizeLive = {
     framesShown: 0, fps: 0, latencyMs: 0, serverMs: 0, dropped: 0, lastError: null,
     running: false, version: 0, shownVersion: -1, controls: null, limits: null, width: 0, height: 0,
+    recording: null,              // {bytes, type} of the last recording
     latencies: [],                // the last 2000 end-to-end latencies (ms)
     serverTimes: [],              // and the server's part of each (ms)
     start, stop, snapshot,
@@ -360,7 +361,9 @@ extension Assets {
     recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
     recorder.onstop = () => {
       if (recordURL) URL.revokeObjectURL(recordURL);
-      recordURL = URL.createObjectURL(new Blob(chunks, { type: "video/webm" }));
+      const blob = new Blob(chunks, { type: "video/webm" });
+      live.recording = { bytes: blob.size, type: blob.type };
+      recordURL = URL.createObjectURL(blob);
       const link = $("live-recording");
       link.href = recordURL; link.download = `stylized-${stamp()}.webm`; link.hidden = false;
       $("live-record").textContent = "Record";
