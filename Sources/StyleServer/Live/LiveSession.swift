@@ -22,7 +22,6 @@ final class LiveSession: @unchecked Sendable {
     private var schedule = StatisticsSchedule(mode: .frame)
     private var scheduleSize = (width: 0, height: 0)
     private var inFlight: Cancellation?
-    private(set) var framesDone = 0
 
     let server: StyleServer
 
@@ -78,7 +77,7 @@ final class LiveSession: @unchecked Sendable {
         }
     }
 
-    func end() { lock.withLock { inFlight = nil; framesDone += 1 } }
+    func end() { lock.withLock { inFlight = nil } }
 
     /// Whether a frame of this client is on the server (the client is waiting, not idle).
     var busy: Bool { lock.withLock { inFlight != nil } }
