@@ -12,8 +12,8 @@ covariance (WCT, Li et al. 2017):   t = T (f - mu_c) + mu_s,  T = S_s^(1/2) S_c^
     (= the weighted mix of the single-style outputs, Li et al.'s interpolation).
 distribution (EFDM, Zhang et al. 2022), per channel: y = Q_s(q_c(x)) with
     q_c from a BINS-bin histogram of the content over [min, max] of the channel, linear
-    inside a bin: j = min(floor((x - m) / w), BINS - 1), w = (M - m) / BINS,
-    q = (cumcount_below_j + count_j * clamp((x - m) / w - j, 0, 1)) / n (q = 0.5 if M == m);
+    inside a bin: u = (x - m) * (BINS / (M - m)), j = min(max(floor(u), 0), BINS - 1),
+    q = (cumcount_below_j + count_j * clamp(u - j, 0, 1)) / n (q = 0.5 if M == m);
     Q_s the style's sorted values at QUANTILES evenly spaced levels k / (K - 1) (numpy's
     linear quantile), interpolated linearly: u = q (K - 1), k = min(floor(u), K - 2),
     Q = Q_k + (u - k) (Q_{k+1} - Q_k). Mixing: Q = sum_k w_k Q^(k).
@@ -120,8 +120,8 @@ def sketch(f, bins=BINS, mask=None):
 def _bin(v, lo, hi, bins):
     if hi <= lo:
         return np.zeros(v.shape, dtype=np.int64)
-    width = (hi - lo) / bins
-    return np.clip(np.floor((v - lo) / width), 0, bins - 1).astype(np.int64)
+    scale = bins / (hi - lo)
+    return np.clip(np.floor((v - lo) * scale), 0, bins - 1).astype(np.int64)
 
 
 def sketch_quantile(v, lo, hi, counts):
@@ -130,9 +130,9 @@ def sketch_quantile(v, lo, hi, counts):
     n = counts.sum()
     if hi <= lo or n == 0:
         return np.full(v.shape, 0.5)
-    width = (hi - lo) / bins
+    scale = bins / (hi - lo)
     below = np.concatenate([[0.0], np.cumsum(counts)[:-1]])
-    u = (v - lo) / width
+    u = (v - lo) * scale
     j = np.clip(np.floor(u), 0, bins - 1).astype(np.int64)
     t = np.clip(u - j, 0.0, 1.0)
     return (below[j] + counts[j] * t) / n

@@ -14,7 +14,7 @@ import StyleTensor
 ///
 /// Gathering (deterministic for any thread count): each sample's pixels are cut into at most
 /// 16 fixed chunks (at least 256 pixels each); one task per chunk takes the chunk's mean, then
-/// its co-moments of the centred values (a rank-16 update of the upper triangle per 16 pixels),
+/// its co-moments of the centred values (a rank-64 update of the upper triangle per 64 pixels, `DoubleMatrixKernels.gemm`),
 /// and the chunks are merged in order with the pairwise update.
 public struct CovarianceStatistics: Equatable, Sendable {
     /// Which statistics these are: `.instance`, `.group(G)` or `.batch`.
@@ -168,7 +168,7 @@ public struct CovarianceStatistics: Equatable, Sendable {
     static func chunkPixels(_ pixels: Int) -> Int { max(256, (pixels + 15) / 16) }
 
     /// Pixels per rank-k update of the co-moments.
-    static let panel = 16
+    static let panel = 64
 
     /// Per (sample, chunk) in order: the chunk's mean, co-moments and count. Each task writes
     /// its own slice of one flat buffer.
@@ -250,21 +250,16 @@ public struct CovarianceStatistics: Equatable, Sendable {
         out[c + g * b * b] = count
     }
 
-    /// acc[blk][i][j] += sum_{k < rows} d[k][blk*b + i] * d[k][blk*b + j] for j >= i.
+    /// acc[blk][i][j] += sum_{k < rows} d[k][blk*b + i] * d[k][blk*b + j] for j >= i (the
+    /// Gram matrix of the panel's block columns, `DoubleMatrixKernels.gemm` with a = b = d).
     @inline(__always)
     static func rankUpdate(_ d: UnsafeMutablePointer<Double>, rows: Int, channels c: Int, blocks g: Int, blockSize b: Int,
                            into acc: UnsafeMutablePointer<Double>) {
+        guard rows > 0 else { return }
         for blk in 0..<g {
-            let off = blk * b, base = acc + blk * b * b
-            for i in 0..<b {
-                let out = base + i * b
-                for k in 0..<rows {
-                    let row = d + k * c + off
-                    let di = row[i]
-                    if di == 0 { continue }
-                    for j in i..<b { out[j] += di * row[j] }
-                }
-            }
+            let col = UnsafePointer(d + blk * b)
+            DoubleMatrixKernels.gemm(m: b, n: b, k: rows, a: col, rowStride: 1, depthStride: c, b: col, ldb: c,
+                                     c: acc + blk * b * b, ldc: b, upper: true)
         }
     }
 }

@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleTensor
 
 /// The style side of the covariance match, made once per style (and cacheable): per row its
@@ -217,21 +218,14 @@ public struct CovarianceSwap: Sendable {
     }
 }
 
-/// a b for n x n row-major matrices.
+/// a b for n x n row-major matrices (`DoubleMatrixKernels.gemm`).
 func multiply(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
     var out = [Double](repeating: 0, count: n * n)
     a.withUnsafeBufferPointer { ap in
         b.withUnsafeBufferPointer { bp in
             out.withUnsafeMutableBufferPointer { op in
-                for i in 0..<n {
-                    let row = op.baseAddress! + i * n
-                    for k in 0..<n {
-                        let x = ap[i * n + k]
-                        if x == 0 { continue }
-                        let bk = bp.baseAddress! + k * n
-                        for j in 0..<n { row[j] += x * bk[j] }
-                    }
-                }
+                DoubleMatrixKernels.gemm(m: n, n: n, k: n, a: ap.baseAddress!, rowStride: n, depthStride: 1,
+                                         b: bp.baseAddress!, ldb: n, c: op.baseAddress!, ldc: n)
             }
         }
     }

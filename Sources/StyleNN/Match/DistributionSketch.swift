@@ -55,7 +55,7 @@ public struct DistributionRange: Equatable, Sendable {
 /// `bins` equal bins over the channel's whole-image range [m, M] (`DistributionRange`, the
 /// first pass), with which a value x gets the quantile
 ///
-///     w = (M - m) / bins,  u = (x - m) / w,  j = min(max(floor(u), 0), bins - 1),
+///     u = (x - m) * (bins / (M - m)),  j = min(max(floor(u), 0), bins - 1),
 ///     q(x) = (below_j + count_j * min(max(u - j, 0), 1)) / n      (q = 1/2 when M = m or n = 0)
 ///
 /// (below_j: the values in bins before j; linear inside a bin). Counts are sums of 0/1 weights,
@@ -132,12 +132,12 @@ public struct DistributionSketch: Equatable, Sendable {
                                   total: zip(total, other.total).map { $0 + $1 })
     }
 
-    /// j = min(max(floor((x - m) / w), 0), bins - 1), w = (M - m) / bins (0 when M <= m).
+    /// j = min(max(floor((x - m) * (bins / (M - m))), 0), bins - 1) (0 when M <= m).
     @inline(__always)
     static func bin(_ x: Double, lo: Double, hi: Double, bins: Int) -> Int {
         guard hi > lo else { return 0 }
-        let u = (x - lo) / ((hi - lo) / Double(bins))
-        return Int(min(max(u.rounded(.down), 0), Double(bins - 1)))
+        let u = (x - lo) * (Double(bins) / (hi - lo))
+        return min(Int(max(u, 0)), bins - 1)     // floor by truncation of a value >= 0
     }
 
     /// The quantile q(x) of channel `channel` of row `row` (see the type's formula).
@@ -149,7 +149,8 @@ public struct DistributionSketch: Equatable, Sendable {
 
 /// One channel's sketch, ready for lookups: q(x) from cumulative counts.
 struct QuantileCDF {
-    let lo: Double, width: Double, n: Double, bins: Int
+    /// lo, bins / (hi - lo), the count, the bin count.
+    let lo: Double, scale: Double, n: Double, bins: Int
     let constant: Bool
     /// below[j] (values in bins before j) and counts[j], interleaved: [2j], [2j+1].
     let table: [Double]
@@ -157,7 +158,7 @@ struct QuantileCDF {
     init(_ s: DistributionSketch, row: Int, channel: Int) {
         let c = s.channels, lo = s.range.lower[row * c + channel], hi = s.range.upper[row * c + channel]
         self.lo = lo; bins = s.bins; n = s.total[row]
-        width = (hi - lo) / Double(s.bins)
+        scale = Double(s.bins) / (hi - lo)
         constant = !(hi > lo) || n == 0
         var t = [Double](repeating: 0, count: 2 * s.bins), below = 0.0
         let base = (row * c + channel) * s.bins
@@ -169,13 +170,18 @@ struct QuantileCDF {
         table = t
     }
 
-    @inline(__always)
     func quantile(_ x: Double) -> Double {
         if constant { return 0.5 }
-        let u = (x - lo) / width
-        let jd = min(max(u.rounded(.down), 0), Double(bins - 1))
-        let j = Int(jd)
-        let t = min(max(u - jd, 0), 1)
+        return table.withUnsafeBufferPointer { Self.quantile(x, lo: lo, scale: scale, n: n, bins: bins, table: $0.baseAddress!) }
+    }
+
+    /// q(x) = (below_j + count_j * min(max(u - j, 0), 1)) / n, u = (x - lo) * scale,
+    /// j = min(max(floor(u), 0), bins - 1); `table` holds (below_j, count_j) pairs.
+    @inline(__always)
+    static func quantile(_ x: Double, lo: Double, scale: Double, n: Double, bins: Int, table: UnsafePointer<Double>) -> Double {
+        let u = (x - lo) * scale
+        let j = min(Int(min(max(u, 0), Double(bins))), bins - 1)   // floor by truncation of a value >= 0
+        let t = min(max(u - Double(j), 0), 1)
         return (table[2 * j] + table[2 * j + 1] * t) / n
     }
 }

@@ -124,29 +124,53 @@ public struct QuantileMap: Sendable {
     public let rows: Int
     public let levels: Int
     let alpha: Double
-    let cdfs: [QuantileCDF]
+    /// Per row and channel: the sketch's lower end, bins per unit (bins / (M - m)), count and whether it is
+    /// constant (q = 1/2), and (below_j, count_j) per bin, flat.
+    let lower: [Double], scale: [Double], total: [Double], constant: [Bool]
+    let bins: Int
+    let cumulative: [Double]
     /// The mixed style table per row and channel.
     let table: [Double]
+
+    init(channels: Int, rows: Int, levels: Int, alpha: Double, cdfs: [QuantileCDF], table: [Double]) {
+        self.channels = channels; self.rows = rows; self.levels = levels; self.alpha = alpha; self.table = table
+        lower = cdfs.map(\.lo); scale = cdfs.map(\.scale); total = cdfs.map(\.n); constant = cdfs.map(\.constant)
+        bins = cdfs.first?.bins ?? 1
+        cumulative = cdfs.flatMap(\.table)
+    }
 
     /// y = alpha Q(q(x)) + (1 - alpha) x for every value of `x` (N x H x W x C).
     public func apply(to x: Tensor) -> Tensor {
         precondition(x.shape.c == channels && (rows == 1 || rows == x.shape.n), "QuantileMap: \(rows)x\(channels) for \(x.shape)")
         var y = x
-        let s = x.shape, c = channels, k = levels, chunk = 256
+        let s = x.shape, c = channels, k = levels, chunk = 256, bins = self.bins, alpha = self.alpha
         let chunks = (s.pixels + chunk - 1) / chunk
         x.data.withUnsafeBufferPointer { xb in
             y.data.withUnsafeMutableBufferPointer { yb in
                 table.withUnsafeBufferPointer { tb in
-                    let xp = xb.baseAddress!, yp = yb.baseAddress!, t = tb.baseAddress!
-                    Parallel.forEach(s.n * chunks) { task in
-                        let n = task / chunks, r = rows == 1 ? 0 : n
-                        let p0 = (task % chunks) * chunk, p1 = min(s.pixels, p0 + chunk)
-                        for p in p0..<p1 {
-                            let base = (n * s.pixels + p) * c
-                            for ch in 0..<c {
-                                let v = Double(xp[base + ch])
-                                let q = cdfs[r * c + ch].quantile(v)
-                                yp[base + ch] = Float(Self.blend(Self.lookup(q, t + (r * c + ch) * k, k), v, alpha))
+                    cumulative.withUnsafeBufferPointer { cb in
+                        lower.withUnsafeBufferPointer { lo in
+                            scale.withUnsafeBufferPointer { wd in
+                                total.withUnsafeBufferPointer { nb in
+                                    constant.withUnsafeBufferPointer { kb in
+                                        let xp = xb.baseAddress!, yp = yb.baseAddress!, t = tb.baseAddress!, cum = cb.baseAddress!
+                                        Parallel.forEach(s.n * chunks) { task in
+                                            let n = task / chunks, r = rows == 1 ? 0 : n
+                                            let p0 = (task % chunks) * chunk, p1 = min(s.pixels, p0 + chunk)
+                                            for p in p0..<p1 {
+                                                let base = (n * s.pixels + p) * c
+                                                for ch in 0..<c {
+                                                    let slot = r * c + ch
+                                                    let v = Double(xp[base + ch])
+                                                    let q = kb[slot] ? 0.5
+                                                        : QuantileCDF.quantile(v, lo: lo[slot], scale: wd[slot], n: nb[slot], bins: bins,
+                                                                               table: cum + slot * 2 * bins)
+                                                    yp[base + ch] = Float(Self.blend(Self.lookup(q, t + slot * k, k), v, alpha))
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -163,9 +187,8 @@ public struct QuantileMap: Sendable {
     @inline(__always)
     static func lookup(_ q: Double, _ t: UnsafePointer<Double>, _ k: Int) -> Double {
         let u = q * Double(k - 1)
-        let id = min(max(u.rounded(.down), 0), Double(k - 2))
-        let i = Int(id)
-        return t[i] + (u - id) * (t[i + 1] - t[i])
+        let i = min(Int(max(u, 0)), k - 2)      // floor by truncation of a value >= 0
+        return t[i] + (u - Double(i)) * (t[i + 1] - t[i])
     }
 
     static func apply(_ x: Tensor, regionWeights: [Float], foreground: QuantileMap, background: QuantileMap) -> Tensor {

@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleTensor
 
 /// The style side of the distribution match: per row and channel, the style's feature values
@@ -31,16 +32,27 @@ public struct StyleQuantiles: Equatable, Sendable {
         for n in 0..<s.n {
             let pixels = (0..<s.pixels).filter { p in weights.map { $0[n * s.pixels + p] > 0 } ?? true }
             guard !pixels.isEmpty else { throw MatchError.statisticsMismatch("the style mask selects no pixel of sample \(n)") }
-            var column = [Double](repeating: 0, count: pixels.count)
-            for ch in 0..<s.c {
-                for (i, p) in pixels.enumerated() { column[i] = Double(features.data[(n * s.pixels + p) * s.c + ch]) }
-                column.sort()
-                let last = Double(pixels.count - 1)
-                for k in 0..<levels {
-                    let pos = Double(k) / Double(levels - 1) * last
-                    let i0 = Int(pos.rounded(.down)), i1 = min(i0 + 1, pixels.count - 1)
-                    let frac = pos - Double(i0)
-                    values[(n * s.c + ch) * levels + k] = column[i0] + frac * (column[i1] - column[i0])
+            let count = pixels.count, last = Double(count - 1)
+            // One task per channel: gather, sort (as Float: the values are Floats), interpolate.
+            features.data.withUnsafeBufferPointer { xb in
+                values.withUnsafeMutableBufferPointer { vb in
+                    pixels.withUnsafeBufferPointer { pb in
+                        let xp = xb.baseAddress!, out = vb.baseAddress!, px = pb.baseAddress!
+                        Parallel.forEach(s.c) { ch in
+                            var column = [Float](repeating: 0, count: count)
+                            column.withUnsafeMutableBufferPointer { col in
+                                for i in 0..<count { col[i] = xp[(n * s.pixels + px[i]) * s.c + ch] }
+                                col.sort()
+                                let o = out + (n * s.c + ch) * levels
+                                for k in 0..<levels {
+                                    let pos = Double(k) / Double(levels - 1) * last
+                                    let i0 = Int(pos.rounded(.down)), i1 = min(i0 + 1, count - 1)
+                                    let frac = pos - Double(i0)
+                                    o[k] = Double(col[i0]) + frac * (Double(col[i1]) - Double(col[i0]))
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -1,3 +1,5 @@
+import StyleKernels
+
 /// The eigendecomposition of a real symmetric n x n matrix in Double,
 ///
 ///     A = V diag(values) V^T,   V orthogonal,   values ascending,
@@ -60,15 +62,8 @@ public struct SymmetricEigen: Equatable, Sendable {
         vectors.withUnsafeBufferPointer { v in
             scaled.withUnsafeBufferPointer { s in
                 out.withUnsafeMutableBufferPointer { o in
-                    for k in 0..<n {
-                        let vk = v.baseAddress! + k * n, sk = s.baseAddress! + k * n
-                        for a in 0..<n {
-                            let x = vk[a]
-                            if x == 0 { continue }
-                            let row = o.baseAddress! + a * n
-                            for b in 0..<n { row[b] += x * sk[b] }
-                        }
-                    }
+                    DoubleMatrixKernels.gemm(m: n, n: n, k: n, a: v.baseAddress!, rowStride: 1, depthStride: n,
+                                             b: s.baseAddress!, ldb: n, c: o.baseAddress!, ldc: n)
                 }
             }
         }
@@ -198,12 +193,7 @@ public struct SymmetricEigen: Equatable, Sendable {
                         c = p / r
                         p = c * d[i] - s * g
                         d[i + 1] = h + s * (c * g + s * d[i])
-                        let a = w + i * n, b = w + (i + 1) * n
-                        for k in 0..<n {
-                            let t = b[k]
-                            b[k] = s * a[k] + c * t
-                            a[k] = c * a[k] - s * t
-                        }
+                        DoubleMatrixKernels.rotate(w + i * n, w + (i + 1) * n, count: n, c: c, s: s)
                         i -= 1
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1
