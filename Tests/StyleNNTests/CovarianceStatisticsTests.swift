@@ -82,6 +82,25 @@ final class CovarianceStatisticsTests: XCTestCase {
         XCTAssertLessThanOrEqual(maxDifference(population.covariance(), batch.covariance()), 1e-12)
     }
 
+    /// Population statistics read back from stored values (as Training/population_covariance.py
+    /// writes them: unbiased covariance, its mean, the count) equal the gathered ones; an
+    /// asymmetric or mis-sized covariance is refused.
+    func testPopulationFromStoredValues() throws {
+        var rng = SeededRandom(seed: 10)
+        let x = correlatedFeatures(&rng, Shape(n: 1, h: 12, w: 12, c: 5))
+        let gathered = try CovarianceStatistics.population(of: [x])
+        let stored = try CovarianceStatistics.population(mean: gathered.mean.map(Float.init), covariance: gathered.covariance().map(Float.init),
+                                                         count: gathered.count[0])
+        XCTAssertEqual(stored.kind, .batch)
+        XCTAssertLessThanOrEqual(maxDifference(stored.covariance(), gathered.covariance()), 1e-6)
+        var bad = gathered.covariance().map(Float.init)
+        bad[1] += 1
+        XCTAssertThrowsError(try CovarianceStatistics.population(mean: gathered.mean.map(Float.init), covariance: bad, count: 144)) {
+            XCTAssertEqual($0 as? MatchError, .invalidPopulationCovariance("not symmetric at (1, 0)"))
+        }
+        XCTAssertThrowsError(try CovarianceStatistics.population(mean: [0, 0], covariance: [1, 0, 0], count: 144))
+    }
+
     /// Layer norm has no channel covariance: a typed error that says why.
     func testLayerIsRefused() throws {
         XCTAssertThrowsError(try CovarianceStatistics(of: Tensor(shape: Shape(n: 1, h: 2, w: 2, c: 4), repeating: 1), kind: .layer)) { error in

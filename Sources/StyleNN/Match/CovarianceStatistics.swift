@@ -129,6 +129,22 @@ public struct CovarianceStatistics: Equatable, Sendable {
         return total
     }
 
+    /// Population statistics as stored with the weights (`stats.population_covariance`, C x C
+    /// unbiased, and `stats.population_covariance_mean`, see Training/population_covariance.py)
+    /// over `count` positions. The covariance must be symmetric and finite, `count` >= 2.
+    public static func population(mean: [Float], covariance: [Float], count: Double) throws -> CovarianceStatistics {
+        let c = mean.count
+        guard c >= 1, covariance.count == c * c else {
+            throw MatchError.invalidPopulationCovariance("\(covariance.count) covariance values for \(c) means (need C x C)")
+        }
+        guard count >= 2, count.isFinite else { throw MatchError.invalidPopulationCovariance("count \(count) (needs at least 2)") }
+        for i in 0..<c { for j in 0..<i where covariance[i * c + j] != covariance[j * c + i] {
+            throw MatchError.invalidPopulationCovariance("not symmetric at (\(i), \(j))")
+        } }
+        return try CovarianceStatistics(kind: .batch, channels: c, rows: 1, mean: mean.map(Double.init),
+                                        comoment: covariance.map { Double($0) * (count - 1) }, count: [count])
+    }
+
     // MARK: - Gathering
 
     /// One row's (or one chunk's) mean, co-moment blocks and count.

@@ -33,16 +33,17 @@ public struct StyleQuantiles: Equatable, Sendable {
             let pixels = (0..<s.pixels).filter { p in weights.map { $0[n * s.pixels + p] > 0 } ?? true }
             guard !pixels.isEmpty else { throw MatchError.statisticsMismatch("the style mask selects no pixel of sample \(n)") }
             let count = pixels.count, last = Double(count - 1)
-            // One task per channel: gather, sort (as Float: the values are Floats), interpolate.
+            // One task per channel: gather, sort (radix sort of the Float values), interpolate.
             features.data.withUnsafeBufferPointer { xb in
                 values.withUnsafeMutableBufferPointer { vb in
                     pixels.withUnsafeBufferPointer { pb in
                         let xp = xb.baseAddress!, out = vb.baseAddress!, px = pb.baseAddress!
                         Parallel.forEach(s.c) { ch in
                             var column = [Float](repeating: 0, count: count)
+                            var scratch = [UInt32](repeating: 0, count: count)
                             column.withUnsafeMutableBufferPointer { col in
                                 for i in 0..<count { col[i] = xp[(n * s.pixels + px[i]) * s.c + ch] }
-                                col.sort()
+                                scratch.withUnsafeMutableBufferPointer { radixSort(col, scratch: $0) }
                                 let o = out + (n * s.c + ch) * levels
                                 for k in 0..<levels {
                                     let pos = Double(k) / Double(levels - 1) * last
