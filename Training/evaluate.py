@@ -21,7 +21,15 @@ Metrics (means over pairs):
 Contact sheets (PNG, rows content, columns style, first row the styles, first column the
 photos) go to --out-dir, outside the repository: they are derived from third-party images.
 
-Usage: python Training/evaluate.py --weights Weights/default.safetensors --out-dir RUNS/main/eval"""
+--match moments,covariance,distribution evaluates each statistic match at the bottleneck
+(swaps.py: AdaIN moments, WCT covariance, EFDM distribution; the Swift engine's formulas)
+with the same encoder and decoder, as methods named after the match; --comparison-sheet
+also writes one sheet per content row set with the matches side by side
+(rows content x style, columns moments | covariance | distribution).
+
+Usage: python Training/evaluate.py --weights Weights/default.safetensors --out-dir RUNS/main/eval
+       python Training/evaluate.py --weights Weights/default.safetensors --out-dir RUNS/match512 \
+           --match moments,covariance,distribution --style-size 512"""
 import argparse
 import json
 import sys
@@ -170,7 +178,9 @@ def main():
     p.add_argument("--style-size", type=int, default=256)
     p.add_argument("--tile", type=int, default=160)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--label", default="ours")
+    p.add_argument("--label", default="ours", help="method name when only the moments match is evaluated")
+    p.add_argument("--match", default="moments", help="comma-separated: moments, covariance, distribution")
+    p.add_argument("--skip-teacher", action="store_true", help="leave out Magenta (the teacher) and its metrics")
     p.add_argument("--max-pairs-side", type=int, default=0, help="debug: use only the first N contents and styles")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -184,7 +194,12 @@ def main():
         dec = Decoder(widths=tuple(ck["config"]["decoder_widths"]))
         dec.load_state_dict(ck["decoder"])
         dec.eval()
-    teacher, metric = Teacher(), MetricNet()
+    matches = [m.strip() for m in args.match.split(",") if m.strip()]
+    for m in matches:
+        if m not in ("moments", "covariance", "distribution"):
+            p.error(f"--match: unknown {m!r} (moments, covariance, distribution)")
+    names = {m: (args.label if matches == ["moments"] else m) for m in matches}
+    teacher, metric = (None if args.skip_teacher else Teacher()), MetricNet()
     global EVAL_CONTENT, EVAL_STYLE
     if args.max_pairs_side:
         EVAL_CONTENT, EVAL_STYLE = EVAL_CONTENT[:args.max_pairs_side], EVAL_STYLE[:args.max_pairs_side]
@@ -196,20 +211,27 @@ def main():
     s_arr = [to_np(resize_short(s, args.style_size)) for s in styles]
     c_feat = [metric(a) for a in c_arr]
     s_stats = [stats(metric(to_np(s))) for s in styles]
-    methods = {args.label: [], "teacher": [], "colour_transfer": []}
+    methods = {names[m]: [] for m in matches}
+    if teacher:
+        methods["teacher"] = []
+    methods["colour_transfer"] = []
     grids = {m: [[None] * len(styles) for _ in contents] for m in methods}
-    t_ours = 0.0
+    t_ours = {names[m]: 0.0 for m in matches}
     for i, c in enumerate(contents):
         c_stats = stats(c_feat[i])
         for j, s in enumerate(styles):
-            t0 = time.time()
-            with torch.no_grad():
-                y = stylize(enc, dec, torch.from_numpy(c_arr[i]).permute(2, 0, 1)[None],
-                            torch.from_numpy(s_arr[j]).permute(2, 0, 1)[None])
-            t_ours += time.time() - t0
-            outs = {args.label: y[0].permute(1, 2, 0).numpy(), "teacher": teacher(c, s),
-                    "colour_transfer": colour_transfer(c_arr[i], to_np(s))}
-            ref = outs["teacher"]
+            outs = {}
+            for m in matches:
+                t0 = time.time()
+                with torch.no_grad():
+                    y = stylize(enc, dec, torch.from_numpy(c_arr[i]).permute(2, 0, 1)[None],
+                                torch.from_numpy(s_arr[j]).permute(2, 0, 1)[None], match=m)
+                t_ours[names[m]] += time.time() - t0
+                outs[names[m]] = y[0].permute(1, 2, 0).numpy()
+            if teacher:
+                outs["teacher"] = teacher(c, s)
+            outs["colour_transfer"] = colour_transfer(c_arr[i], to_np(s))
+            ref = outs.get("teacher")
             d_cs = style_d(c_stats, s_stats[j])
             for m, o in outs.items():
                 grids[m][i][j] = o
@@ -217,20 +239,32 @@ def main():
                 d_os = style_d(stats(f), s_stats[j])
                 sd = float(np.mean([d_os[k] / d_cs[k] for k in d_os]))
                 cd = float(np.mean([((f[k] - c_feat[i][k]) ** 2).mean() / (c_feat[i][k] ** 2).mean() for k in CONTENT_TAPS]))
-                methods[m].append({"l1_to_teacher": float(np.abs(o - ref).mean()),
-                                   "ssim_to_teacher": ssim_grey(o, ref),
-                                   "style_distance": sd, "style_gain": 1 - sd,
-                                   "content_distance": cd, "structure": ssim_grey(o, c_arr[i])})
+                row = {"l1_to_teacher": float(np.abs(o - ref).mean()), "ssim_to_teacher": ssim_grey(o, ref)} \
+                    if ref is not None else {}
+                row.update({"style_distance": sd, "style_gain": 1 - sd,
+                            "content_distance": cd, "structure": ssim_grey(o, c_arr[i])})
+                methods[m].append(row)
         print(f"content {EVAL_CONTENT[i]} done", flush=True)
     summary = {"pairs": len(contents) * len(styles), "content": EVAL_CONTENT, "style": EVAL_STYLE,
                "work_size": f"content longer side {WORK}", "style_size_ours": f"shorter side {args.style_size}",
                "style_size_teacher": "256x256 centre crop",
-               "seconds_per_image_ours": round(t_ours / (len(contents) * len(styles)), 3),
+               "seconds_per_image_ours": {m: round(t / (len(contents) * len(styles)), 3) for m, t in t_ours.items()},
                "methods": {m: {k: round(float(np.mean([r[k] for r in rows])), 4) for k in rows[0]}
                            for m, rows in methods.items()}}
     (out_dir / "eval.json").write_text(json.dumps(summary, indent=2) + "\n")
     for m in methods:
         sheet(contents, styles, grids[m], args.tile, out_dir / f"sheet_{m}.png")
+    if len(matches) > 1:
+        # Content x style pairs as rows, the matches side by side (then Magenta if run).
+        cols = [names[m] for m in matches] + (["teacher"] if teacher else [])
+        pairs = [(i, j) for i in range(len(contents)) for j in range(len(styles))]
+        rows = [np.concatenate([to_np(center_square(contents[i], args.tile)),
+                                to_np(center_square(styles[j], args.tile))], axis=1) for i, j in pairs]
+        comparison = [[grids[m][i][j] for m in cols] for i, j in pairs]
+        sheet(rows, [np.ones((8, 8, 3), np.float32)] * len(cols), comparison, args.tile,
+              out_dir / "sheet_matches.png")
+        (out_dir / "sheet_matches.txt").write_text("columns: " + " | ".join(cols) + "\nrows: "
+                                                   + ", ".join(f"{EVAL_CONTENT[i]} x {EVAL_STYLE[j]}" for i, j in pairs) + "\n")
     print(json.dumps(summary["methods"], indent=2))
 
 

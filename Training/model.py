@@ -61,12 +61,18 @@ def pad_content(x, pad=CONTENT_PAD, multiple=8):
 
 
 @torch.no_grad()
-def stylize(encoder, decoder, content, style, alpha=1.0, pad=CONTENT_PAD):
-    """content, style: 1 x 3 x H x W in [0,1]. Returns 1 x 3 x H x W in [0,1]."""
+def stylize(encoder, decoder, content, style, alpha=1.0, pad=CONTENT_PAD, match="moments"):
+    """content, style: 1 x 3 x H x W in [0,1]. Returns 1 x 3 x H x W in [0,1].
+    match: "moments" (AdaIN, the training target), or "covariance" / "distribution"
+    (WCT / EFDM at the same features, swaps.py: the formulas of the Swift engine)."""
     h, w = content.shape[-2:]
     fc = encoder(pad_content(content, pad))
-    s_mean, s_std = mean_std(encoder(style))
-    t = adain(fc, s_mean, s_std)
-    t = alpha * t + (1 - alpha) * fc
+    if match == "moments":
+        s_mean, s_std = mean_std(encoder(style))
+        t = adain(fc, s_mean, s_std)
+        t = alpha * t + (1 - alpha) * fc
+    else:
+        import swaps
+        t = torch.from_numpy(swaps.match(fc, encoder(style), match, alpha=alpha)).float()[None]
     out = decoder(t)
     return out[..., pad:pad + h, pad:pad + w]

@@ -533,10 +533,93 @@ static float SK(peak_loop)(long iterations, float seed) {
 
 
 
+// MARK: double-precision matrix kernels (covariance match: co-moments, eigendecomposition)
+
+#define SK_DW (SK_VW / 2)
+typedef double skd __attribute__((vector_size(SK_DW * 8)));
+typedef double skdu __attribute__((vector_size(SK_DW * 8), aligned(8), may_alias));
+
+SK_INLINE skd ldd(const double *p) { return *(const skdu *)p; }
+SK_INLINE void std_(double *p, skd v) { *(skdu *)p = v; }
+SK_INLINE skd dsplat(double x) {
+    skd r;
+    for (int i = 0; i < SK_DW; i++) r[i] = x;
+    return r;
+}
+#if SK_FUSED
+SK_INLINE skd dmadd(skd a, skd b, skd c) { return __builtin_elementwise_fma(a, b, c); }
+SK_INLINE double sdmadd(double a, double b, double c) { return __builtin_fma(a, b, c); }
+#else
+SK_INLINE skd dmadd(skd a, skd b, skd c) { return a * b + c; }
+SK_INLINE double sdmadd(double a, double b, double c) { return a * b + c; }
+#endif
+
+/// c[i*ldc + j] += Σ_{p<k} a[i*ais + p*aps] * b[p*ldb + j] for i < m, j < n (sum in p order,
+/// one multiply-add per term, the (i, j) tile's accumulator starting at 0 and added to c
+/// at the end); with `upper`, tiles wholly below the diagonal (j < i) are skipped (entries
+/// below it inside a diagonal tile are still written).
+static void SK(dgemm_acc)(int m, int n, int k, const double *a, ptrdiff_t ais, ptrdiff_t aps,
+                          const double *b, ptrdiff_t ldb, double *c, ptrdiff_t ldc, int upper) {
+    enum { R = 4, W = 2 * SK_DW };
+    int i = 0;
+    for (; i + R <= m; i += R) {
+        int j = upper ? (i / W) * W : 0;
+        for (; j + W <= n; j += W) {
+            skd acc[R][2];
+            for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = dsplat(0);
+            for (int p = 0; p < k; p++) {
+                const double *bp = b + (ptrdiff_t)p * ldb + j;
+                const skd b0 = ldd(bp), b1 = ldd(bp + SK_DW);
+                const double *ap = a + (ptrdiff_t)i * ais + (ptrdiff_t)p * aps;
+                for (int r = 0; r < R; r++) {
+                    const skd x = dsplat(ap[r * ais]);
+                    acc[r][0] = dmadd(x, b0, acc[r][0]);
+                    acc[r][1] = dmadd(x, b1, acc[r][1]);
+                }
+            }
+            for (int r = 0; r < R; r++) {
+                double *cp = c + (ptrdiff_t)(i + r) * ldc + j;
+                std_(cp, ldd(cp) + acc[r][0]);
+                std_(cp + SK_DW, ldd(cp + SK_DW) + acc[r][1]);
+            }
+        }
+        for (; j < n; j++) {
+            for (int r = 0; r < R; r++) {
+                double acc = 0;
+                for (int p = 0; p < k; p++) acc = sdmadd(a[(ptrdiff_t)(i + r) * ais + (ptrdiff_t)p * aps], b[(ptrdiff_t)p * ldb + j], acc);
+                c[(ptrdiff_t)(i + r) * ldc + j] += acc;
+            }
+        }
+    }
+    for (; i < m; i++) {
+        for (int j = upper ? i : 0; j < n; j++) {
+            double acc = 0;
+            for (int p = 0; p < k; p++) acc = sdmadd(a[(ptrdiff_t)i * ais + (ptrdiff_t)p * aps], b[(ptrdiff_t)p * ldb + j], acc);
+            c[(ptrdiff_t)i * ldc + j] += acc;
+        }
+    }
+}
+
+/// A plane rotation of two rows, for k < n: t = y[k]; y[k] = s x[k] + c t; x[k] = c x[k] - s t.
+static void SK(drot)(double *x, double *y, int n, double c, double s) {
+    const skd vc = dsplat(c), vs = dsplat(s);
+    int k = 0;
+    for (; k + SK_DW <= n; k += SK_DW) {
+        const skd xv = ldd(x + k), t = ldd(y + k);
+        std_(y + k, dmadd(vs, xv, vc * t));
+        std_(x + k, dmadd(vc, xv, -(vs * t)));
+    }
+    for (; k < n; k++) {
+        const double xv = x[k], t = y[k];
+        y[k] = sdmadd(s, xv, c * t);
+        x[k] = sdmadd(c, xv, -(s * t));
+    }
+}
+
 /// The table of this variant's kernels: `sk_kernels_<suffix>`.
 #define SK_DEFINE_TABLE(label, isa_value)                                                          \
     const sk_kernels SK(sk_kernels) = {                                                           \
         label, isa_value, SK(conv_tiles_6x16), SK(conv_pixels_1x16), SK(winograd_input_tile),     \
         SK(winograd_output_tile), SK(tap_lanes_conv_row), SK(pixel_lanes_conv_row),              \
-        SK(depthwise_row), SK(peak_loop),                                                         \
+        SK(depthwise_row), SK(peak_loop), SK(dgemm_acc), SK(drot),                                \
     };

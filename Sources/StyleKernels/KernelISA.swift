@@ -64,11 +64,11 @@ public enum KernelISA: String, Sendable, CaseIterable, CustomStringConvertible {
     /// Makes `isa` the active variant for the whole process (tests and benchmarks compare
     /// variants with it). Returns false, changing nothing, when the CPU cannot run it.
     /// Not for use while kernels run on other threads.
-    @_spi(KernelTesting) @discardableResult
+    @_spi(Testing) @discardableResult
     public static func select(_ isa: KernelISA) -> Bool { sk_select(isa.cValue) == 0 }
 
     /// Runs `body` once with each supported variant active, then restores the one that was.
-    @_spi(KernelTesting)
+    @_spi(Testing)
     public static func forEachSupported(_ body: (KernelISA) throws -> Void) rethrows {
         let saved = active
         defer { select(saved) }

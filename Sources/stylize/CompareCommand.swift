@@ -82,10 +82,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-            ThreadBudget.threads = threads
-        }
+        try CommandLineErrors.checked { try ThreadBudget.set(threads) }
         if let video { return try VideoCompare(command: self, clip: video).run() }
         guard images.count == 2 else { throw ValidationError("give the content photo and the style image (or --video CLIP STYLE)") }
         guard let output else { throw ValidationError("give the grid image to write with -o") }
@@ -99,7 +96,7 @@ struct CompareCommand: ParsableCommand {
         settings.contentSize = contentSize
         settings.styleSize = styleSize
         settings.contrastSweep = contrastSweep
-        if let report { try ComparisonReport.checkPath(report) }
+        if let report { try CommandLineErrors.checked { try ComparisonReport.checkPath(report) } }
 
         settings.maxMemoryBytes = try parseMemory(maxMemory)
         let weightsPath = try WeightsLocator().adain(explicit: weights)

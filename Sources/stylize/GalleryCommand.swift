@@ -55,12 +55,10 @@ struct GalleryCommand: ParsableCommand {
         if styles.isEmpty { throw ValidationError("give at least one --style image") }
         try StandardStreams.refuse(photos.map { ("PHOTO", $0) } + styles.map { ("--style", $0) } + [("-o", output)],
                                    command: "gallery", because: "it reads several images and writes one grid; give files")
-        guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try CommandLineErrors.checked { try OutputQuality.validate(quality); try ThreadBudget.set(threads) }
     }
 
     func run() throws {
-        if let threads { ThreadBudget.threads = threads }
         var settings = GallerySettings()
         settings.cellSide = size
         settings.options.contentSize = contentSize

@@ -56,12 +56,10 @@ struct PresetsCommand: ParsableCommand {
 
     func validate() throws {
         if let format { _ = try OutputFormat.resolve(format, for: output) }
-        guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        try CommandLineErrors.checked { try OutputQuality.validate(quality); try ThreadBudget.set(threads) }
     }
 
     func run() throws {
-        if let threads { ThreadBudget.threads = threads }
         var settings = PresetSheetSettings()
         settings.cellSide = size
         settings.columns = columns

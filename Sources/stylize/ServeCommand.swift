@@ -58,10 +58,7 @@ struct ServeCommand: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-            ThreadBudget.threads = threads
-        }
+        try CommandLineErrors.checked { try ThreadBudget.set(threads) }
         var settings = ServerSettings()
         settings.host = host
         settings.port = port
@@ -70,9 +67,7 @@ struct ServeCommand: ParsableCommand {
         settings.liveClients = liveClients
         settings.liveIdleSeconds = liveIdle
         settings.maxMemoryBytes = try parseMemory(maxMemory)
-        do { settings.maxUploadBytes = try MemoryBudget.parse(maxUpload) } catch {
-            throw ValidationError("--max-upload: '\(maxUpload)' is not a size (examples: 25M, 100M)")
-        }
+        try CommandLineErrors.checked { settings.maxUploadBytes = try MemoryBudget.parse(maxUpload, option: .maxUpload) }
         settings.stylesFolder = styles ?? StyleFolder.defaultPath()
         settings.adainWeights = weights
         settings.magentaWeights = magentaWeights

@@ -33,8 +33,7 @@ struct TransferCommand: ParsableCommand {
     @OptionGroup var common: CommonTransferOptions
 
     func validate() throws {
-        if preset != nil, !styles.isEmpty { throw ValidationError("give either style images or --preset, not both") }
-        if styles.isEmpty, preset == nil { throw ValidationError("give at least one style image after the content image") }
+        // styles and --preset are checked with the request (`TransferRequest.validateInputs`)
         try SingleTransfer.validate(self)
     }
 
@@ -114,11 +113,7 @@ struct CommonTransferOptions: ParsableArguments {
     }
 
     func applyThreads() throws {
-        if let threads {
-            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-            ThreadBudget.threads = threads
-        }
-        guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
+        try CommandLineErrors.checked { try OutputQuality.validate(quality); try ThreadBudget.set(threads) }
     }
 }
 

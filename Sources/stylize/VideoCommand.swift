@@ -155,9 +155,7 @@ struct VideoCompare {
     func run() throws {
         let c = command
         let notes = RunControl(cancellation: nil, note: { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) })
-        if let report = c.report, !["md", "markdown", "json"].contains((report as NSString).pathExtension.lowercased()) {
-            throw ValidationError("--report must end in .md or .json")
-        }
+        if let report = c.report { try CommandLineErrors.checked { try VideoComparisonReport.checkPath(report) } }
         if let stylized = c.measure {
             guard c.images.isEmpty else { throw ValidationError("--measure compares two videos; give no style image") }
             let (figures, note) = try VideoComparison.measure(clip: clip, stylized: stylized, frames: c.frames, control: notes)

@@ -1,5 +1,5 @@
 import XCTest
-@_spi(KernelTesting) import StyleKernels
+@_spi(Testing) import StyleKernels
 @_spi(Testing) @testable import StyleTensor
 import StylizeTestSupport
 

@@ -1,4 +1,4 @@
-@_spi(KernelTesting) import StyleKernels
+@_spi(Testing) import StyleKernels
 import StyleTensor
 
 /// Runs `body` once per kernel variant this CPU supports (portable first, then AVX2+FMA

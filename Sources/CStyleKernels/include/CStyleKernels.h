@@ -78,6 +78,14 @@ typedef struct sk_kernels {
 
     /// c_k <- c_k * 0.999999 + 1e-7, 12 chains of 8 lanes, `iterations` times; returns the sum.
     float (*peak_loop)(long iterations, float seed);
+
+    /// Double precision: c[i*ldc + j] += Σ_{p<k} a[i*ais + p*aps] * b[p*ldb + j] for i < m,
+    /// j < n (any strides of a: a product, a transposed product or a Gram matrix); with
+    /// `upper`, tiles wholly below the diagonal are skipped.
+    void (*dgemm_acc)(int m, int n, int k, const double *a, ptrdiff_t ais, ptrdiff_t aps,
+                      const double *b, ptrdiff_t ldb, double *c, ptrdiff_t ldc, int upper);
+    /// Double precision plane rotation of two rows, k < n: t = y[k]; y[k] = s x[k] + c t; x[k] = c x[k] - s t.
+    void (*drot)(double *x, double *y, int n, double c, double s);
 } sk_kernels;
 
 /// The table in use. Set once when the library is loaded (STYLIZE_ISA=generic|avx2|avx512f|neon
