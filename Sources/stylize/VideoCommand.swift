@@ -178,8 +178,7 @@ struct VideoCompare {
         let style = c.images[0]
         var settings = VideoComparisonSettings()
         do {
-            settings.norms = try VariantRunner.norms(names: c.norms.split(separator: ",").map(String.init),
-                                                          groups: try c.groupCounts(default: "8"))
+            settings.variants = try c.variants(groups: try c.groupCounts(default: "8"))
             settings.modes = try c.stats.split(separator: ",").map {
                 try VideoStatisticsMode(name: $0.trimmingCharacters(in: .whitespaces), momentum: c.momentum)
             }

@@ -62,7 +62,7 @@ struct VerifyWeights: ParsableCommand {
 struct CalibrateWeights: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "Compute the population statistics --norm batch needs over a folder of content images and store them in the weights file.")
+        abstract: "Compute the population statistics --norm batch needs (mean and variance; the covariance for --match covariance) over a folder of content images and store them in the weights file.")
 
     @Argument(help: "The weights file to update (rewritten atomically).")
     var file: String
@@ -84,8 +84,8 @@ struct CalibrateWeights: ParsableCommand {
                                                          maxMemoryBytes: try parseMemory(maxMemory)) { path, error in
             FileHandle.standardError.write(Data("skipped \(path): \(error)\n".utf8))
         }
-        try Calibration.store(mean: stats.mean, variance: stats.variance, images: stats.used, in: file)
-        print("stored population statistics of \(model.featureChannels) channels over \(stats.used) images in \(file)")
+        try Calibration.store(stats, in: file)
+        print("stored population statistics (mean, variance and covariance) of \(model.featureChannels) channels over \(stats.used) images in \(file)")
     }
 }
 
