@@ -47,14 +47,15 @@ struct VerifyWeights: ParsableCommand {
         commandName: "verify",
         abstract: "Check a weights file against its manifest (size, sha256, tensor shapes) and build its model.")
 
-    @Argument(help: "The weights file (.safetensors); its manifest is NAME.manifest.json beside it.")
+    @Argument(help: "The weights file (.safetensors); its manifest is NAME.manifest.json beside it, else its entry in MANIFEST.json beside it.")
     var file: String
 
     func run() throws {
         try WeightsManifest.verify(file: file)
         let model = try AdaINLoader.load(path: file)
-        let stats = model.populationMean != nil ? "with" : "without"
-        print("\(file): OK (\(model.architecture), \(model.featureChannels) feature channels, \(stats) population statistics)")
+        let stats = model.populationMean == nil ? "without population statistics"
+            : model.populationCovariance == nil ? "with population statistics" : "with population statistics and covariance"
+        print("\(file): OK (\(model.architecture), \(model.featureChannels) feature channels, \(stats))")
     }
 }
 
