@@ -151,8 +151,8 @@ final class CompareTests: XCTestCase {
         let v = try VariantRunner.variants(norms: ["instance", "batch", "layer", "group"], groups: [8],
                                            matches: ["moments", "covariance", " distribution"])
         XCTAssertEqual(v.map(\.name), ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "WCT", "WCT-BN", "WCT (G=8)", "EFDM"])
-        XCTAssertEqual(v.map(\.description), ["instance", "batch", "layer", "group(8)", "instance+covariance",
-                                               "batch+covariance", "group(8)+covariance", "instance+distribution"])
+        XCTAssertEqual(v.map(\.description), ["instance", "batch", "layer", "group(G=8)", "instance+covariance",
+                                               "batch+covariance", "group(G=8)+covariance", "instance+distribution"])
         XCTAssertEqual(ComparisonSettings.defaultVariants.count, 10)
         XCTAssertThrowsError(try VariantRunner.variants(norms: ["layer"], groups: [], matches: ["covariance", "distribution"])) { error in
             let e = error as? OptionError

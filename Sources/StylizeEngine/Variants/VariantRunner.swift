@@ -30,7 +30,7 @@ public struct SwapVariant: Hashable, Sendable, CustomStringConvertible {
     /// One line defining the swap, for grids and reports.
     public var caption: String { match.swapCaption(norm: norm) }
 
-    /// "instance", "group(8)" for moments; "instance+covariance", "batch+covariance", ...
+    /// "instance", "group(G=8)" for moments; "instance+covariance", "batch+covariance", ...
     public var description: String { match == .moments ? norm.description : "\(norm)+\(match)" }
 }
 
