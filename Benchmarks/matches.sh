@@ -4,13 +4,14 @@
 # tiled run against the untiled one on a 2048-pixel photo, and (with --flicker) the flicker
 # of every swap on the pan clip of Scripts/make_video_clips.sh.
 #
-#   Benchmarks/matches.sh [--threads N] [--repeats R] [--flicker]
+#   Benchmarks/matches.sh [--threads N] [--repeats R] [--big-repeats B] [--flicker]
 #
 # Part 1: Images/astronaut.jpg (512x512) with Images/autumn.jpg (style 512), each match R
 # times, the matches interleaved (moments, covariance, distribution, moments, ...) so a change
 # of the machine's load hits them alike; GNU time -v's wall clock, user + system time and
 # maximum resident set, median of the R runs. Part 2: a shared photo upscaled to 6000x4000
-# (JPEG q92), --content-size 0, the default --max-memory 1.5G, once per match. Part 3: a
+# (JPEG q92), --content-size 0, the default --max-memory 1.5G, B times per match (default 3),
+# interleaved, median. Part 3: a
 # 2048x2048 photo untiled (--max-memory 100G) and with --tile 512, PNG outputs compared
 # (mean and max difference in 8-bit levels). Part 4: `stylize compare --video` on pan480.mp4
 # (427x240, 125 frames) for the norms instance, batch, group (G=8) under every match.
@@ -19,11 +20,12 @@
 # --flicker (images come from ../shared/images; nothing is written to the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-THREADS=2 REPEATS=5 FLICKER=0
+THREADS=2 REPEATS=5 BIG=3 FLICKER=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --threads) THREADS=$2; shift 2 ;;
         --repeats) REPEATS=$2; shift 2 ;;
+        --big-repeats) BIG=$2; shift 2 ;;
         --flicker) FLICKER=1; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -88,7 +90,9 @@ table small
 echo
 echo "## 6000x4000 (24 MP), --content-size 0, --max-memory 1.5G"
 echo
-for m in $MATCHES; do run "$m" big "$WORK/big.jpg" Images/autumn.jpg --content-size 0 -o "$WORK/big_$m.jpg"; done
+for ((i = 0; i < BIG; i++)); do
+    for m in $MATCHES; do run "$m" big "$WORK/big.jpg" Images/autumn.jpg --content-size 0 -o "$WORK/big_$m.jpg"; done
+done
 table big
 echo
 echo "## 2048x2048: --tile 512 against the untiled run (--max-memory 100G)"
