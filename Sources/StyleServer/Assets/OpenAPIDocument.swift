@@ -289,7 +289,7 @@ components:
               name: {type: string, example: WCT}
               norm: {type: string, example: instance}
               match: {type: string, enum: [moments, covariance, distribution]}
-              caption: {type: string, description: What the swap matches, in one line}
+              caption: {type: string, description: "What the swap matches, in one line"}
               style_distance: {type: number, description: "Mean/std distance of the encoder taps, output vs style (lower: closer)"}
               content_distance: {type: number, description: "Deepest tap, output vs content"}
               change:
