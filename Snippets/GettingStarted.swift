@@ -12,6 +12,7 @@ let engine = try StyleEngine(family: .adain, weights: nil)
 var options = TransferOptions()
 options.alpha = 0.8                   // style strength, 0...1
 options.norm = .instance              // AdaIN; .batch, .layer, .group(groups: 8) swap other statistics
+options.match = .moments              // mean and std; .covariance (WCT), .distribution (EFDM) match more
 options.maxMemoryBytes = 1_500_000_000 // large photos are tiled to stay within this
 
 let content = try StyleEngine.loadContent(photo, options: options)   // shorter side 512 by default

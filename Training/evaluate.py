@@ -18,6 +18,10 @@ Metrics (means over pairs):
   content_distance: mean over expanded_conv_6/expand and expanded_conv_10/expand of
     mean (f(output) - f(content))^2 / mean f(content)^2 (0 = same features as the photo).
   structure: grey SSIM(output, content) (1 = identical layout and contrast).
+  layout: the structure term of that SSIM alone, mean of (s_xy + C3) / (s_x s_y + C3),
+    C3 = C2 / 2 (the local correlation of output and photo: 1 = the same edges and shapes,
+    whatever the brightness and contrast; the palette a swap takes over does not lower it).
+eval.json also lists every pair's figures per method ("per_pair").
 Contact sheets (PNG, rows content, columns style, first row the styles, first column the
 photos) go to --out-dir, outside the repository: they are derived from third-party images.
 
@@ -127,9 +131,10 @@ def style_d(sa, sb):
     return {k: float(((sa[k][0] - sb[k][0]) ** 2).mean() + ((sa[k][1] - sb[k][1]) ** 2).mean()) for k in sa}
 
 
-def ssim_grey(a, b):
+def ssim_grey(a, b, layout_only=False):
     """Mean SSIM of the grey (Rec. 601 luma) images, 11x11 Gaussian window sigma 1.5,
-    C1 = (0.01)^2, C2 = (0.03)^2 for values in [0, 1]."""
+    C1 = (0.01)^2, C2 = (0.03)^2 for values in [0, 1]; with layout_only the mean of the
+    structure term (s_xy + C3) / (s_x s_y + C3), C3 = C2 / 2, alone."""
     w = np.array([0.299, 0.587, 0.114], np.float32)
     x = torch.from_numpy((a @ w)[None, None])
     y = torch.from_numpy((b @ w)[None, None])
@@ -140,6 +145,9 @@ def ssim_grey(a, b):
     mx, my = f(x), f(y)
     sxx, syy, sxy = f(x * x) - mx * mx, f(y * y) - my * my, f(x * y) - mx * my
     c1, c2 = 0.01 ** 2, 0.03 ** 2
+    if layout_only:
+        c3 = c2 / 2
+        return float(((sxy + c3) / (torch.sqrt(torch.clamp(sxx, min=0) * torch.clamp(syy, min=0)) + c3)).mean())
     s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
     return float(s.mean())
 
@@ -242,7 +250,8 @@ def main():
                 row = {"l1_to_teacher": float(np.abs(o - ref).mean()), "ssim_to_teacher": ssim_grey(o, ref)} \
                     if ref is not None else {}
                 row.update({"style_distance": sd, "style_gain": 1 - sd,
-                            "content_distance": cd, "structure": ssim_grey(o, c_arr[i])})
+                            "content_distance": cd, "structure": ssim_grey(o, c_arr[i]),
+                            "layout": ssim_grey(o, c_arr[i], layout_only=True)})
                 methods[m].append(row)
         print(f"content {EVAL_CONTENT[i]} done", flush=True)
     summary = {"pairs": len(contents) * len(styles), "content": EVAL_CONTENT, "style": EVAL_STYLE,
@@ -250,7 +259,10 @@ def main():
                "style_size_teacher": "256x256 centre crop",
                "seconds_per_image_ours": {m: round(t / (len(contents) * len(styles)), 3) for m, t in t_ours.items()},
                "methods": {m: {k: round(float(np.mean([r[k] for r in rows])), 4) for k in rows[0]}
-                           for m, rows in methods.items()}}
+                           for m, rows in methods.items()},
+               "per_pair": {m: [dict(pair=f"{EVAL_CONTENT[k // len(styles)]} x {EVAL_STYLE[k % len(styles)]}",
+                                     **{key: round(v, 4) for key, v in r.items()}) for k, r in enumerate(rows)]
+                            for m, rows in methods.items()}}
     (out_dir / "eval.json").write_text(json.dumps(summary, indent=2) + "\n")
     for m in methods:
         sheet(contents, styles, grids[m], args.tile, out_dir / f"sheet_{m}.png")

@@ -15,14 +15,22 @@ join Weights/default.safetensors and its MANIFEST.json):
   metadata: population_covariance_count (n), population_covariance_source (provenance line)
 The Swift side reads them as `CovarianceStatistics.population(mean:covariance:count:)`.
 
-Usage: python Training/population_covariance.py --weights Weights/default.safetensors --out RUNS/population_covariance.safetensors"""
+The shipped Weights/default.safetensors carries them (added with --into, which rewrites the
+weights file with every other tensor and metadata entry unchanged; then refresh
+Weights/MANIFEST.json and Tests/StyleModelsTests/Reference with Training/make_reference.py).
+
+Usage: python Training/population_covariance.py --weights Weights/default.safetensors --out RUNS/population_covariance.safetensors
+       python Training/population_covariance.py --from RUNS/population_covariance.safetensors --into Weights/default.safetensors"""
 import argparse
+import hashlib
+import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -33,12 +41,21 @@ from weights_io import load_exported
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--weights", default=str(Path(__file__).resolve().parent.parent / "Weights/default.safetensors"))
-    p.add_argument("--out", required=True, help="safetensors file to write (outside the repository unless shipping)")
+    p.add_argument("--out", help="safetensors file to write (outside the repository)")
+    p.add_argument("--from", dest="source", help="take the statistics from this file (written by --out) instead of computing them")
+    p.add_argument("--into", help="add the statistics to this weights file (rewritten; other tensors and metadata kept)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--n-content", type=int, default=1600)
     p.add_argument("--crop", type=int, default=160)
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
+    if not (args.out or args.into):
+        p.error("give --out FILE and/or --into WEIGHTS")
+    if args.source:
+        with safe_open(args.source, "pt") as f:
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+            metadata = f.metadata()
+        return write(args, tensors, metadata)
     torch.set_num_threads(args.threads)
     enc, *_ = load_exported(args.weights)
     rng = np.random.default_rng(args.seed)
@@ -67,11 +84,28 @@ def main():
     lam = torch.linalg.eigvalsh(cov)
     source = (f"encoder output over {n} positions of {args.n_content} training content crops "
               f"({args.crop} px, seed {args.seed}, {len(cpaths)} images), float64 co-moments")
-    save_file({"stats.population_covariance": cov.float().contiguous(),
-               "stats.population_covariance_mean": mean.float().contiguous()}, args.out,
-              metadata={"population_covariance_count": str(n), "population_covariance_source": source})
-    print(f"{args.out}: {source}; {time.time() - t0:.0f} s; eigenvalues {lam.min().item():.3g} .. {lam.max().item():.3g}, "
+    print(f"{source}; {time.time() - t0:.0f} s; eigenvalues {lam.min().item():.3g} .. {lam.max().item():.3g}, "
           f"{int((lam < 1e-5).sum())} below the ridge 1e-5")
+    write(args, {"stats.population_covariance": cov.float().contiguous(),
+                 "stats.population_covariance_mean": mean.float().contiguous()},
+          {"population_covariance_count": str(n), "population_covariance_source": source})
+
+
+def write(args, tensors, metadata):
+    if args.out:
+        save_file(tensors, args.out, metadata=metadata)
+        print(f"wrote {args.out}")
+    if args.into:
+        with safe_open(args.into, "pt") as f:
+            merged = {k: f.get_tensor(k) for k in f.keys()}
+            merged_meta = dict(f.metadata() or {})
+        merged.update({k: v.float().contiguous() for k, v in tensors.items()})
+        merged_meta.update({k: metadata[k] for k in ("population_covariance_count", "population_covariance_source")})
+        tmp = args.into + ".tmp"
+        save_file(merged, tmp, metadata=merged_meta)
+        os.replace(tmp, args.into)
+        digest = hashlib.sha256(Path(args.into).read_bytes()).hexdigest()
+        print(f"added {', '.join(sorted(tensors))} to {args.into} (sha256 {digest})")
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import StyleNN
 import StyleTensor
 import StyleWeights
 
@@ -17,6 +18,7 @@ public struct AdaINMobile: AdaINNetwork {
     public let featureStride = 8
     public let populationMean: [Float]?
     public let populationVariance: [Float]?
+    public let populationCovariance: CovarianceStatistics?
     public let tapNames = ["conv0", "ec1_expand", "ec3_expand", "ec6_expand"]
     public let featureChannels: Int
     /// Reflection padding around the content before encoding (metadata `content_pad`).
@@ -98,6 +100,7 @@ public struct AdaINMobile: AdaINNetwork {
         contentPad = p
         populationMean = try r.optionalVector("stats.population_mean", count: featureChannels)
         populationVariance = try r.optionalVector("stats.population_var", count: featureChannels)
+        populationCovariance = try r.optionalPopulationCovariance(channels: featureChannels)
     }
 
     public func featureTaps(_ image: Tensor) -> [Tensor] {

@@ -1,3 +1,4 @@
+import StyleNN
 import StyleTensor
 
 /// Where a content image sits inside the padded input the encoder saw, so that the
@@ -29,6 +30,9 @@ public protocol AdaINNetwork: DescribedNetwork {
     /// swap), when the weights file carries them.
     var populationMean: [Float]? { get }
     var populationVariance: [Float]? { get }
+    /// Population mean and channel covariance of content features (for the batch-norm
+    /// covariance match), when the weights file carries them.
+    var populationCovariance: CovarianceStatistics? { get }
     /// Pixels of the input per bottleneck feature along each side (the encoder's stride).
     var featureStride: Int { get }
 

@@ -1,3 +1,4 @@
+import StyleNN
 import StyleTensor
 import StyleWeights
 
@@ -15,6 +16,7 @@ public struct AdaINVGG: AdaINNetwork {
     public let featureStride = 8
     public let populationMean: [Float]?
     public let populationVariance: [Float]?
+    public let populationCovariance: CovarianceStatistics?
     public let tapNames = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]
     public let featureChannels: Int
 
@@ -64,6 +66,7 @@ public struct AdaINVGG: AdaINNetwork {
         decoder = dec
         populationMean = try r.optionalVector("stats.population_mean", count: featureChannels)
         populationVariance = try r.optionalVector("stats.population_var", count: featureChannels)
+        populationCovariance = try r.optionalPopulationCovariance(channels: featureChannels)
     }
 
     public func featureTaps(_ image: Tensor) -> [Tensor] {

@@ -51,8 +51,9 @@ public struct Stylizer: Sendable {
     }
 
     /// The mask sampled at the centre of each feature cell's input window (nearest pixel
-    /// of the content, clamped at the border for cells over the padding).
-    static func featureMask(_ mask: Tensor, geometry: ContentGeometry, features: Shape, stride: Int) -> Tensor {
+    /// of the content, clamped at the border for cells over the padding): `mask` is
+    /// 1 x H x W x 1 at the content's size, the result 1 x h x w x 1 at the features'.
+    public static func featureMask(_ mask: Tensor, geometry: ContentGeometry, features: Shape, stride: Int) -> Tensor {
         precondition(mask.shape.c == 1 && mask.shape.h == geometry.height && mask.shape.w == geometry.width,
                      "mask must be 1 x \(geometry.height) x \(geometry.width) x 1, got \(mask.shape)")
         var out = Tensor(shape: Shape(n: 1, h: features.h, w: features.w, c: 1))
@@ -67,15 +68,45 @@ public struct Stylizer: Sendable {
     }
 }
 
+extension FeatureMatcher {
+    /// The matcher of `match` under `norm` at `model`'s bottleneck: the norm must fit the
+    /// feature channels, the pair must have a meaning (`StatisticMatch.validate`), and
+    /// `.batch` takes the population statistics stored with the weights (mean and variance
+    /// for moments, the population covariance for covariance).
+    public init(model: any AdaINNetwork, norm: NormKind, match: StatisticMatch) throws {
+        try norm.validate(channels: model.featureChannels)
+        try match.validate(norm: norm)
+        if norm == .batch {
+            switch match {
+            case .moments:
+                if model.populationMean == nil || model.populationVariance == nil {
+                    throw StylizerError.missingPopulationStatistics(architecture: model.architecture)
+                }
+            case .covariance:
+                if model.populationCovariance == nil { throw StylizerError.missingPopulationCovariance(architecture: model.architecture) }
+            case .distribution: break
+            }
+        }
+        let batch = norm == .batch
+        try self.init(match: match, norm: norm, populationMean: batch ? model.populationMean : nil,
+                      populationVariance: batch ? model.populationVariance : nil,
+                      populationCovariance: batch ? model.populationCovariance : nil)
+    }
+}
+
 /// Errors of `Stylizer` configuration.
 public enum StylizerError: Error, CustomStringConvertible, Equatable {
     case missingPopulationStatistics(architecture: String)
+    case missingPopulationCovariance(architecture: String)
 
     public var description: String {
         switch self {
         case .missingPopulationStatistics(let arch):
             return "the batch-norm variant needs population statistics, which this \(arch) weights file lacks; "
                 + "add them with 'stylize weights calibrate FILE --images DIR'"
+        case .missingPopulationCovariance(let arch):
+            return "the batch-norm covariance match whitens with a population covariance of content features, which this \(arch) weights file lacks; "
+                + "add one with 'stylize weights calibrate FILE --images DIR'"
         }
     }
 }

@@ -1,3 +1,4 @@
+import StyleNN
 import StyleTensor
 import StyleWeights
 
@@ -51,5 +52,27 @@ struct WeightReader {
         let (shape, v) = try values(name)
         guard shape == [count] else { throw ModelError.badShape(file: path, name: name, expected: "[\(count)]", got: shape) }
         return v
+    }
+
+    /// The population mean and channel covariance of content features for the batch-norm
+    /// covariance match (`stats.population_covariance`, C x C unbiased, beside
+    /// `stats.population_covariance_mean`, C, and the metadata `population_covariance_count`,
+    /// the number of feature positions behind them; see Training/population_covariance.py);
+    /// nil when the file has none. Every part is checked, and an error names the file.
+    func optionalPopulationCovariance(channels c: Int) throws -> CovarianceStatistics? {
+        let name = "stats.population_covariance", meanName = "stats.population_covariance_mean"
+        guard file.hasWeight(name) else { return nil }
+        let (shape, covariance) = try values(name)
+        guard shape == [c, c] else { throw ModelError.badShape(file: path, name: name, expected: "[\(c), \(c)]", got: shape) }
+        guard let mean = try optionalVector(meanName, count: c) else { throw ModelError.missingTensor(file: path, name: meanName) }
+        let key = "population_covariance_count"
+        guard let text = file.metadata[key], let count = Double(text), count.isFinite, count >= 2 else {
+            throw ModelError.badMetadata(file: path, key: key, value: file.metadata[key])
+        }
+        do {
+            return try CovarianceStatistics.population(mean: mean, covariance: covariance, count: count)
+        } catch {
+            throw ModelError.badTensor(file: path, name: name, reason: "\(error)")
+        }
     }
 }

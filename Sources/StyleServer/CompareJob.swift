@@ -5,7 +5,8 @@ import StyleNN
 import StylizeEngine
 import StyleTensor
 
-/// The compare view's work: every statistic-swap variant (AdaIN, AdaBN, AdaLN, AdaGN per G)
+/// The compare view's work: every statistic-swap variant (AdaIN, AdaBN, AdaLN, AdaGN per G;
+/// WCT, WCT-BN, WCT per G; EFDM)
 /// on one content whose contrast and brightness the page's sliders set, through the engine
 /// (same budget and checks as a transfer), with the distances of `stylize compare`
 /// (`FeatureDistance`, measured in the AdaIN network's feature space for both families) and,
@@ -19,7 +20,7 @@ struct CompareJob {
     var content: Image
     var style: Image
     var styleName: String
-    var norms: [NormKind]
+    var variants: [SwapVariant]
     var alpha: Float
     /// x' = 0.5 + contrast (x - 0.5), then x' + brightness, clamped to [0, 1].
     var contrast: Float
@@ -31,6 +32,8 @@ struct CompareJob {
     struct Variant {
         var name: String
         var norm: String
+        var match: String
+        var caption: String
         var styleDistance: Double
         var contentDistance: Double
         /// Mean |output - output on the unadjusted content| on [0, 1]; nil when unadjusted.
@@ -57,7 +60,7 @@ struct CompareJob {
 
     /// Cache key of the unadjusted outputs: everything that decides them.
     var baselineKey: String {
-        "\(engine.family)|\(alpha)|\(norms.map(\.description).joined(separator: ","))|\(content.width)x\(content.height)|"
+        "\(engine.family)|\(alpha)|\(variants.map(\.description).joined(separator: ","))|\(content.width)x\(content.height)|"
             + fingerprint(content.rgb) + "|\(style.width)x\(style.height)|" + fingerprint(style.rgb)
     }
 
@@ -67,16 +70,17 @@ struct CompareJob {
         let input = adjusted(content)
         let runner = VariantRunner(engine: engine, style: .image(style, name: styleName), alpha: alpha, maxMemoryBytes: maxMemoryBytes)
         let cached = isAdjusted ? baselines.get(baselineKey) : nil
-        let needsBaseline = isAdjusted && norms.contains { cached?[$0.description] == nil }
-        let (runs, skipped) = try runner.run(norms, content: content, inputs: needsBaseline ? [input, content] : [input], control: control)
+        let needsBaseline = isAdjusted && variants.contains { cached?[$0.description] == nil }
+        let (runs, skipped) = try runner.run(variants, content: content, inputs: needsBaseline ? [input, content] : [input], control: control)
         let meter = DistanceMeter(network: measure, content: input, style: style)
         var computedBaseline: [String: Image] = [:]
         let variants = runs.map { run -> Variant in
             let out = run.outputs[0]
-            let before = isAdjusted ? (cached?[run.norm.description] ?? run.outputs[1]) : nil
-            computedBaseline[run.norm.description] = before ?? out
+            let before = isAdjusted ? (cached?[run.variant.description] ?? run.outputs[1]) : nil
+            computedBaseline[run.variant.description] = before ?? out
             let d = meter.distances(of: out)
-            return Variant(name: run.name, norm: run.norm.description, styleDistance: d.style, contentDistance: d.content,
+            return Variant(name: run.name, norm: run.norm.description, match: run.match.name, caption: run.variant.caption,
+                           styleDistance: d.style, contentDistance: d.content,
                            change: before.map { FeatureDistance.meanAbsoluteChange(Tensor(image: out), Tensor(image: $0)) },
                            seconds: run.seconds, image: out)
         }

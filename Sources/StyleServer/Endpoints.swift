@@ -8,9 +8,9 @@ import StylizeEngine
 
 extension StyleServer {
     static let stylizeFields: Set<String> = ["content", "style", "style_name", "preset", "model", "alpha", "norm", "groups",
-                                             "preserve_color", "content_size", "style_size", "format", "quality"]
+                                             "match", "preserve_color", "content_size", "style_size", "format", "quality"]
     static let compareFields: Set<String> = ["content", "style", "style_name", "model", "alpha", "norms", "groups",
-                                             "contrast", "brightness", "content_size", "style_size"]
+                                             "matches", "contrast", "brightness", "content_size", "style_size"]
 
     /// `POST /v1/stylize`: the stylized image (PNG or JPEG).
     func stylize(_ request: Request) async throws -> Response {
@@ -28,6 +28,7 @@ extension StyleServer {
             var options = TransferOptions()
             options.alpha = try form.float("alpha") ?? 1
             options.norm = try form.norm()
+            options.match = try form.match()
             options.preserveColor = try form.bool("preserve_color")
             options.contentSize = try form.int("content_size") ?? 512
             options.styleSize = try form.int("style_size") ?? 512
@@ -106,15 +107,8 @@ extension StyleServer {
             try ContentAdjustment.validate(contrast: contrast, brightness: brightness)
             let contentSize = try form.int("content_size", default: 256, limit: 16...1024)
             let styleSize = try form.int("style_size", default: 256, limit: 16...1024)
-            let groups = try (form.text("groups") ?? "8,32").split(separator: ",").map { g -> Int in
-                guard let v = Int(g.trimmingCharacters(in: .whitespaces)) else {
-                    throw APIError.badRequest("groups must be comma-separated whole numbers, got '\(g.prefix(20))'")
-                }
-                return v
-            }
-            let norms = try VariantRunner.norms(names: (form.text("norms") ?? "instance,batch,layer,group").split(separator: ",").map(String.init),
-                                                groups: groups)
-            guard norms.count <= 8 else { throw APIError.badRequest("at most 8 variants per comparison, got \(norms.count)") }
+            let variants = try form.variants(family: family)
+            guard variants.count <= 12 else { throw APIError.badRequest("at most 12 variants per comparison, got \(variants.count)") }
             var checked = TransferOptions()
             checked.alpha = alpha
             try checked.validate(styleCount: 1)
@@ -127,7 +121,7 @@ extension StyleServer {
                 let contentImage = try ImageIO.decode(bytes: contentBytes, name: contentName).resized(shorterSide: contentSize)
                 let (styleImage, styleName) = try Self.decodeStyle(style)!
                 let job = CompareJob(engine: engine, measure: measure, content: contentImage,
-                                     style: styleImage.resized(shorterSide: styleSize), styleName: styleName, norms: norms,
+                                     style: styleImage.resized(shorterSide: styleSize), styleName: styleName, variants: variants,
                                      alpha: alpha, contrast: contrast, brightness: brightness, maxMemoryBytes: maxMemory,
                                      baselines: baselines)
                 let out = try job.run(control: RunControl(cancellation: cancellation))
@@ -135,7 +129,8 @@ extension StyleServer {
                     "data:image/jpeg;base64," + Data(try ImageIO.encode(image, as: .jpeg, quality: 92, name: "variant")).base64EncodedString()
                 }
                 let variants: [[String: Any]] = try out.variants.map { v in
-                    var entry: [String: Any] = ["name": v.name, "norm": v.norm, "style_distance": v.styleDistance,
+                    var entry: [String: Any] = ["name": v.name, "norm": v.norm, "match": v.match, "caption": v.caption,
+                                                "style_distance": v.styleDistance,
                                                 "content_distance": v.contentDistance, "seconds": v.seconds, "image": try dataURL(v.image)]
                     entry["change"] = v.change.map { $0 as Any } ?? NSNull()
                     return entry

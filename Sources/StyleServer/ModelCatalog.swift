@@ -1,4 +1,5 @@
 import Foundation
+import StyleNN
 import StyleModels
 import StylizeEngine
 
@@ -56,7 +57,7 @@ final class ModelCatalog: @unchecked Sendable {
         let norms = ["instance", "batch", "layer", "group"]
         var adainEntry: [String: Any] = [
             "id": "adain", "name": "AdaIN (Huang & Belongie 2017)", "available": adain != nil,
-            "style_images": adain != nil, "presets": false, "norms": norms,
+            "style_images": adain != nil, "presets": false, "norms": norms, "matches": StatisticMatch.names,
         ]
         if let adainWeightsName { adainEntry["weights"] = adainWeightsName }
         if let adainProblem { adainEntry["reason"] = adainProblem }
@@ -65,7 +66,7 @@ final class ModelCatalog: @unchecked Sendable {
             "available": magenta != nil,
             "style_images": magenta != nil && magentaArbitraryProblem == nil,
             "presets": magenta != nil && magentaPresetsProblem == nil,
-            "preset_count": Self.presetCount, "norms": norms,
+            "preset_count": Self.presetCount, "norms": norms, "matches": ["moments"],
         ]
         let reasons = [magentaArbitraryProblem, magentaPresetsProblem].compactMap { $0 }
         if !reasons.isEmpty { magentaEntry["reason"] = Array(Set(reasons)).sorted().joined(separator: " ") }

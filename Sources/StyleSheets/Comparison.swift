@@ -7,8 +7,21 @@ import StylizeEngine
 
 /// Settings of `stylize compare`.
 public struct ComparisonSettings: Sendable {
-    /// The statistic swaps to compare, in grid order (group norm once per G).
-    public var norms: [NormKind] = [.instance, .batch, .layer, .group(groups: 8), .group(groups: 32)]
+    /// The statistic swaps to compare, in grid order: each (norm, match) pair once (group
+    /// norm once per G). Default: the four norms with the moments match (AdaIN, AdaBN, AdaLN,
+    /// AdaGN for G = 8, 32), then the covariance match under each norm it combines with
+    /// (WCT, WCT-BN, WCT (G=8), WCT (G=32)), then the distribution match (EFDM).
+    public var variants: [SwapVariant] = ComparisonSettings.defaultVariants
+
+    /// The default variants (see `variants`).
+    public static let defaultVariants: [SwapVariant] = VariantRunner.pairs(
+        norms: [.instance, .batch, .layer, .group(groups: 8), .group(groups: 32)], matches: StatisticMatch.allCases)
+
+    /// The norms of `variants` with the moments match: sets `variants` to them.
+    public var norms: [NormKind] {
+        get { variants.map(\.norm) }
+        set { variants = newValue.map { SwapVariant(norm: $0) } }
+    }
     public var alpha: Float = 1
     /// Shorter sides of the content and style images (0 keeps their size).
     public var contentSize = 256
@@ -26,10 +39,14 @@ public struct ComparisonSettings: Sendable {
 
 /// One variant's numbers.
 public struct VariantMeasurement: Sendable, Equatable, Codable {
-    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)".
+    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "WCT", "WCT-BN", "EFDM".
     public var name: String
     /// "instance", "batch", "layer", "group(8)".
     public var norm: String
+    /// "moments", "covariance", "distribution".
+    public var match: String
+    /// What the swap does, in one line (`SwapVariant.caption`).
+    public var caption: String
     /// See `FeatureDistance.style` (output vs style, lower = closer to the style).
     public var styleDistance: Double
     /// See `FeatureDistance.content` (output vs content at the deepest tap).
@@ -38,7 +55,7 @@ public struct VariantMeasurement: Sendable, Equatable, Codable {
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case name, norm, seconds
+        case name, norm, match, caption, seconds
         case styleDistance = "style_distance", contentDistance = "content_distance"
     }
 }
@@ -70,9 +87,10 @@ public struct ComparisonResult: Sendable {
     public var displayNote: String?
 }
 
-/// Side-by-side comparison of the statistic-swap variants (AdaIN, AdaBN, AdaLN, AdaGN)
-/// on one content and style, with feature-space distances and an optional contrast sweep
-/// showing that the instance swap ignores the content's global contrast and brightness.
+/// Side-by-side comparison of the statistic-swap variants (the norms AdaIN, AdaBN, AdaLN,
+/// AdaGN and the matches WCT, EFDM) on one content and style, with feature-space distances
+/// and an optional contrast sweep showing that the instance swap ignores the content's global
+/// contrast and brightness.
 /// Every variant runs through the `StyleEngine` (same budget and checks as a transfer).
 public enum Comparison {
     /// Runs every variant with `engine`. `measure` (an AdaIN-family network: the engine's own
@@ -110,11 +128,11 @@ public enum Comparison {
                                    alpha: settings.alpha, maxMemoryBytes: settings.maxMemoryBytes)
         let adjustments = settings.contrastSweep ? ContentAdjustment.sweep : []
         let adjusted = adjustments.map { $0.apply(contentImage) }
-        let (runs, skipped) = try runner.run(settings.norms, content: contentImage, inputs: [contentImage] + adjusted, control: control)
+        let (runs, skipped) = try runner.run(settings.variants, content: contentImage, inputs: [contentImage] + adjusted, control: control)
         let meter = DistanceMeter(network: measure, content: contentImage, style: styleImage)
         let measurements = runs.map { run -> VariantMeasurement in
             let d = meter.distances(of: run.outputs[0])
-            return VariantMeasurement(name: run.name, norm: run.norm.description, styleDistance: d.style, contentDistance: d.content,
+            return VariantMeasurement(name: run.name, norm: run.norm.description, match: run.match.name, caption: run.variant.caption, styleDistance: d.style, contentDistance: d.content,
                                       seconds: run.seconds)
         }
 

@@ -48,8 +48,11 @@ public struct ComparisonReport: Report, Sendable, Codable {
             out += "\n" + ReportTable.aligned([["adjustment"] + variants.map(\.name)] + sweepRows)
         }
         for s in skipped { out += "skipped \(s.name): \(s.reason)\n" }
-        return out + Self.legend + (contrastSweep.isEmpty ? "" : "\n" + Self.sweepLegend) + "\n"
+        return out + swapLegend.map { $0 + "\n" }.joined() + Self.legend + (contrastSweep.isEmpty ? "" : "\n" + Self.sweepLegend) + "\n"
     }
+
+    /// One line per variant saying what its swap matches.
+    var swapLegend: [String] { variants.map { $0.caption } }
 
     /// GitHub-flavoured Markdown tables.
     public func markdown() -> String {
@@ -60,6 +63,7 @@ public struct ComparisonReport: Report, Sendable, Codable {
             out += "\n" + ReportTable.markdown(["content adjustment"] + variants.map(\.name), sweepRows)
         }
         for s in skipped { out += "\nSkipped \(s.name): \(s.reason)\n" }
+        out += "\n" + swapLegend.map { "- " + $0 + "\n" }.joined()
         return out + "\n" + Self.legend + (contrastSweep.isEmpty ? "" : "\n" + Self.sweepLegend) + "\n"
     }
 }

@@ -6,12 +6,21 @@ import StylizeEngine
 
 /// Settings of `stylize compare --video`.
 public struct VideoComparisonSettings: Sendable {
-    /// The statistic swaps compared (group once per G).
-    public var norms: [NormKind] = [.instance, .batch, .layer, .group(groups: 8)]
+    /// The statistic swaps compared: (norm, match) pairs, group once per G. Default: the four
+    /// norms with the moments match, then WCT, WCT-BN, WCT (G=8) and EFDM.
+    public var variants: [SwapVariant] = VariantRunner.pairs(norms: [.instance, .batch, .layer, .group(groups: 8)],
+                                                             matches: StatisticMatch.allCases)
+
+    /// The norms of `variants` with the moments match: sets `variants` to them.
+    public var norms: [NormKind] {
+        get { variants.map(\.norm) }
+        set { variants = newValue.map { SwapVariant(norm: $0) } }
+    }
     /// The statistics modes compared for every norm.
     public var modes: [VideoStatisticsMode] = [.frame, .running(momentum: VideoStatisticsMode.defaultMomentum), .clip]
-    /// Also run AdaBN with the population statistics stored in the AdaIN weights (batch norm
-    /// at inference with a data set's statistics), when the weights have them.
+    /// Also run the batch variants with the population statistics stored in the AdaIN weights
+    /// (batch norm at inference with a data set's statistics: AdaBN with the mean and
+    /// variance, WCT-BN with the covariance), when the weights have them.
     public var storedPopulation = true
     /// Shorter side of the frames (0: the clip's size).
     public var contentSize = 256
@@ -29,9 +38,11 @@ public struct VideoComparisonSettings: Sendable {
 
 /// One variant's figures.
 public struct VideoVariant: Sendable, Codable, Equatable {
-    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)".
+    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "WCT", "EFDM", ...
     public var name: String
     public var norm: String
+    /// "moments", "covariance", "distribution".
+    public var match: String
     /// "frame", "running(m=0.1)", "clip", or "weights population".
     public var stats: String
     public var flicker: FlickerFigures
@@ -41,7 +52,7 @@ public struct VideoVariant: Sendable, Codable, Equatable {
     public var meanColours: [[Double]]
 
     enum CodingKeys: String, CodingKey {
-        case name, norm, stats, flicker
+        case name, norm, match, stats, flicker
         case secondsPerFrame = "seconds_per_frame", meanColours = "mean_colours"
     }
 }
@@ -61,8 +72,8 @@ public struct VideoComparisonResult: Sendable {
     public var inputMeanColours: [[Double]]
 }
 
-/// Every statistic swap (AdaIN, AdaBN, AdaLN, AdaGN) with every statistics mode (frame,
-/// running, clip) on the first frames of a clip: each variant's flicker figures
+/// Every statistic swap (AdaIN, AdaBN, AdaLN, AdaGN; WCT, WCT-BN, WCT (G); EFDM) with every
+/// statistics mode (frame, running, clip) on the first frames of a clip: each variant's flicker figures
 /// (`FlickerFigures`) and a strip of frames, through the same `StyleEngine` and statistics
 /// schedule as `stylize video`.
 public enum VideoComparison {
@@ -111,20 +122,29 @@ public enum VideoComparison {
         var runner = VariantRunner(engine: engine, style: styleImage, alpha: settings.alpha,
                                    maxMemoryBytes: settings.maxMemoryBytes / 2)
         runner.alpha = settings.alpha
-        let storesPopulation = (try? engine.adainNetwork())?.populationMean != nil
-        var plans: [(norm: NormKind, mode: VideoStatisticsMode?)] = []
-        for norm in settings.norms {
-            for mode in settings.modes { plans.append((norm, mode)) }
-            if norm == .batch, settings.storedPopulation, storesPopulation { plans.append((norm, nil)) }
+        let network = try? engine.adainNetwork()
+        func storesPopulation(_ match: StatisticMatch) -> Bool {
+            switch match {
+            case .moments: return network?.populationMean != nil
+            case .covariance: return network?.populationCovariance != nil
+            case .distribution: return false
+            }
+        }
+        var plans: [(variant: SwapVariant, mode: VideoStatisticsMode?)] = []
+        for variant in settings.variants {
+            for mode in settings.modes { plans.append((variant, mode)) }
+            if variant.norm == .batch, settings.storedPopulation, storesPopulation(variant.match) { plans.append((variant, nil)) }
         }
         var rows: [[SheetCell]] = [picks.enumerated().map { k, i in
             SheetCell(image: frames[i], caption: [k == 0 ? "input" : "", "frame \(i + 1)"])
         }]
-        let name = { (plan: (norm: NormKind, mode: VideoStatisticsMode?)) in
-            "\(plan.norm.swapName) x \(plan.mode?.description ?? "weights population")"
+        let name = { (plan: (variant: SwapVariant, mode: VideoStatisticsMode?)) in
+            "\(plan.variant.name) x \(plan.mode?.description ?? "weights population")"
         }
-        let (variants, skipped) = try VariantRunner.each(plans, name: name, control: control) { norm, mode -> VideoVariant in
-            let options = runner.options(for: norm)
+        let (variants, skipped) = try VariantRunner.each(plans, name: name, control: control) { variant, mode -> VideoVariant in
+            let options = runner.options(for: variant)
+            try StyleEngine.validate(family: engine.family, styles: [styleImage], options: options)
+            if let mode { try mode.validate(match: variant.match) }
             let t0 = Date()
             var meter = FlickerMeter(keepSeries: true)
             var kept: [Image] = []
@@ -144,12 +164,12 @@ public enum VideoComparison {
                 if picks.contains(i) { kept.append(out) }
             }
             let figures = meter.figures
-            let label = [norm.swapName + " " + (mode?.name ?? "stored pop."),
+            let label = [variant.name + " " + (mode?.name ?? "stored pop."),
                          String(format: "col x%@ dif x%@", short(figures.colourRatio), short(figures.differenceRatio))]
             rows.append(kept.enumerated().map { k, image in
                 SheetCell(image: image, caption: k == 0 ? label : ["", "frame \(picks[k] + 1)"])
             })
-            return VideoVariant(name: norm.swapName, norm: norm.description, stats: mode?.description ?? "weights population",
+            return VideoVariant(name: variant.name, norm: variant.norm.description, match: variant.match.name, stats: mode?.description ?? "weights population",
                                 flicker: figures, secondsPerFrame: Date().timeIntervalSince(t0) / Double(frames.count),
                                 meanColours: meter.outputMeans.map { $0.map { ($0 * 1e5).rounded() / 1e5 } })
         }

@@ -83,6 +83,8 @@ public struct VideoSummary: Sendable, Codable {
     public var model: String
     public var styles: [String]
     public var norm: String
+    /// "moments", "covariance", "distribution".
+    public var match: String
     public var stats: String
     public var source: Source
     public var width: Int
@@ -103,7 +105,7 @@ public struct VideoSummary: Sendable, Codable {
     public var notes: [String]
 
     enum CodingKeys: String, CodingKey {
-        case input, output, container, model, styles, norm, stats, source, width, height, frames, duration, rotation
+        case input, output, container, model, styles, norm, match, stats, source, width, height, frames, duration, rotation
         case audio, threads, seconds, fps, flicker, notes
         case frameRate = "frame_rate", firstPassSeconds = "first_pass_seconds"
     }
@@ -119,7 +121,7 @@ public struct VideoSummary: Sendable, Codable {
         var out = "wrote \(output): \(frames) frames \(width)x\(height) at \(frameRate) fps (\(String(format: "%.2f", duration)) s) "
             + "in \(String(format: "%.1f", seconds)) s (\(String(format: "%.2f", fps)) frames/s, \(threads) thread\(threads == 1 ? "" : "s"))\n"
         out += "audio: " + (audio.isEmpty ? "none in the input" : audio.map { "stream \($0.stream) (\($0.codec)) \($0.action)" }.joined(separator: ", ")) + "\n"
-        out += "statistics: \(stats) with \(norm); flicker: \(flicker.summary)\n"
+        out += "statistics: \(stats) with \(norm)\(match == "moments" ? "" : " (\(match) match)"); flicker: \(flicker.summary)\n"
         return out
     }
 }
@@ -169,7 +171,8 @@ public final class VideoStylizer: @unchecked Sendable {
         }
         if job.crf != nil, container == .pngFrames { notes.add(OptionMessage("\(option: .crf) has no effect on PNG frames (lossless)").rendered(.flag)) }
         if let limit = job.frameLimit, limit < 1 { throw OptionError(.frames, "\(option: .frames) must be at least 1") }
-        try job.options.validate(styleCount: job.styles.count)
+        try StyleEngine.validate(family: engine.family, styles: job.styles, options: job.options)
+        try job.statistics.validate(match: job.options.resolvedMatch(family: engine.family))
         let info = try VideoProbe.probe(job.input, tools: tools)
 
         let geometry = FrameGeometry(info: info, contentSize: job.contentSize, upright: !container.keepsRotationMetadata,
@@ -306,7 +309,8 @@ public final class VideoStylizer: @unchecked Sendable {
         let seconds = Date().timeIntervalSince(start)
         return VideoSummary(
             input: job.input, output: job.output, container: container, model: engine.family.rawValue,
-            styles: job.styles.map(\.name), norm: job.options.norm.description, stats: job.statistics.description,
+            styles: job.styles.map(\.name), norm: job.options.norm.description,
+            match: job.options.resolvedMatch(family: engine.family).name, stats: job.statistics.description,
             source: .init(width: info.width, height: info.height, codec: info.videoCodec, frameRate: info.frameRate,
                           frames: info.frameCount, duration: info.duration, rotation: info.rotation),
             width: geometry.width, height: geometry.height, frames: count, frameRate: info.frameRate,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ImageCodecs
 import StyleModels
+import StyleNN
 import StyleSheets
 import StylizeEngine
 import StyleVideo
@@ -10,8 +11,10 @@ import StyleVideo
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare the AdaIN/AdaBN/AdaLN/AdaGN variants on one content and style in a captioned grid.",
+        abstract: "Compare the statistic swaps (the norms AdaIN/AdaBN/AdaLN/AdaGN, the matches WCT and EFDM) on one content and style in a captioned grid.",
         discussion: """
+        The variants are every match of --matches under every norm of --norms it combines with: moments (AdaIN, AdaBN, AdaLN, AdaGN) under all four, covariance (WCT, WCT-BN, WCT (G)) under instance, batch and group, distribution (EFDM) under instance.
+
         Prints, per variant, the style distance (mean/std of the encoder's taps, output vs style), the content distance (deepest tap, output vs content) and the time; --report writes the same table as Markdown (.md) or JSON (.json). --contrast-sweep adds rows with the content's contrast (x0.5, x1.5) and brightness (-0.2, +0.2) changed, and how much each output moves.
 
         Example:
@@ -42,8 +45,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "With --video: frames shown per variant in the strip.")
     var strip: Int = 5
 
-    @Option(help: "Comma-separated variants: instance, batch, layer, group.")
+    @Option(help: "Comma-separated norms: instance, batch, layer, group.")
     var norms: String = "instance,batch,layer,group"
+
+    @Option(help: "Comma-separated statistic matches: moments, covariance, distribution (each under the norms it combines with). Default: all three; moments with --model magenta.")
+    var matches: String?
 
     @Option(help: "Comma-separated group counts G for the group variant (one tile per G; default 8,32, with --video 8).")
     var groups: String?
@@ -90,7 +96,7 @@ struct CompareCommand: ParsableCommand {
         var settings = ComparisonSettings()
         do {
             let groupList = try groupCounts(default: "8,32")
-            settings.norms = try VariantRunner.norms(names: norms.split(separator: ",").map(String.init), groups: groupList)
+            settings.variants = try variants(groups: groupList)
         } catch { throw CommandLineErrors.usage(error) }
         settings.alpha = alpha
         settings.contentSize = contentSize
@@ -122,6 +128,18 @@ struct CompareCommand: ParsableCommand {
     static func shownPath(_ path: String) -> String {
         let cwd = FileManager.default.currentDirectoryPath + "/"
         return path.hasPrefix(cwd) ? String(path.dropFirst(cwd.count)) : path
+    }
+
+    /// The variants of `--norms`, `--groups` and `--matches`.
+    func variants(groups: [Int]) throws -> [SwapVariant] {
+        try VariantRunner.variants(norms: norms.split(separator: ",").map(String.init), groups: groups,
+                                   matches: (matches ?? Self.defaultMatches(model)).split(separator: ",").map(String.init))
+    }
+
+    /// `--matches` when not given: all three for the AdaIN family, moments for Magenta
+    /// (whose norms take moments only).
+    static func defaultMatches(_ family: ModelFamily) -> String {
+        family == .adain ? StatisticMatch.names.joined(separator: ",") : "moments"
     }
 
     /// `--groups` as numbers (`fallback` when not given).

@@ -67,7 +67,7 @@ struct SingleTransfer {
             let report = TransferReport(
                 output: written, content: fromStdin ? StandardStreams.inputName : c.content,
                 styles: c.styles, preset: c.preset, size: [width, height], seconds: seconds,
-                model: family.rawValue, weights: session.engine.weightsPaths,
+                model: family.rawValue, match: request.options.resolvedMatch(family: family).name, weights: session.engine.weightsPaths,
                 peakMemoryBytes: ProcessMemory.peakResidentBytes, maxMemoryBytes: request.options.maxMemoryBytes,
                 plan: .init(pieces: plan.pieces, unit: plan.unit, tiled: plan.isTiled, estimatedPeakBytes: plan.estimatedPeakBytes))
             print(try report.json())
@@ -98,13 +98,15 @@ struct TransferReport: Encodable {
     let size: [Int]
     let seconds: Double
     let model: String
+    /// The statistic match the run used ("moments", "covariance", "distribution").
+    let match: String
     let weights: [String]
     let peakMemoryBytes: Int
     let maxMemoryBytes: Int
     let plan: Plan
 
     enum CodingKeys: String, CodingKey {
-        case output, content, styles, preset, size, seconds, model, weights, plan
+        case output, content, styles, preset, size, seconds, model, match, weights, plan
         case peakMemoryBytes = "peak_memory_bytes", maxMemoryBytes = "max_memory_bytes"
     }
 
@@ -117,6 +119,7 @@ struct TransferReport: Encodable {
         try c.encode(size, forKey: .size)
         try c.encode((seconds * 1000).rounded() / 1000, forKey: .seconds)
         try c.encode(model, forKey: .model)
+        try c.encode(match, forKey: .match)
         try c.encode(weights, forKey: .weights)
         try c.encode(peakMemoryBytes, forKey: .peakMemoryBytes)
         try c.encode(maxMemoryBytes, forKey: .maxMemoryBytes)

@@ -57,6 +57,9 @@ struct CommonTransferOptions: ParsableArguments {
     @Option(help: "Number of groups for --norm group (must divide the feature channels).")
     var groups: Int = 32
 
+    @Option(help: "Which statistics of the features the swap matches: moments (AdaIN: each channel's mean and standard deviation), covariance (WCT: the channels' covariance, so colour combinations and textures carry over) or distribution (EFDM: each channel's whole distribution of values). Default: moments. Not with --model magenta (moments only).")
+    var match: String?
+
     @Flag(name: .customLong("preserve-color"), help: "Keep the content's colours (the style is recoloured to the content's colour statistics first).")
     var preserveColor = false
 
@@ -96,6 +99,10 @@ struct CommonTransferOptions: ParsableArguments {
         var o = TransferOptions()
         o.alpha = alpha
         o.norm = try normKind()
+        if let match {
+            do { o.match = try StatisticMatch(name: match) }
+            catch { throw ValidationError("--match must be one of \(StatisticMatch.names.joined(separator: ", ")), got '\(match.prefix(40))'") }
+        }
         o.preserveColor = preserveColor
         o.contentSize = contentSize ?? 512
         o.styleSize = styleSize

@@ -16,7 +16,7 @@ struct VideoCommand: ParsableCommand {
         discussion: """
         The output keeps the frame rate, frame count, duration, rotation and audio (copied when the container can hold it, else re-encoded with a note). OUTPUT: .mp4/.mov/.mkv (H.264, yuv420p, --crf default 18), .webm (VP9, --crf default 31) or a PNG pattern such as out/%05d.png. Frames keep the video's size up to 720p (larger is scaled down; --content-size 0 keeps it).
 
-        --stats: where the content statistics at the swap (and at each of Magenta's norms) come from: frame (each frame's own), running (exponential running average over the frames, --momentum m: R_1 = S_1, R_t = (1-m) R_t-1 + m S_t, like batch norm's running statistics), clip (the whole clip's, gathered in a first pass). Default: frame, which flickered least in the measurements (README, Video).
+        --stats: where the content statistics at the swap (and at each of Magenta's norms) come from: frame (each frame's own), running (exponential running average over the frames, --momentum m: R_1 = S_1, R_t = (1-m) R_t-1 + m S_t, like batch norm's running statistics), clip (the whole clip's, gathered in a first pass). Default: frame, which flickered least in the measurements (README, Video). With --match covariance, running and clip share a mean and a channel covariance; --match distribution takes frame only.
 
         Ctrl-C or SIGTERM stops without leaving any output (exit 130 / 143).
 
@@ -178,8 +178,7 @@ struct VideoCompare {
         let style = c.images[0]
         var settings = VideoComparisonSettings()
         do {
-            settings.norms = try VariantRunner.norms(names: c.norms.split(separator: ",").map(String.init),
-                                                          groups: try c.groupCounts(default: "8"))
+            settings.variants = try c.variants(groups: try c.groupCounts(default: "8"))
             settings.modes = try c.stats.split(separator: ",").map {
                 try VideoStatisticsMode(name: $0.trimmingCharacters(in: .whitespaces), momentum: c.momentum)
             }

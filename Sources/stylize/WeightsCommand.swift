@@ -47,14 +47,15 @@ struct VerifyWeights: ParsableCommand {
         commandName: "verify",
         abstract: "Check a weights file against its manifest (size, sha256, tensor shapes) and build its model.")
 
-    @Argument(help: "The weights file (.safetensors); its manifest is NAME.manifest.json beside it.")
+    @Argument(help: "The weights file (.safetensors); its manifest is NAME.manifest.json beside it, else its entry in MANIFEST.json beside it.")
     var file: String
 
     func run() throws {
         try WeightsManifest.verify(file: file)
         let model = try AdaINLoader.load(path: file)
-        let stats = model.populationMean != nil ? "with" : "without"
-        print("\(file): OK (\(model.architecture), \(model.featureChannels) feature channels, \(stats) population statistics)")
+        let stats = model.populationMean == nil ? "without population statistics"
+            : model.populationCovariance == nil ? "with population statistics" : "with population statistics and covariance"
+        print("\(file): OK (\(model.architecture), \(model.featureChannels) feature channels, \(stats))")
     }
 }
 
@@ -62,7 +63,7 @@ struct VerifyWeights: ParsableCommand {
 struct CalibrateWeights: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "Compute the population statistics --norm batch needs over a folder of content images and store them in the weights file.")
+        abstract: "Compute the population statistics --norm batch needs (mean and variance; the covariance for --match covariance) over a folder of content images and store them in the weights file.")
 
     @Argument(help: "The weights file to update (rewritten atomically).")
     var file: String
@@ -84,8 +85,8 @@ struct CalibrateWeights: ParsableCommand {
                                                          maxMemoryBytes: try parseMemory(maxMemory)) { path, error in
             FileHandle.standardError.write(Data("skipped \(path): \(error)\n".utf8))
         }
-        try Calibration.store(mean: stats.mean, variance: stats.variance, images: stats.used, in: file)
-        print("stored population statistics of \(model.featureChannels) channels over \(stats.used) images in \(file)")
+        try Calibration.store(stats, in: file)
+        print("stored population statistics (mean, variance and covariance) of \(model.featureChannels) channels over \(stats.used) images in \(file)")
     }
 }
 

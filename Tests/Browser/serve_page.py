@@ -28,10 +28,12 @@ from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-EXPECTED_VARIANTS = ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "AdaGN (G=32)"]
+EXPECTED_VARIANTS = ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "AdaGN (G=32)",
+                     "WCT", "WCT-BN", "WCT (G=8)", "WCT (G=32)", "EFDM"]
 
 PIXEL_DIFFERENCE_JS = """
 const result = document.getElementById('result'), content = document.getElementById('content-preview');
@@ -137,6 +139,13 @@ def run(driver, wait, args):
     step(f"re-run at alpha 0.80: {w}x{h}, mean |result - content| = {diff:.1f} of 255")
     if diff <= 10:
         fail(f"the result's pixels barely differ from the content's (mean difference {diff:.2f})")
+    Select(driver.find_element(By.ID, "match")).select_by_value("covariance")   # re-runs with the WCT swap
+    wait.until(lambda d: d.find_element(By.ID, "result-caption").text.endswith("· covariance")
+               and d.find_element(By.ID, "status").text.startswith("Done"))
+    step("re-run with the covariance match: " + driver.find_element(By.ID, "result-caption").text)
+    Select(driver.find_element(By.ID, "match")).select_by_value("moments")
+    wait.until(lambda d: d.find_element(By.ID, "result-caption").text.endswith("· moments")
+               and d.find_element(By.ID, "status").text.startswith("Done"))
     link = driver.find_element(By.ID, "download")
     if not link.is_displayed() or not (link.get_attribute("href") or "").startswith("blob:") \
             or not (link.get_attribute("download") or "").endswith(".jpg"):
@@ -160,9 +169,11 @@ def run(driver, wait, args):
     cards = wait_for_variants(driver, wait, "0.5")
     changes = {c["name"]: float(c["change"]) for c in cards}
     step("contrast x0.5, change from x1: " + ", ".join(f"{k} {v:.4f}" for k, v in changes.items()))
-    others = [v for k, v in changes.items() if k != "AdaIN"]
+    others = [v for k, v in changes.items() if k in ("AdaBN", "AdaLN", "AdaGN (G=8)", "AdaGN (G=32)")]
     if not changes["AdaIN"] < min(others):
-        fail(f"AdaIN should move least when the content's contrast changes: {changes}")
+        fail(f"AdaIN should move less than the other norms when the content's contrast changes: {changes}")
+    if not changes["WCT"] < changes["WCT-BN"]:
+        fail(f"WCT (the content's own covariance) should move less than WCT-BN (the population's): {changes}")
     driver.execute_script("window.scrollTo(0, 0)")
     driver.save_screenshot(os.path.join(args.screenshots, "serve-compare.png"))
     step("saved serve-compare.png")

@@ -21,7 +21,8 @@ final class FeatureMatcherTests: XCTestCase {
         for (m, n, reason) in refused {
             XCTAssertThrowsError(try FeatureMatcher(match: m, norm: n)) { error in
                 let text = "\(error)"
-                XCTAssertTrue(text.hasPrefix("--match \(m) with --norm \(n.name): "), text)
+                XCTAssertTrue(text.hasPrefix("the \(m) match with \(n.name) norm: "), text)
+                XCTAssertFalse(text.contains("--"), "StyleNN names no command-line flag: \(text)")
                 XCTAssertTrue(text.contains(reason), text)
             }
         }

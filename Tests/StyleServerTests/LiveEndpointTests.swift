@@ -59,10 +59,11 @@ final class LiveEndpointTests: XCTestCase {
     }
 
     /// What the engine gives for `image` (the reference the server must match).
-    func expected(_ image: Image, style: StyleRef, norm: NormKind = .instance, alpha: Float = 1, schedule: StatisticsSchedule? = nil,
-                  server: StyleServer, family: ModelFamily = .adain) throws -> Image {
+    func expected(_ image: Image, style: StyleRef, norm: NormKind = .instance, alpha: Float = 1, match: StatisticMatch? = nil,
+                  schedule: StatisticsSchedule? = nil, server: StyleServer, family: ModelFamily = .adain) throws -> Image {
         var o = TransferOptions()
         o.norm = norm
+        o.match = match
         o.alpha = alpha
         o.maxMemoryBytes = server.settings.jobMemoryBytes
         var isPreset = false
@@ -119,9 +120,18 @@ final class LiveEndpointTests: XCTestCase {
         try ws.send(binary: frameMessage(frameA, number: 9))
         let (_, group) = try receiveFrame(ws)
         XCTAssertEqual(group, try expected(frameA, style: styleRef(s, "blocks.jpg"), norm: .group(groups: 4), alpha: 0.5, server: s.server))
+
+        // The statistic match: the covariance (WCT) swap on the next frame, and the controls say so.
+        try ws.send(controls: ["norm": "instance", "alpha": 1, "match": "covariance"])
+        let answer = try ws.receiveJSON()
+        XCTAssertEqual((answer["controls"] as? [String: Any])?["match"] as? String, "covariance", "\(answer)")
+        try ws.send(binary: frameMessage(frameA, number: 10))
+        let (_, wct) = try receiveFrame(ws)
+        XCTAssertEqual(wct, try expected(frameA, style: styleRef(s, "blocks.jpg"), match: .covariance, server: s.server))
+        XCTAssertNotEqual(wct, try expected(frameA, style: styleRef(s, "blocks.jpg"), server: s.server))
         ws.close()
         XCTAssertEqual(s.server.queueSnapshot.completed, 0, "live frames are not counted as API jobs")
-        XCTAssertEqual(s.server.queueSnapshot.liveFrames, 3)
+        XCTAssertEqual(s.server.queueSnapshot.liveFrames, 4)
         try await s.stop()
     }
 
@@ -190,6 +200,12 @@ final class LiveEndpointTests: XCTestCase {
         try expectError(ws, code: "bad_option", field: "groups")
         try ws.send(controls: ["stats": "clip"])
         try expectError(ws, code: "bad_option", field: "stats", containing: "live stream")
+        try ws.send(controls: ["match": "median"])
+        try expectError(ws, code: "bad_request", containing: "match must be one of")
+        try ws.send(controls: ["match": "covariance", "norm": "layer"])
+        try expectError(ws, code: "bad_option", field: "match", containing: "does not combine with norm layer")
+        try ws.send(controls: ["match": "distribution", "stats": "running"])
+        try expectError(ws, code: "bad_option", field: "stats")
         try ws.send(controls: ["contrast": 2])
         try expectError(ws, code: "bad_message", containing: "unknown control 'contrast'")
         try ws.send(controls: ["style_name": "../secret.png"])

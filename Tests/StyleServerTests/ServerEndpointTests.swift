@@ -167,6 +167,16 @@ final class ServerEndpointTests: XCTestCase {
             outputs.append(try ImageIO.decode(bytes: a.body, name: norm).rgb)
         }
         XCTAssertEqual(Set(outputs.map { $0.hashValue }).count, 4, "each norm gives its own result")
+        // Every statistic match (the default is moments), each with its own result.
+        var matched: [[UInt8]] = []
+        for match in ["moments", "covariance", "distribution"] {
+            let a = try s.client.post("/v1/stylize", parts: base + [F.field("match", match), F.field("content_size", "40"), F.field("format", "png")])
+            XCTAssertEqual(a.status, 200, "\(match): \(a.text)")
+            matched.append(try ImageIO.decode(bytes: a.body, name: match).rgb)
+        }
+        XCTAssertEqual(Set(matched.map { $0.hashValue }).count, 3, "each match gives its own result")
+        let unnamed = try s.client.post("/v1/stylize", parts: base + [F.field("content_size", "40"), F.field("format", "png")])
+        XCTAssertEqual(try ImageIO.decode(bytes: unnamed.body, name: "default").rgb, matched[0], "no match field: moments")
         // Same request twice: identical bytes (deterministic), also with a different thread count.
         let once = try s.client.post("/v1/stylize", parts: base + [F.field("content_size", "40"), F.field("format", "png")])
         let saved = ThreadBudget.threads
@@ -238,6 +248,15 @@ final class ServerEndpointTests: XCTestCase {
             ("compare bad contrast", try post([c, st, F.field("contrast", "9")], "/v1/compare"), 400, "bad_option", "contrast must be from 0 to 4"),
             ("alpha not a number", try post([c, st, F.field("alpha", "lots")]), 400, "bad_request", "alpha must be a number"),
             ("compare bad groups", try post([c, st, F.field("groups", "8,x")], "/v1/compare"), 400, "bad_request", "groups"),
+            ("unknown match", try post([c, st, F.field("match", "wct")]), 400, "bad_request", "match must be one of moments, covariance, distribution, got 'wct'"),
+            ("match without meaning", try post([c, st, F.field("norm", "layer"), F.field("match", "covariance")]), 400, "bad_option",
+             "match covariance does not combine with norm layer: layer norm takes one mean and variance over all channels"),
+            ("match with magenta", try post([c, st, F.field("model", "magenta"), F.field("match", "distribution")]), 400, "bad_option",
+             "match distribution is for the adain family"),
+            ("compare unknown match", try post([c, st, F.field("matches", "moments,wct")], "/v1/compare"), 400, "bad_option",
+             "matches must name moments, covariance, distribution, got 'wct'"),
+            ("compare no variant", try post([c, st, F.field("norms", "layer"), F.field("matches", "distribution")], "/v1/compare"), 400,
+             "bad_option", "no variant: matches distribution combines with none of norms layer"),
             ("compare not an image", try post([F.file("content", Array("<svg/>".utf8), filename: "c.svg"), st], "/v1/compare"), 415, "not_an_image", "content (c.svg)"),
         ]
         for (what, answer, status, code, text) in cases {
@@ -379,7 +398,11 @@ final class ServerEndpointTests: XCTestCase {
         XCTAssertEqual(result["width"] as? Int, 60)
         XCTAssertEqual(result["height"] as? Int, 48)
         let variants = try XCTUnwrap(result["variants"] as? [[String: Any]])
-        XCTAssertEqual(variants.map { $0["name"] as? String }, ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "AdaGN (G=32)"])
+        XCTAssertEqual(variants.map { $0["name"] as? String }, ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "AdaGN (G=32)",
+                                                                "WCT", "WCT-BN", "WCT (G=8)", "WCT (G=32)", "EFDM"])
+        XCTAssertEqual(variants.map { $0["match"] as? String }, [String](repeating: "moments", count: 5)
+                       + [String](repeating: "covariance", count: 4) + ["distribution"])
+        XCTAssertTrue((variants[5]["caption"] as? String ?? "").hasPrefix("WCT: content whitened"), "\(variants[5])")
         for v in variants {
             let image = try decodeDataURL(v["image"] as? String)
             XCTAssertEqual([image.width, image.height], [60, 48])
@@ -393,10 +416,17 @@ final class ServerEndpointTests: XCTestCase {
         XCTAssertEqual(darker.status, 200, darker.text)
         let moved = try XCTUnwrap(darker.json["variants"] as? [[String: Any]])
         let change = Dictionary(uniqueKeysWithValues: moved.map { ($0["name"] as! String, $0["change"] as! Double) })
-        XCTAssertEqual(change.count, 5)
-        // Instance normalization removes the content's contrast and brightness: AdaIN moves least.
+        XCTAssertEqual(change.count, 10)
+        // Instance normalization removes the content's contrast and brightness: AdaIN moves least,
+        // and so do the instance matches of the covariance and the distribution.
         XCTAssertLessThan(change["AdaIN"]!, change["AdaLN"]!)
         XCTAssertLessThan(change["AdaIN"]!, change["AdaBN"]!)
+        XCTAssertLessThan(change["WCT"]!, change["WCT-BN"]!)
+        XCTAssertLessThan(change["EFDM"]!, change["AdaBN"]!)
+        // matches and norms choose the variants.
+        let chosen = try s.client.post("/v1/compare", parts: parts + [F.field("norms", "instance,layer"), F.field("matches", "covariance,distribution")])
+        XCTAssertEqual(chosen.status, 200, chosen.text)
+        XCTAssertEqual((chosen.json["variants"] as? [[String: Any]])?.map { $0["name"] as? String }, ["WCT", "EFDM"])
         XCTAssertEqual(darker.json["contrast"] as? Double, 0.5)
         try await s.stop()
     }

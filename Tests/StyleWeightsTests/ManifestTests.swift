@@ -56,6 +56,23 @@ final class ManifestTests: XCTestCase {
         XCTAssertNoThrow(try WeightsManifest.verify(file: path))
     }
 
+    /// Without NAME.manifest.json the file is checked against its entry in the folder's
+    /// MANIFEST.json (as the shipped Weights/ folder records its files): size and SHA-256.
+    func testFolderManifestEntry() throws {
+        let (path, manifest) = try makeWeights()
+        try FileManager.default.removeItem(atPath: WeightsManifest.defaultPath(forWeights: path))
+        let folder = (path as NSString).deletingLastPathComponent + "/MANIFEST.json"
+        XCTAssertThrowsError(try WeightsManifest.verify(file: path), "no manifest at all")
+        let json = #"{"file": "other.safetensors", "sha256": "00", "bytes": 1, "magenta_files": [{"file": "model.safetensors", "sha256": "\#(manifest.sha256)", "bytes": \#(manifest.size)}]}"#
+        try json.write(toFile: folder, atomically: true, encoding: .utf8)
+        XCTAssertNoThrow(try WeightsManifest.verify(file: path))
+        var bytes = Fixture.bytes("adain_expected.safetensors")
+        bytes[200] ^= 0x01
+        Fixture.write(bytes, to: path)
+        guard case .manifestMismatch(path, let detail)? = expectWeightsError({ try WeightsManifest.verify(file: path) }) else { return XCTFail() }
+        XCTAssertTrue(detail.contains("sha256"), detail)
+    }
+
     func testFlippedByteIsDetected() throws {
         let (path, manifest) = try makeWeights()
         var bytes = Fixture.bytes("adain_expected.safetensors")

@@ -2,6 +2,7 @@ import Foundation
 import ImageCodecs
 import StylizeEngine
 import StyleBatch
+import StyleNN
 import XCTest
 import StylizeTestSupport
 
@@ -26,12 +27,13 @@ final class BatchTests: XCTestCase {
     }
 
     func runBatch(content: String, styles: [String], out: String, threads: Int = 2, overwrite: Bool = false,
-                  shard: BatchShard? = nil, afterItem: (@Sendable (Int) -> Void)? = nil,
+                  shard: BatchShard? = nil, match: StatisticMatch? = nil, afterItem: (@Sendable (Int) -> Void)? = nil,
                   cancellation: Cancellation = .init()) throws -> BatchSummary {
         ThreadBudget.threads = threads
         let plan = try BatchPlan.make(contentFolder: content, styles: styles, outputFolder: out, recursive: true)
         var o = options()
         o.overwrite = overwrite
+        o.transfer.match = match
         let runner = BatchRunner(engine: try StyleEngine(weights: weights), options: o, outputFolder: out,
                                  cancellation: cancellation)
         runner.afterItem = afterItem
@@ -201,6 +203,28 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(subItem.status, .failed)
         XCTAssertTrue(subItem.error?.contains("leaves the output folder") ?? false, subItem.error ?? "")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere), [])
+    }
+
+    /// The statistic match reaches every item: each PNG output of a covariance batch is the
+    /// engine's covariance transfer of that content, and not the moments one.
+    func testStatisticMatchReachesEveryItem() throws {
+        let content = root + "/content", out = root + "/out"
+        try Pictures.write(into: content, count: 3)
+        let style = try Pictures.write(into: root + "/styles", count: 1, prefix: "s", seed: 50)[0]
+        let summary = try runBatch(content: content, styles: [style], out: out, match: .covariance)
+        XCTAssertEqual(summary.counts["ok"], 3)
+        let engine = try StyleEngine(weights: weights)
+        var o = options().transfer
+        for i in [0, 2] {   // the PNG outputs (c1 is a JPEG)
+            let image = try StyleEngine.loadContent(content + "/c\(i).png", options: o)
+            o.match = .covariance
+            let expected = try engine.stylize(image, styles: [.file(style)], options: o)
+            o.match = nil
+            let moments = try engine.stylize(image, styles: [.file(style)], options: o)
+            let written = try ImageIO.decode(file: out + "/c\(i)_stylized_s0.png")
+            XCTAssertEqual(written.rgb, expected.rgb, "c\(i)")
+            XCTAssertNotEqual(written.rgb, moments.rgb, "c\(i)")
+        }
     }
 
     func testSummaryJSONStructure() throws {

@@ -135,9 +135,11 @@ final class BinaryTests: XCTestCase {
                                "--contrast-sweep", "--report", root + "/table.md"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let grid = try ImageIO.decode(file: root + "/grid.png")
-        // 7 columns (content, style, 5 variants) of 40 px + gaps; 5 rows of caption 21 + tile 32 + gap.
-        XCTAssertEqual([grid.width, grid.height], [6 + 7 * 46, 6 + 5 * 59])
-        for name in ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=4)", "AdaGN (G=8)", "contrast x0.5", "brightness +0.2"] {
+        // 11 columns (content, style, 5 norms with the moments match, WCT, WCT (G=4), WCT (G=8), EFDM; WCT-BN
+        // skipped: the tiny weights store no population covariance) of 40 px + gaps; 5 rows of caption 21 + tile 32 + gap.
+        XCTAssertEqual([grid.width, grid.height], [6 + 11 * 46, 6 + 5 * 59])
+        for name in ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=4)", "AdaGN (G=8)", "WCT ", "WCT (G=4)", "WCT (G=8)", "EFDM",
+                     "contrast x0.5", "brightness +0.2", "skipped WCT-BN: the batch-norm covariance match whitens with a population covariance"] {
             XCTAssertTrue(run.stdout.contains(name), name)
         }
         let md = try String(contentsOfFile: root + "/table.md", encoding: .utf8)

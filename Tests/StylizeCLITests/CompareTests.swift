@@ -139,9 +139,29 @@ final class CompareTests: XCTestCase {
         try report.write(to: root + "/r.json")
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/r.json"))) as? [String: Any])
         let variants = try XCTUnwrap(json["variants"] as? [[String: Any]])
-        XCTAssertEqual(Set(variants[0].keys), ["name", "norm", "style_distance", "content_distance", "seconds"])
+        XCTAssertEqual(Set(variants[0].keys), ["name", "norm", "match", "caption", "style_distance", "content_distance", "seconds"])
+        XCTAssertEqual(variants[0]["match"] as? String, "moments")
         XCTAssertEqual((json["contrast_sweep"] as? [Any])?.count, 4)
         XCTAssertThrowsError(try report.write(to: root + "/r.txt"))
+    }
+
+    /// Variants are every match under every norm it combines with, by match then norm; a
+    /// list with no meaningful pair is refused naming the options.
+    func testVariantList() throws {
+        let v = try VariantRunner.variants(norms: ["instance", "batch", "layer", "group"], groups: [8],
+                                           matches: ["moments", "covariance", " distribution"])
+        XCTAssertEqual(v.map(\.name), ["AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "WCT", "WCT-BN", "WCT (G=8)", "EFDM"])
+        XCTAssertEqual(v.map(\.description), ["instance", "batch", "layer", "group(G=8)", "instance+covariance",
+                                               "batch+covariance", "group(G=8)+covariance", "instance+distribution"])
+        XCTAssertEqual(ComparisonSettings.defaultVariants.count, 10)
+        XCTAssertThrowsError(try VariantRunner.variants(norms: ["layer"], groups: [], matches: ["covariance", "distribution"])) { error in
+            let e = error as? OptionError
+            XCTAssertEqual(e?.option, .matches)
+            XCTAssertEqual(e?.rendered(.flag), "no variant: --matches covariance,distribution combines with none of --norms layer")
+        }
+        XCTAssertThrowsError(try VariantRunner.matches(names: ["wct"])) { error in
+            XCTAssertEqual((error as? OptionError)?.rendered(.field), "matches must name moments, covariance, distribution, got 'wct'")
+        }
     }
 
     func testBitmapFontGlyphs() {

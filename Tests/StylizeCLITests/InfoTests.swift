@@ -76,6 +76,7 @@ final class InfoTests: XCTestCase {
         XCTAssertEqual(plain["output"] as? String, "a.jpg")
         XCTAssertEqual(plain["size"] as? [Int], [96, 64])
         XCTAssertEqual(plain["model"] as? String, "adain")
+        XCTAssertEqual(plain["match"] as? String, "moments")
         XCTAssertEqual(plain["weights"] as? [String], [packageRoot + "/Weights/default.safetensors"])
         XCTAssertEqual(plain["styles"] as? [String], [style])
         XCTAssertTrue(plain["preset"] is NSNull)
@@ -87,6 +88,8 @@ final class InfoTests: XCTestCase {
         XCTAssertEqual(plan["pieces"] as? Int, 1)
         XCTAssertEqual(plan["tiled"] as? Bool, false)
         XCTAssertEqual(try ImageIO.decode(file: root + "/a.jpg").width, 96)
+        let wct = try object(try run([photo, style, "-o", "w.jpg", "--content-size", "64", "--match", "covariance", "--json"]))
+        XCTAssertEqual(wct["match"] as? String, "covariance")
 
         // A preset in bands under a small budget: the plan says so, and only the multistyle
         // network was loaded.

@@ -27,4 +27,22 @@ final class StyleCacheTests: XCTestCase {
         XCTAssertEqual(cache.keys, ["2"])
         XCTAssertEqual(cache["2"], "y")
     }
+
+    /// The byte bound: entries are forgotten, least recently used first, while their cost sums
+    /// to more than `maxBytes`; an entry larger than the bound is not kept at all.
+    func testByteBound() {
+        let cache = StyleCache<[Double]>(capacity: 100, maxBytes: 1000, cost: { 8 * $0.count })
+        cache.store([Double](repeating: 0, count: 50), for: "a")      // 400 bytes
+        cache.store([Double](repeating: 1, count: 50), for: "b")      // 800
+        XCTAssertEqual(cache.bytes, 800)
+        XCTAssertNotNil(cache["a"])                                   // a is now the most recent
+        cache.store([Double](repeating: 2, count: 50), for: "c")      // 1200 > 1000: b goes
+        XCTAssertEqual(cache.keys, ["a", "c"])
+        XCTAssertEqual(cache.bytes, 800)
+        cache.store([Double](repeating: 3, count: 10), for: "a")      // replacing a shrinks it
+        XCTAssertEqual(cache.bytes, 480)
+        cache.store([Double](repeating: 4, count: 200), for: "big")   // 1600 alone: nothing can stay
+        XCTAssertEqual(cache.keys, [])
+        XCTAssertEqual(cache.bytes, 0)
+    }
 }

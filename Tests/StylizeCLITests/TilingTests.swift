@@ -46,7 +46,7 @@ final class TilingTests: XCTestCase {
                                          ("vgg", .instance, 181, 117, 80), ("vgg", .layer, 140, 101, 64 + 16)] {
             let s = try stylizer(arch, norm: norm)
             let image = Pictures.discs(width: w, height: h)
-            let tiled = TiledStylizer(stylizer: s)
+            let tiled = try TiledStylizer(stylizer: s)
             let plan = try tiled.plan(for: image, tilePixels: tile)
             XCTAssertGreaterThanOrEqual(plan.count, 4, "\(arch): the test needs several tiles")
             let global = try tiled.contentStatistics(of: image, plan: plan)
@@ -72,7 +72,7 @@ final class TilingTests: XCTestCase {
             let styleImage = Pictures.discs(width: 64, height: 72, seed: 11)
             let style = [WeightedStyle(try s.styleStatistics(of: Tensor(image: styleImage)))]
             let untiled = Image(tensor: try s.stylize(content: Tensor(image: content), styles: style, alpha: 0.8))
-            let tiled = TiledStylizer(stylizer: s)
+            let tiled = try TiledStylizer(stylizer: s)
             let plan = try tiled.plan(for: content, tilePixels: tile)
             XCTAssertGreaterThanOrEqual(plan.count, 4)
             let result = try tiled.stylize(content, plan: plan, styles: style, alpha: 0.8)

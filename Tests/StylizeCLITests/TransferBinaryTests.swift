@@ -63,6 +63,10 @@ final class TransferBinaryTests: XCTestCase {
             [content, style, "--norm", "batch"],
             [content, style, "--norm", "layer"],
             [content, style, "--norm", "group", "--groups", "4"],
+            [content, style, "--match", "covariance"],
+            [content, style, "--match", "covariance", "--norm", "group", "--groups", "4", "--preserve-color"],
+            [content, style, content, "--match", "covariance", "--mask", mask, "--tile", "80"],
+            [content, style, content, "--match", "distribution", "--style-weights", "0.7,0.3", "--alpha", "0.5"],
         ]
         for (i, args) in cases.enumerated() {
             let out = root + "/case\(i).png"
@@ -85,6 +89,13 @@ final class TransferBinaryTests: XCTestCase {
             ([content, style, "--norm", "group", "--groups", "5", "-o", root + "/x.png"], "5 groups do not divide"),
             ([content, style, "--mask", content, "-o", root + "/x.png"], "--mask needs exactly two styles"),
             ([content, style, "--style-weights", "1,2", "-o", root + "/x.png"], "--style-weights has 2 values for 1 styles"),
+            ([content, style, "--match", "wct", "-o", root + "/x.png"], "--match must be one of moments, covariance, distribution"),
+            ([content, style, "--match", "covariance", "--norm", "layer", "-o", root + "/x.png"],
+             "--match covariance does not combine with --norm layer: layer norm takes one mean and variance over all channels"),
+            ([content, style, "--match", "distribution", "--norm", "batch", "-o", root + "/x.png"], "it combines with --norm instance"),
+            ([content, style, "--match", "covariance", "--model", "magenta", "-o", root + "/x.png"], "--match covariance is for the adain family"),
+            ([content, style, "--match", "covariance", "--norm", "batch", "-o", root + "/x.png"],
+             "population covariance of content features, which this adain-vgg19 weights file lacks"),
         ]
         for (args, message) in cases {
             let run = try runStylize(args + ["--weights", weights])
@@ -113,6 +124,9 @@ final class TransferBinaryTests: XCTestCase {
         let calibrate = try runStylize(["weights", "calibrate", file, "--images", folder, "--content-size", "32"])
         XCTAssertEqual(calibrate.status, 0, calibrate.stderr)
         XCTAssertTrue(calibrate.stdout.contains("over 3 images"), calibrate.stdout)
+        // The covariance it stores makes the batch covariance match usable.
+        let wctbn = try runStylize([content, style, "--weights", file, "--norm", "batch", "--match", "covariance", "-o", root + "/bn.png", "-q"])
+        XCTAssertEqual(wctbn.status, 0, wctbn.stderr)
         let noManifest = try runStylize(["weights", "verify", file])
         XCTAssertNotEqual(noManifest.status, 0)
         XCTAssertTrue(noManifest.stderr.contains("model.manifest.json"), noManifest.stderr)

@@ -328,7 +328,7 @@ final class VideoBinaryTests: XCTestCase {
         try VideoFixtures.makeClip(clip, frames: 8)
         let report = root + "/r.json", strip = root + "/strip.png"
         let r = try stylize(["compare", "--video", clip, style, "-o", strip, "--report", report, "--weights", weights,
-                             "--content-size", "32", "--strip", "3"])
+                             "--content-size", "32", "--strip", "3", "--matches", "moments"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any] ?? [:]
         let variants = json["variants"] as? [[String: Any]] ?? []
@@ -353,13 +353,45 @@ final class VideoBinaryTests: XCTestCase {
         XCTAssertTrue(same.stdout.contains("frame difference x1.00"), same.stdout)
     }
 
+    /// `--match` in a video: the covariance match with running statistics (a running mean and
+    /// covariance) writes every frame; the distribution match refuses shared statistics with the
+    /// reason; `compare --video` reports the swaps' flicker beside the norms', and skips EFDM with
+    /// shared statistics saying why.
+    func testStatisticMatches() throws {
+        let clip = root + "/clip.mp4"
+        try VideoFixtures.makeClip(clip, width: 64, height: 48, frames: 6)
+        let out = root + "/wct.mp4"
+        let run = try stylize(["video", clip, style, "-o", out, "--weights", weights, "--match", "covariance", "--stats", "running", "--json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+        XCTAssertEqual(summary["match"] as? String, "covariance")
+        XCTAssertEqual(summary["stats"] as? String, "running(m=0.1)")
+        XCTAssertEqual(VideoFixtures.streams(try VideoFixtures.probe(out), "video").first?.int("nb_read_frames"), 6)
+        let refused = try stylize(["video", clip, style, "-o", root + "/efdm.mp4", "--weights", weights, "--match", "distribution", "--stats", "clip"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--stats clip cannot share the distribution match's statistics across frames"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/efdm.mp4"))
+
+        let report = root + "/swaps.json"
+        let c = try stylize(["compare", "--video", clip, style, "-o", root + "/strip.png", "--report", report, "--weights", weights,
+                             "--content-size", "32", "--norms", "instance", "--matches", "moments,covariance,distribution",
+                             "--stats", "frame,clip"])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any] ?? [:]
+        let rows = (json["variants"] as? [[String: Any]] ?? []).map { "\($0["name"]!) \($0["stats"]!) \($0["match"]!)" }
+        XCTAssertEqual(rows, ["AdaIN frame moments", "AdaIN clip moments", "WCT frame covariance", "WCT clip covariance", "EFDM frame distribution"])
+        let skipped = json["skipped"] as? [[String: Any]] ?? []
+        XCTAssertEqual(skipped.map { $0["name"] as? String }, ["EFDM x clip"])
+        XCTAssertTrue((skipped.first?["reason"] as? String ?? "").contains("cannot share the distribution match"), "\(skipped)")
+    }
+
     func testHelp() throws {
         let help = try stylize(["video", "--help"])
         XCTAssertEqual(help.status, 0)
-        for option in ["--stats", "--momentum", "--crf", "--content-size", "--max-memory", "--preset", "--json", "--threads", "--frames"] {
+        for option in ["--stats", "--momentum", "--crf", "--content-size", "--max-memory", "--preset", "--json", "--threads", "--frames", "--match"] {
             XCTAssertTrue(help.stdout.contains(option), option)
         }
         let compare = try stylize(["compare", "--help"])
-        for option in ["--video", "--measure", "--strip"] { XCTAssertTrue(compare.stdout.contains(option), option) }
+        for option in ["--video", "--measure", "--strip", "--matches"] { XCTAssertTrue(compare.stdout.contains(option), option) }
     }
 }

@@ -80,8 +80,9 @@ final class VideoStatisticsEngineTests: XCTestCase {
             try clip.add(a); try clip.add(b)
             XCTAssertEqual(clip.sites.count, engine.family == .adain ? 1 : a.count)
             XCTAssertNotEqual(clip.sites[0], a[0])
-            for c in 0..<clip.sites[0].mean.count {
-                XCTAssertEqual(clip.sites[0].mean[c], (a[0].mean[c] + b[0].mean[c]) / 2, accuracy: 1e-9)
+            let pooledStats = try XCTUnwrap(clip.sites[0].moments), am = try XCTUnwrap(a[0].moments), bm = try XCTUnwrap(b[0].moments)
+            for c in 0..<pooledStats.mean.count {
+                XCTAssertEqual(pooledStats.mean[c], (am.mean[c] + bm.mean[c]) / 2, accuracy: 1e-9)
             }
             let pooled = try engine.stylize(frameA, styles: [style], options: o, statistics: clip.policy)
             let own = try engine.stylize(frameA, styles: [style], options: o)
@@ -93,10 +94,10 @@ final class VideoStatisticsEngineTests: XCTestCase {
             _ = try engine.stylize(frameA, styles: [style], options: o, statistics: running.policy())
             _ = try engine.stylize(frameB, styles: [style], options: o, statistics: running.policy())
             // The first site sees the raw content, so its state is exactly the formula.
-            let r = running.current[0]!
+            let r = try XCTUnwrap(running.current[0]?.moments)
             for c in 0..<r.mean.count {
-                XCTAssertEqual(r.mean[c], 0.75 * a[0].mean[c] + 0.25 * b[0].mean[c], accuracy: 1e-9)
-                XCTAssertEqual(r.variance[c], 0.75 * a[0].variance[c] + 0.25 * b[0].variance[c], accuracy: 1e-9)
+                XCTAssertEqual(r.mean[c], 0.75 * am.mean[c] + 0.25 * bm.mean[c], accuracy: 1e-9)
+                XCTAssertEqual(r.variance[c], 0.75 * am.variance[c] + 0.25 * bm.variance[c], accuracy: 1e-9)
             }
         }
     }

@@ -157,15 +157,18 @@ public struct QuantileMap: Sendable {
                                         Parallel.forEach(s.n * chunks) { task in
                                             let n = task / chunks, r = rows == 1 ? 0 : n
                                             let p0 = (task % chunks) * chunk, p1 = min(s.pixels, p0 + chunk)
-                                            for p in p0..<p1 {
-                                                let base = (n * s.pixels + p) * c
-                                                for ch in 0..<c {
-                                                    let slot = r * c + ch
-                                                    let v = Double(xp[base + ch])
+                                            // Channel by channel, so one channel's two tables (24 KB) stay in
+                                            // cache while the chunk's values of that channel are looked up.
+                                            for ch in 0..<c {
+                                                let slot = r * c + ch
+                                                let table = cum + slot * 2 * bins, levels = t + slot * k
+                                                for p in p0..<p1 {
+                                                    let at = (n * s.pixels + p) * c + ch
+                                                    let v = Double(xp[at])
                                                     let q = kb[slot] ? 0.5
                                                         : QuantileCDF.quantile(v, lo: lo[slot], scale: wd[slot], n: nb[slot], bins: bins,
-                                                                               table: cum + slot * 2 * bins)
-                                                    yp[base + ch] = Float(Self.blend(Self.lookup(q, t + slot * k, k), v, alpha))
+                                                                               table: table)
+                                                    yp[at] = Float(Self.blend(Self.lookup(q, levels, k), v, alpha))
                                                 }
                                             }
                                         }

@@ -31,24 +31,35 @@ public enum StatisticMatch: String, Equatable, Hashable, Sendable, CaseIterable,
     /// Throws `MatchError.unsupported` with the reason when this match has no meaning (or no
     /// data) under `norm`.
     public func validate(norm: NormKind) throws {
-        if let why = Self.refusal(self, norm) { throw MatchError.unsupported(match: self, norm: norm, reason: why) }
+        if let why = refusal(norm: norm) { throw MatchError.unsupported(match: self, norm: norm, reason: why) }
     }
 
     /// Whether `validate(norm:)` accepts the pair.
-    public func supports(_ norm: NormKind) -> Bool { Self.refusal(self, norm) == nil }
+    public func supports(_ norm: NormKind) -> Bool { refusal(norm: norm) == nil }
 
-    private static func refusal(_ match: StatisticMatch, _ norm: NormKind) -> String? {
-        switch (match, norm) {
+    /// Why this match has no meaning under `norm` (nil when it has), in neutral words (no
+    /// option names: each front end says which of its options to change).
+    public func refusal(norm: NormKind) -> String? {
+        switch (self, norm) {
         case (.moments, _), (.covariance, .instance), (.covariance, .group), (.covariance, .batch), (.distribution, .instance):
             return nil
         case (.covariance, .layer):
-            return "layer norm takes one mean and variance over all channels together, so there is no channel-by-channel covariance to whiten; use --norm instance (full covariance) or group (block-diagonal)"
+            return "layer norm takes one mean and variance over all channels together, so there is no channel-by-channel covariance to whiten"
         case (.distribution, .layer):
-            return "layer norm pools the values of all channels into one statistic; sorting them together would hand one channel's values to another, so the distribution is matched per channel only (--norm instance)"
+            return "layer norm pools the values of all channels into one statistic; sorting them together would hand one channel's values to another, so the distribution is matched per channel only"
         case (.distribution, .group):
-            return "group norm pools the values of C/G channels; sorting them together would hand one channel's values to another, so the distribution is matched per channel only (--norm instance)"
+            return "group norm pools the values of C/G channels; sorting them together would hand one channel's values to another, so the distribution is matched per channel only"
         case (.distribution, .batch):
-            return "batch norm would rank the content under a population distribution of every channel, which the weights file does not carry (it stores a mean and variance, and for covariance a covariance); use --norm instance"
+            return "batch norm would rank the content under a population distribution of every channel, which the weights do not store (they store a mean and variance, and a covariance)"
+        }
+    }
+
+    /// The norms this match combines with, by name ("instance", "batch", "layer", "group").
+    public var normNames: [String] {
+        switch self {
+        case .moments: return NormKind.names
+        case .covariance: return ["instance", "group", "batch"]
+        case .distribution: return ["instance"]
         }
     }
 
@@ -90,7 +101,7 @@ public enum MatchError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unknownMatch(let name):
             return "unknown match '\(name)' (expected \(StatisticMatch.names.joined(separator: ", ")))"
-        case .unsupported(let m, let n, let why): return "--match \(m) with --norm \(n.name): \(why)"
+        case .unsupported(let m, let n, let why): return "the \(m) match with \(n.name) norm: \(why)"
         case .statisticsMismatch(let what): return "statistics do not fit: \(what)"
         case .missingPopulationCovariance:
             return "the batch-norm covariance swap needs a population mean and covariance of content features (stats.population_covariance in the weights, see Training/population_covariance.py)"

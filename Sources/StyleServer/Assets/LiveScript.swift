@@ -40,7 +40,8 @@ extension Assets {
     },
     setGroups: (g) => { $("groups").value = String(g); return send({ groups: g }); },
     setAlpha: (a) => { $("alpha").value = String(a); $("alpha-value").textContent = Number(a).toFixed(2); return send({ alpha: a }); },
-    setModel: (m) => { $("model").value = m; page.modelChanged(); return send({ model: m }); },
+    setModel: (m) => { $("model").value = m; page.modelChanged(); return send({ model: m, match: m === "adain" ? $("match").value : "moments" }); },
+    setMatch: (name) => { $("match").value = name; return send({ match: name }); },
     setStyle: (name) => { page.chooseStyle({ kind: "name", value: name, label: name }); return lastSend; },
     setPreset: (spec) => { $("preset").value = String(spec); page.chooseStyle({ kind: "preset", value: String(spec), label: "Magenta preset " + spec }); return lastSend; },
     setStats: (s) => { $("live-stats").value = s; return send({ stats: s }); },
@@ -58,7 +59,7 @@ extension Assets {
     if (l.controls) {
       const c = l.controls;
       const style = c.style_name || (c.preset !== undefined ? "preset " + c.preset : c.style_upload || "no style");
-      $("live-caption").textContent = `stylized · ${c.model} · ${style} · ${c.norm}${c.norm === "group" ? " G=" + c.groups : ""} · α ${Number(c.alpha).toFixed(2)} · ${c.stats} statistics`;
+      $("live-caption").textContent = `stylized · ${c.model} · ${style} · ${c.norm}${c.norm === "group" ? " G=" + c.groups : ""}${c.match && c.match !== "moments" ? " · " + c.match : ""} · α ${Number(c.alpha).toFixed(2)} · ${c.stats} statistics`;
     }
   }
   function showMessage(text, retry) {
@@ -178,14 +179,16 @@ extension Assets {
   /// The first controls of a connection: the page's, then the URL's as given.
   function initialControls() {
     const c = { model: $("model").value || "adain", alpha: $("alpha").value, norm: $("norm").value, stats: $("live-stats").value };
+    c.match = c.model === "adain" ? $("match").value : "moments";
     if ($("norm").value === "group") c.groups = $("groups").value;
     const style = page.state.style;
     Object.assign(c, styleControls(style) || {});
-    for (const key of ["model", "style_name", "preset", "alpha", "norm", "groups", "stats"]) {
+    for (const key of ["model", "style_name", "preset", "alpha", "norm", "groups", "match", "stats"]) {
       if (params.has(key)) c[key] = params.get(key);
     }
     if (params.has("style_name")) delete c.preset;
     if (params.has("preset")) { delete c.style_name; if (!params.has("model")) c.model = "magenta"; }
+    if (c.model !== "adain" && !params.has("match")) c.match = "moments";
     return c;
   }
 
@@ -385,6 +388,7 @@ extension Assets {
     if (params.has("model")) { $("model").value = params.get("model"); page.modelChanged(); }
     if (params.has("norm")) { $("norm").value = params.get("norm"); $("groups-row").hidden = params.get("norm") !== "group"; }
     if (params.has("groups")) $("groups").value = params.get("groups");
+    if (params.has("match")) $("match").value = params.get("match");
     if (params.has("alpha")) { $("alpha").value = params.get("alpha"); $("alpha-value").textContent = Number($("alpha").value).toFixed(2); }
     if (params.has("style_name")) page.chooseStyle({ kind: "name", value: params.get("style_name"), label: params.get("style_name") });
     else if (params.has("preset")) { $("preset").value = params.get("preset"); page.chooseStyle({ kind: "preset", value: params.get("preset"), label: "Magenta preset " + params.get("preset") }); }

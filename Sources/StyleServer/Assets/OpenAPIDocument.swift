@@ -39,7 +39,8 @@ paths:
       summary: The web page, opening its live view with the camera at once
       description: |
         Query parameters set the live view's controls (each passed to the server as given):
-        model, style_name, preset, alpha, norm, groups, stats (frame or running), size (240,
+        model, style_name, preset, alpha, norm, groups, match (moments, covariance or
+        distribution; the AdaIN family), stats (frame or running), size (240,
         360 or 480: the frames' shorter side), mirror (1/0) and transport (rgba, the default,
         or jpeg).
       operationId: livePage
@@ -66,7 +67,8 @@ paths:
         A WebSocket (RFC 6455). The server first sends a text message {"type": "hello",
         "limits": {...}, "controls": {...}, "version": 0}. The client sends controls as text,
         {"type": "controls", "model": "adain", "style_name": "autumn.jpg" | "preset": "3",
-        "alpha": 1, "norm": "instance|batch|layer|group", "groups": 32, "stats": "frame|running"}
+        "alpha": 1, "norm": "instance|batch|layer|group", "groups": 32,
+        "match": "moments|covariance|distribution", "stats": "frame|running"}
         (fields given change, the others stay); the server answers {"type": "controls",
         "version": N, "controls": {...}}, or an error and nothing changes. Frames are binary:
         a 24-byte header ("SLF1", frame number u32, width u16, height u16, format u8 0 = RGBA
@@ -196,6 +198,7 @@ paths:
                 alpha: {type: number, minimum: 0, maximum: 1, default: 1, description: Style strength}
                 norm: {type: string, enum: [instance, batch, layer, group], default: instance}
                 groups: {type: integer, minimum: 1, default: 32, description: G for norm=group (must divide the channels)}
+                match: {type: string, enum: [moments, covariance, distribution], default: moments, description: "Which statistics the swap matches: moments (AdaIN), covariance (WCT; with norm instance, group or batch) or distribution (EFDM; with norm instance). model=adain only"}
                 preserve_color: {type: boolean, default: false}
                 content_size: {type: integer, minimum: 0, default: 512, description: Shorter side in pixels; 0 keeps the size}
                 style_size: {type: integer, minimum: 0, default: 512}
@@ -222,7 +225,7 @@ paths:
         "503": {$ref: "#/components/responses/Error"}
   /v1/compare:
     post:
-      summary: Every normalization variant side by side, with distances
+      summary: Every statistic-swap variant (norm x match) side by side, with distances
       operationId: compare
       requestBody:
         required: true
@@ -238,7 +241,8 @@ paths:
                 style_name: {type: string}
                 model: {type: string, enum: [adain, magenta], default: adain}
                 alpha: {type: number, minimum: 0, maximum: 1, default: 1}
-                norms: {type: string, default: "instance,batch,layer,group", description: Comma-separated variants}
+                norms: {type: string, default: "instance,batch,layer,group", description: Comma-separated norms}
+                matches: {type: string, default: "moments,covariance,distribution", description: "Comma-separated statistic matches, each run under every norm of norms it combines with (at most 12 variants); default moments only for model=magenta"}
                 groups: {type: string, default: "8,32", description: Comma-separated G values (one AdaGN variant each)}
                 contrast: {type: number, minimum: 0, maximum: 4, default: 1, description: "x' = 0.5 + contrast (x - 0.5)"}
                 brightness: {type: number, minimum: -1, maximum: 1, default: 0, description: "x' = x + brightness"}
@@ -316,7 +320,7 @@ components:
             mean_seconds: {type: number}
     Model:
       type: object
-      required: [id, available, style_images, presets, norms]
+      required: [id, available, style_images, presets, norms, matches]
       properties:
         id: {type: string, enum: [adain, magenta]}
         name: {type: string}
@@ -325,6 +329,7 @@ components:
         presets: {type: boolean}
         preset_count: {type: integer}
         norms: {type: array, items: {type: string}}
+        matches: {type: array, items: {type: string}, description: Statistic matches the family runs}
         weights: {type: string}
         reason: {type: string, description: Why it cannot run (missing weights)}
     Style:
@@ -352,10 +357,12 @@ components:
           type: array
           items:
             type: object
-            required: [name, norm, style_distance, content_distance, image]
+            required: [name, norm, match, style_distance, content_distance, image]
             properties:
-              name: {type: string, example: AdaIN}
+              name: {type: string, example: WCT}
               norm: {type: string, example: instance}
+              match: {type: string, enum: [moments, covariance, distribution]}
+              caption: {type: string, description: "What the swap matches, in one line"}
               style_distance: {type: number, description: "Mean/std distance of the encoder taps, output vs style (lower: closer)"}
               content_distance: {type: number, description: "Deepest tap, output vs content"}
               change:

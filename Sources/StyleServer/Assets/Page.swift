@@ -60,6 +60,13 @@ extension Assets {
         </select>
       </label>
       <label id="groups-row" class="row stylize-only" hidden>Groups G <input type="number" id="groups" min="1" max="512" value="32"></label>
+      <label class="row stylize-only">Statistic match
+        <select id="match">
+          <option value="moments" selected>moments: mean, std (AdaIN)</option>
+          <option value="covariance">covariance (WCT)</option>
+          <option value="distribution">distribution (EFDM)</option>
+        </select>
+      </label>
       <label class="row stylize-only photo-only"><input type="checkbox" id="preserve-color"> Preserve colour</label>
       <label class="row stylize-only photo-only">Size (shorter side)
         <select id="content-size">
@@ -91,10 +98,13 @@ extension Assets {
       <label>Contrast <input type="range" id="contrast" min="0.25" max="2" step="0.05" value="1"> <output id="contrast-value" for="contrast">&times;1.00</output></label>
       <label>Brightness <input type="range" id="brightness" min="-0.5" max="0.5" step="0.05" value="0"> <output id="brightness-value" for="brightness">+0.00</output></label>
       <label>AdaGN G <input type="text" id="compare-groups" value="8,32" size="6"></label>
+      <label>Matches <input type="text" id="compare-matches" value="moments,covariance,distribution" size="26"></label>
       <button type="button" id="compare-run" class="primary">Compare</button>
       <span id="compare-status" role="status" class="muted"></span>
     </div>
-    <p class="hint">Every statistic swap on the same content and style (256 px). Instance normalization (AdaIN) removes each
+    <p class="hint">Every statistic swap on the same content and style (256 px): the norms (over which axes the statistics
+      are taken) with each match (which statistics: mean and std, channel covariance for WCT, whole distribution for EFDM)
+      it combines with; Magenta compares moments only. Instance normalization (AdaIN) removes each
       channel's contrast and brightness per image, so its result should barely move when you drag the sliders, while
       batch, layer and group statistics carry the content's own brightness through. Under each image: the style distance
       (lower is closer to the style), the content distance, and how far the output moved from the unadjusted content's.</p>

@@ -169,7 +169,10 @@ extension Assets {
       $("style-choice").textContent = "No style chosen yet.";
     }
   }
-  $("model").addEventListener("change", () => { modelChanged(); controlsChanged({ model: $("model").value }); rerun(); });
+  /// The match the live view sends: the select's for the AdaIN family; Magenta's norms have
+  /// no style features to whiten, so it runs moments.
+  function liveMatch() { return $("model").value === "adain" ? $("match").value : "moments"; }
+  $("model").addEventListener("change", () => { modelChanged(); controlsChanged({ model: $("model").value, match: liveMatch() }); rerun(); });
 
   async function loadHealth() {
     try {
@@ -181,10 +184,11 @@ extension Assets {
   // ---- options ----------------------------------------------------------
   $("alpha").addEventListener("input", () => { $("alpha-value").textContent = Number($("alpha").value).toFixed(2); });
   $("norm").addEventListener("change", () => { $("groups-row").hidden = $("norm").value !== "group"; });
-  for (const id of ["alpha", "norm", "groups", "preserve-color", "content-size"]) $(id).addEventListener("change", () => rerun());
+  for (const id of ["alpha", "norm", "groups", "match", "preserve-color", "content-size"]) $(id).addEventListener("change", () => rerun());
   $("alpha").addEventListener("change", () => controlsChanged({ alpha: $("alpha").value }));
   $("norm").addEventListener("change", () => controlsChanged($("norm").value === "group" ? { norm: "group", groups: $("groups").value } : { norm: $("norm").value }));
   $("groups").addEventListener("change", () => { if ($("norm").value === "group") controlsChanged({ norm: "group", groups: $("groups").value }); });
+  $("match").addEventListener("change", () => controlsChanged({ match: liveMatch() }));
 
   function styleFields(form, allowPreset) {
     const s = state.style;
@@ -210,6 +214,7 @@ extension Assets {
     form.append("alpha", $("alpha").value);
     form.append("norm", $("norm").value);
     form.append("groups", $("groups").value);
+    if (form.get("model") === "adain") form.append("match", $("match").value);
     form.append("preserve_color", $("preserve-color").checked ? "true" : "false");
     form.append("content_size", $("content-size").value);
     setStatus(status, "Stylizing…");
@@ -232,7 +237,7 @@ extension Assets {
       link.href = state.resultURL;
       link.download = name;
       link.hidden = false;
-      $("result-caption").textContent = `${r.headers.get("X-Stylize-Size")} · ${r.headers.get("X-Stylize-Seconds")} s on the server · α ${img.dataset.alpha} · ${$("norm").value}`;
+      $("result-caption").textContent = `${r.headers.get("X-Stylize-Size")} · ${r.headers.get("X-Stylize-Seconds")} s on the server · α ${img.dataset.alpha} · ${$("norm").value}${form.get("model") === "adain" ? " · " + $("match").value : ""}`;
       state.hasResult = true;
       setStatus(status, `Done in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
     } catch (e) {
@@ -289,6 +294,7 @@ extension Assets {
     form.append("contrast", $("contrast").value);
     form.append("brightness", $("brightness").value);
     form.append("groups", $("compare-groups").value);
+    if ($("model").value === "adain") form.append("matches", $("compare-matches").value);
     setStatus(status, "Running every variant…");
     $("compare-run").disabled = true;
     $("variants").classList.add("busy");
@@ -305,6 +311,7 @@ extension Assets {
         lines.push(`${v.seconds.toFixed(2)} s`);
         const c = card(v.name, v.image, lines, "variant");
         c.dataset.name = v.name;
+        if (v.caption) c.title = v.caption;
         if (v.change !== null) c.dataset.change = String(v.change);
         cards.push(c);
       }
@@ -333,7 +340,7 @@ extension Assets {
     const b = Number($("brightness").value);
     $("brightness-value").textContent = (b >= 0 ? "+" : "") + b.toFixed(2);
   });
-  for (const id of ["contrast", "brightness", "compare-groups"]) $(id).addEventListener("change", rerunCompare);
+  for (const id of ["contrast", "brightness", "compare-groups", "compare-matches"]) $(id).addEventListener("change", rerunCompare);
 
   // Re-runs whatever is on screen after an input changed.
   const rerun = debounce(() => {

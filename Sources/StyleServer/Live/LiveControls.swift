@@ -47,10 +47,12 @@ struct LiveControls: Sendable {
     var alpha: Float = 1
     var normName = "instance"
     var groups = 32
+    /// The statistic match (nil: the engine's default for the model).
+    var match: StatisticMatch?
     var stats: VideoStatisticsMode = .frame
 
     /// The fields a control message may carry (besides "type").
-    static let fields: Set<String> = ["model", "style_name", "preset", "alpha", "norm", "groups", "stats"]
+    static let fields: Set<String> = ["model", "style_name", "preset", "alpha", "norm", "groups", "match", "stats"]
 
     /// The norm as the engine takes it.
     var norm: NormKind { get throws { try NormKind.checked(name: normName, groups: normName.lowercased() == "group" ? groups : nil) } }
@@ -61,6 +63,7 @@ struct LiveControls: Sendable {
         var o = TransferOptions()
         o.alpha = alpha
         o.norm = try norm
+        o.match = match
         o.maxMemoryBytes = maxMemoryBytes
         return o
     }
@@ -100,6 +103,12 @@ struct LiveControls: Sendable {
             }
             next.groups = Int(groups)
         }
+        if let name = try Self.text(message, "match") {
+            guard let m = StatisticMatch(rawValue: name.lowercased()) else {
+                throw APIError.badRequest("match must be one of \(StatisticMatch.names.joined(separator: ", ")), got '\(name.prefix(40))'")
+            }
+            next.match = m
+        }
         if let stats = try Self.text(message, "stats") { next.stats = try VideoStatisticsMode(streamingName: stats) }
         try next.check(models: models, maxMemoryBytes: maxMemoryBytes)
         return next
@@ -108,6 +117,7 @@ struct LiveControls: Sendable {
     /// The engine's checks of these controls and the model's availability.
     func check(models: ModelCatalog, maxMemoryBytes: Int) throws {
         let options = try options(maxMemoryBytes: maxMemoryBytes)
+        try stats.validate(match: options.resolvedMatch(family: model))
         if let style {
             try StyleEngine.validate(family: model, styles: [style.reference], options: options)
             _ = try models.engine(model, presets: style.isPreset)
@@ -119,7 +129,8 @@ struct LiveControls: Sendable {
 
     /// The controls as the client is told them.
     var summary: [String: Any] {
-        var out: [String: Any] = ["model": model.rawValue, "alpha": Double(alpha), "norm": normName, "groups": groups, "stats": stats.name]
+        var out: [String: Any] = ["model": model.rawValue, "alpha": Double(alpha), "norm": normName, "groups": groups,
+                                  "match": (match ?? TransferOptions().defaultMatch(family: model)).rawValue, "stats": stats.name]
         if let style { out.merge(style.summary) { a, _ in a } }
         return out
     }

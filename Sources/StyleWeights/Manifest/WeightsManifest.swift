@@ -103,8 +103,31 @@ public struct WeightsManifest: Codable, Equatable, Sendable {
         }
     }
 
-    /// Verifies `file` against the manifest at its default path.
+    /// Verifies `file` against the manifest at its default path, or, when there is none, against
+    /// its entry in the folder's `MANIFEST.json` (the shipped `Weights/` folder's: the default
+    /// model at the top level, the Magenta files under `magenta_files`; size and SHA-256).
     public static func verify(file path: String) throws {
-        try verify(file: path, manifest: read(from: defaultPath(forWeights: path)))
+        let own = defaultPath(forWeights: path)
+        if !FileManager.default.fileExists(atPath: own), let entry = try folderEntry(for: path) {
+            return try verify(file: path, manifest: entry)
+        }
+        try verify(file: path, manifest: read(from: own))
+    }
+
+    /// The entry for `path` in `MANIFEST.json` beside it (name, size and SHA-256, no tensor
+    /// list); nil when there is no such file or it does not list `path`.
+    static func folderEntry(for path: String) throws -> WeightsManifest? {
+        let url = URL(fileURLWithPath: path)
+        let manifestPath = url.deletingLastPathComponent().appendingPathComponent("MANIFEST.json").path
+        guard let data = FileManager.default.contents(atPath: manifestPath) else { return nil }
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw WeightsError.invalidManifest(file: manifestPath, detail: "not a JSON object")
+        }
+        let entries = [json] + ((json["magenta_files"] as? [[String: Any]]) ?? [])
+        guard let entry = entries.first(where: { ($0["file"] as? String) == url.lastPathComponent }) else { return nil }
+        guard let sha = entry["sha256"] as? String, let size = entry["bytes"] as? Int else {
+            throw WeightsError.invalidManifest(file: manifestPath, detail: "the entry for \(url.lastPathComponent) lacks sha256 or bytes")
+        }
+        return WeightsManifest(name: url.lastPathComponent, size: size, sha256: sha, tensors: [])
     }
 }

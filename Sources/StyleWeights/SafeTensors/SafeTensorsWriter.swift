@@ -10,12 +10,12 @@ public enum SafeTensorsWriter {
         case f16 = "F16"
     }
 
-    /// Writes `tensors` to `path`. Each tensor's value count must match its shape; with
-    /// `.f16` every finite value must fit float16 (|x| <= 65504), otherwise the write fails
-    /// rather than store infinities.
+    /// Writes `tensors` to `path`, each as `dtype` unless `dtypes` names another for it.
+    /// Each tensor's value count must match its shape; with `.f16` every finite value must
+    /// fit float16 (|x| <= 65504), otherwise the write fails rather than store infinities.
     public static func write(tensors: [String: WeightTensor], metadata: [String: String] = [:],
-                             dtype: DType = .f32, to path: String) throws {
-        let data = try encode(tensors: tensors, metadata: metadata, dtype: dtype, path: path)
+                             dtype: DType = .f32, dtypes: [String: DType] = [:], to path: String) throws {
+        let data = try encode(tensors: tensors, metadata: metadata, dtype: dtype, dtypes: dtypes, path: path)
         try writeAtomically(data, to: path)
     }
 
@@ -27,9 +27,9 @@ public enum SafeTensorsWriter {
     }
 
     /// The complete file contents.
-    static func encode(tensors: [String: WeightTensor], metadata: [String: String], dtype: DType, path: String) throws -> Data {
+    static func encode(tensors: [String: WeightTensor], metadata: [String: String], dtype fileType: DType,
+                       dtypes: [String: DType] = [:], path: String) throws -> Data {
         let names = tensors.keys.sorted()
-        let size = dtype == .f32 ? 4 : 2
         var header = "{"
         if !metadata.isEmpty {
             header += jsonString("__metadata__") + ":{"
@@ -39,6 +39,7 @@ public enum SafeTensorsWriter {
         var offset = 0
         for name in names {
             let t = tensors[name]!
+            let dtype = dtypes[name] ?? fileType, size = dtype == .f32 ? 4 : 2
             guard !name.isEmpty, name != "__metadata__" else {
                 throw WeightsError.invalidTensor(file: path, tensor: name, detail: "reserved or empty tensor name")
             }
@@ -58,7 +59,7 @@ public enum SafeTensorsWriter {
         out.append(contentsOf: headerBytes)
         for name in names {
             let values = tensors[name]!.values
-            switch dtype {
+            switch dtypes[name] ?? fileType {
             case .f32:
                 values.withUnsafeBytes { out.append(contentsOf: $0) } // host is little-endian
             case .f16:

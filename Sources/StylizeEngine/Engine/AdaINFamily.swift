@@ -4,36 +4,38 @@ import StyleModels
 import StyleNN
 import StyleTensor
 
-/// The AdaIN family inside the engine: one loaded encoder/decoder network, a `Stylizer`
-/// per norm, cached style statistics, and the choice between the untiled run and the
-/// two-pass tiled run (`TiledStylizer`) by the memory budget.
+/// The AdaIN family inside the engine: one loaded encoder/decoder network, a
+/// `FeatureMatcher` per (norm, match), cached style statistics, and the choice between the
+/// untiled run and the tiled run (`TiledStylizer`) by the memory budget.
 final class AdaINFamily: @unchecked Sendable {
     let model: any AdaINNetwork
     let weightsPath: String
     private let lock = NSLock()
-    private var stylizers: [NormKind: Stylizer] = [:]
-    let styleCache = StyleCache<FeatureStatistics>()
+    private var matchers: [String: FeatureMatcher] = [:]
+    let styleCache = StyleCache<StyleMatchStatistics>(cost: \.bytes)
 
     init(model: any AdaINNetwork, weightsPath: String) {
         self.model = model
         self.weightsPath = weightsPath
     }
 
-    func stylizer(_ norm: NormKind) throws -> Stylizer {
+    /// The matcher of `match` under `norm` (made once; `.batch` takes the weights' population).
+    func matcher(_ norm: NormKind, _ match: StatisticMatch) throws -> FeatureMatcher {
+        let key = "\(norm)|\(match)"
         lock.lock(); defer { lock.unlock() }
-        if let s = stylizers[norm] { return s }
-        let s = try Stylizer(model: model, norm: norm)
-        stylizers[norm] = s
-        return s
+        if let m = matchers[key] { return m }
+        let m = try FeatureMatcher(model: model, norm: norm, match: match)
+        matchers[key] = m
+        return m
     }
 
     // MARK: - Styles
 
-    /// The statistics of one style under `options` (norm, style size, budget), cached unless
-    /// the style is recoloured for a particular content (`colorsOf`).
-    func styleStatistics(_ style: StyleRef, options: TransferOptions, contentPixels: Int,
-                         colorsOf content: Tensor?, control: RunControl) throws -> FeatureStatistics {
-        let key = "\(options.norm)|\(options.styleSize)|\(options.maxMemoryBytes)|\(style.cacheKey)"
+    /// The statistics of one style under `matcher` and `options` (style size, budget),
+    /// cached unless the style is recoloured for a particular content (`colorsOf`).
+    func styleStatistics(_ style: StyleRef, matcher: FeatureMatcher, options: TransferOptions, contentPixels: Int,
+                         colorsOf content: Tensor?, control: RunControl) throws -> StyleMatchStatistics {
+        let key = "\(matcher.norm)|\(matcher.match)|\(options.styleSize)|\(options.maxMemoryBytes)|\(style.cacheKey)"
         if content == nil {
             if let hit = styleCache[key] { return hit }
         }
@@ -41,7 +43,7 @@ final class AdaINFamily: @unchecked Sendable {
         image = try fitStyle(image, name: style.name, options: options, contentPixels: contentPixels, control: control)
         var tensor = Tensor(image: image)
         if let content { tensor = clamp01(try ColorPreservation.matchColors(of: tensor, to: content)) }
-        let stats = try stylizer(options.norm).styleStatistics(of: tensor)
+        let stats = try matcher.styleStatistics(of: model.encodeStyle(tensor))
         if content == nil { styleCache.store(stats, for: key) }
         return stats
     }
@@ -80,8 +82,10 @@ final class AdaINFamily: @unchecked Sendable {
         if options.tileSize > 0 {
             tile = options.tileSize
         } else {
+            let extra = MemoryBudget.matchBytes(options.resolvedMatch(family: .adain), channels: model.featureChannels)
             guard let chosen = try MemoryBudget.chooseTile(model.footprint, frame: frame, stylePixels: stylePixels,
-                                                           budget: options.maxMemoryBytes, margins: margins) else { return nil }
+                                                           budget: options.maxMemoryBytes, margins: margins,
+                                                           extraBytes: extra) else { return nil }
             tile = chosen
         }
         let plan = try TilePlan(frame: frame, tilePixels: tile, margins: margins)
@@ -90,59 +94,66 @@ final class AdaINFamily: @unchecked Sendable {
 
     func run(content: Image, styles: [StyleRef], options: TransferOptions, mask: Image?,
              policy: StatisticsPolicy?, control: RunControl) throws -> Image {
-        let stylizer = try self.stylizer(options.norm)
+        let matcher = try self.matcher(options.norm, options.resolvedMatch(family: .adain))
         let mixWeights = options.normalisedStyleWeights(styleCount: styles.count)
         // Colour preservation recolours the styles to the content's colour statistics, taken
         // on the content shrunk to 512 px on its shorter side (the same for tiled and untiled runs).
         let colorSource = options.preserveColor
             ? Tensor(image: min(content.width, content.height) > 512 ? content.resized(shorterSide: 512) : content) : nil
         let stats = try styles.map {
-            try styleStatistics($0, options: options, contentPixels: content.pixelCount, colorsOf: colorSource, control: control)
+            try styleStatistics($0, matcher: matcher, options: options, contentPixels: content.pixelCount,
+                                colorsOf: colorSource, control: control)
         }
         try control.check()
-        let weighted = zip(stats, mixWeights).map { WeightedStyle($0, weight: $1) }
+        let weighted = Array(zip(stats, mixWeights))
         let plan = try tilePlan(width: content.width, height: content.height, stylePixels: 0, options: options)
         if let plan {
-            let tiled = TiledStylizer(stylizer: stylizer)
+            let tiled = TiledStylizer(model: model, matcher: matcher)
             if let mask {
                 let featureMask = try TiledStylizer.featureMask(mask, frame: plan.frame)
                 return try tiled.stylize(content, plan: plan, masked: featureMask, foreground: [weighted[0]],
-                                         background: [WeightedStyle(weighted[1].statistics)], alpha: options.alpha, control: control)
+                                         background: [(weighted[1].0, 1)], alpha: options.alpha, control: control)
             }
-            var global: FeatureStatistics? = nil
-            if policy != nil || stylizer.swap.kind != .batch {
-                global = try tiled.contentStatistics(of: content, plan: plan, kind: options.norm, control: control)
+            var global: ContentMatchStatistics? = nil
+            if policy != nil || matcher.usesContentStatistics {
+                global = try tiled.matchStatistics(of: content, plan: plan, control: control)
             }
             if let policy, let own = global { global = try policy.choose(0, own) }
-            return try tiled.stylize(content, plan: plan, styles: weighted, alpha: options.alpha,
-                                     contentStatistics: global, control: control)
+            let matchPlan = try matcher.plan(content: global, styles: weighted, alpha: options.alpha)
+            return try tiled.stylize(content, plan: plan, matchPlan: matchPlan, control: control)
         }
-        let tensor = Tensor(image: content)
-        let output: Tensor
+        let (features, geometry) = model.encodeContent(Tensor(image: content))
+        let swapped: Tensor
         if let mask {
-            let maskTensor = StyleEngine.maskTensor(mask, width: content.width, height: content.height)
-            output = try stylizer.stylize(content: tensor, mask: maskTensor, foreground: [WeightedStyle(weighted[0].statistics)],
-                                          background: [WeightedStyle(weighted[1].statistics)], alpha: options.alpha)
-        } else if let policy {
-            let (features, geometry) = model.encodeContent(tensor)
-            let used = try policy.choose(0, FeatureStatistics(of: features, kind: options.norm))
-            let swapped = try stylizer.swap.apply(content: features, styles: weighted, alpha: options.alpha, contentStatistics: used)
-            output = model.decode(swapped, geometry: geometry)
+            let featureMask = Stylizer.featureMask(StyleEngine.maskTensor(mask, width: content.width, height: content.height),
+                                                   geometry: geometry, features: features.shape, stride: model.featureStride)
+            swapped = try matcher.apply(content: features, mask: featureMask, foreground: [weighted[0]],
+                                        background: [(weighted[1].0, 1)], alpha: options.alpha)
         } else {
-            output = try stylizer.stylize(content: tensor, styles: weighted, alpha: options.alpha)
+            var own: ContentMatchStatistics? = nil
+            if policy != nil || matcher.usesContentStatistics {
+                let gatherer = StatisticsGatherer(matcher)
+                own = try gatherer.statistics(of: features, range: gatherer.range(of: features))
+            }
+            if let policy, let stats = own { own = try policy.choose(0, stats) }
+            swapped = try matcher.plan(content: own, styles: weighted, alpha: options.alpha).apply(to: features)
         }
-        return Image(tensor: output, alpha: content.alpha)
+        return Image(tensor: model.decode(swapped, geometry: geometry), alpha: content.alpha)
     }
 
-    /// The content statistics of `kind` at the bottleneck, over the whole image (tiled if
-    /// the untiled encoder would not fit the budget). Computed from the image for every
-    /// kind, `.batch` included (runs with `--norm batch` otherwise use the weights' population).
-    func contentStatistics(_ content: Image, kind: NormKind, options: TransferOptions,
-                           control: RunControl) throws -> FeatureStatistics {
+    /// The content statistics of `match` under `norm` at the bottleneck, over the whole image
+    /// (tiled if the untiled encoder would not fit the budget). Computed from the image for
+    /// every norm, `.batch` included (runs with `--norm batch` otherwise use the weights' population).
+    func contentStatistics(_ content: Image, norm: NormKind, match: StatisticMatch, options: TransferOptions,
+                           control: RunControl) throws -> ContentMatchStatistics {
+        try norm.validate(channels: model.featureChannels)
+        let gatherer = try StatisticsGatherer(match: match, norm: norm)
         if let plan = try tilePlan(width: content.width, height: content.height, stylePixels: 0, options: options) {
-            return try TiledStylizer(stylizer: stylizer(.instance)).contentStatistics(of: content, plan: plan, kind: kind,
-                                                                                  control: control)
+            // The tiled walk needs only the gatherer; the matcher's population is not used.
+            let walker = TiledStylizer(model: model, matcher: try FeatureMatcher(match: match, norm: .instance))
+            return try walker.matchStatistics(of: content, plan: plan, gatherer: gatherer, control: control)
         }
-        return try FeatureStatistics(of: model.encodeContent(Tensor(image: content)).features, kind: kind)
+        let features = model.encodeContent(Tensor(image: content)).features
+        return try gatherer.statistics(of: features, range: gatherer.range(of: features))
     }
 }

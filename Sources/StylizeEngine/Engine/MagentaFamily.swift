@@ -122,7 +122,7 @@ final class MagentaFamily: @unchecked Sendable {
 
     /// The statistics of every style norm for `content` (whole image).
     func contentStatistics(_ content: Image, styles: [StyleRef], options: TransferOptions,
-                           control: RunControl) throws -> [FeatureStatistics] {
+                           control: RunControl) throws -> [ContentMatchStatistics] {
         let (transformer, style, _) = try conditioning(styles, content: content, options: options)
         let recorder = StatisticsRecorder()
         _ = try MagentaSweep.run(transformer, content: content, style: style, norm: options.norm,

@@ -80,13 +80,19 @@ public final class StyleEngine: @unchecked Sendable {
 
     /// Every check of a request that needs no pixels, in one place: the options' ranges
     /// (`TransferOptions.validate`), at least one style, presets only with the Magenta
-    /// family and not mixed with style images, and a mask only with two styles of the AdaIN
-    /// family and without shared statistics.
+    /// family and not mixed with style images, a statistic match other than moments only
+    /// with the AdaIN family, and a mask only with two styles of the AdaIN family and without
+    /// shared statistics.
     public static func validate(family: ModelFamily, styles: [StyleRef], options: TransferOptions,
                                 hasMask: Bool = false, sharedStatistics: Bool = false) throws {
         try options.validate(styleCount: styles.count)
         guard !styles.isEmpty else {
             throw OptionError(.style, "give at least one \(option: .style) image or a \(option: .preset)")
+        }
+        if family == .magenta, let match = options.match, match != .moments {
+            throw OptionError(.match, "\(option: .match) \(match) is for the adain family: Magenta's conditional instance norms "
+                + "take the style as a vector from the style network, with no style features whose covariance or distribution "
+                + "could be matched; use \(option: .match) moments with \(option: .model) magenta")
         }
         let presets = styles.filter(\.isPreset).count
         if presets > 0 {
@@ -127,15 +133,18 @@ public final class StyleEngine: @unchecked Sendable {
     }
 
     /// The content statistics a run with these settings would use at each statistics site
-    /// (the AdaIN bottleneck; each Magenta style norm), over the whole image, under
-    /// `options.norm`. Merging them over frames (`FeatureStatistics.merged(with:)`) gives a
-    /// clip's statistics for `StatisticsPolicy.fixed`. The styles matter for Magenta only
-    /// (each norm's input depends on the norms before it).
+    /// (the AdaIN bottleneck, under `options.norm` and the run's match; each Magenta style
+    /// norm, moments), over the whole image. Merging them over frames
+    /// (`ContentMatchStatistics.merged(with:)`) gives a clip's statistics for
+    /// `StatisticsPolicy.fixed`. The styles matter for Magenta only (each norm's input depends
+    /// on the norms before it).
     public func contentStatistics(_ content: Image, styles: [StyleRef], options: TransferOptions,
-                                  control: RunControl = .init()) throws -> [FeatureStatistics] {
+                                  control: RunControl = .init()) throws -> [ContentMatchStatistics] {
         try options.validate(styleCount: styles.count)
         switch loaded {
-        case .adain(let a): return [try a.contentStatistics(content, kind: options.norm, options: options, control: control)]
+        case .adain(let a):
+            return [try a.contentStatistics(content, norm: options.norm, match: options.resolvedMatch(family: .adain),
+                                            options: options, control: control)]
         case .magenta(let m):
             try Self.validate(family: family, styles: styles, options: options)
             return try m.contentStatistics(content, styles: styles, options: options, control: control)
@@ -144,29 +153,32 @@ public final class StyleEngine: @unchecked Sendable {
 
     /// Population statistics over a set of contents of one size at every site, as batch
     /// normalization at inference would have accumulated them with these contents as its
-    /// calibration set (Ioffe & Szegedy 2015): for the AdaIN bottleneck the merged per-channel
-    /// statistics of each content's features; for Magenta's norms one pass over the contents
+    /// calibration set (Ioffe & Szegedy 2015): for the AdaIN bottleneck the merged
+    /// statistics of the run's match of each content's features (per channel for moments;
+    /// the channel covariance for covariance); for Magenta's norms one pass over the contents
     /// as a batch, each norm normalising with the batch's statistics. Kind `.batch`; for
     /// `StatisticsPolicy.fixed` with `options.norm == .batch`.
-    public func populationStatistics(of contents: [Image], styles: [StyleRef], options: TransferOptions) throws -> [FeatureStatistics] {
+    public func populationStatistics(of contents: [Image], styles: [StyleRef], options: TransferOptions) throws -> [ContentMatchStatistics] {
         guard let first = contents.first else { throw EngineError.unsupported("population statistics need at least one content") }
         var batchOptions = options
         batchOptions.norm = .batch
         switch loaded {
         case .adain(let a):
-            var total = try a.contentStatistics(first, kind: .batch, options: batchOptions, control: .init())
+            let match = options.resolvedMatch(family: .adain)
+            var total = try a.contentStatistics(first, norm: .batch, match: match, options: batchOptions, control: .init())
             for content in contents.dropFirst() {
-                total = try total.merged(with: a.contentStatistics(content, kind: .batch, options: batchOptions, control: .init()))
+                total = try total.merged(with: a.contentStatistics(content, norm: .batch, match: match, options: batchOptions, control: .init()))
             }
             return [total]
         case .magenta(let m):
+            try Self.validate(family: family, styles: styles, options: options)
             guard contents.allSatisfy({ $0.width == first.width && $0.height == first.height }) else {
                 throw EngineError.unsupported("population statistics need contents of one size")
             }
             let (transformer, style, _) = try m.conditioning(styles, content: first, options: options)
             let batch = Tensor(shape: Shape(n: contents.count, h: first.height, w: first.width, c: 3),
                                data: contents.flatMap { Tensor(image: $0).data })
-            return try transformer.collectPopulation(batch, style: style).statistics
+            return try transformer.collectPopulation(batch, style: style).statistics.map { .moments($0) }
         }
     }
 
@@ -176,11 +188,13 @@ public final class StyleEngine: @unchecked Sendable {
         switch loaded {
         case .adain(let a):
             let frame = NetworkFrame(layout: a.model.layout, contentHeight: height, contentWidth: width)
+            let extra = MemoryBudget.matchBytes(options.resolvedMatch(family: .adain), channels: a.model.featureChannels)
             if let tiles = try a.tilePlan(width: width, height: height, stylePixels: 0, options: options) {
                 return RunPlan(pieces: tiles.count, unit: "tiles",
-                               estimatedPeakBytes: MemoryBudget.tiledPeak(a.model.footprint, plan: tiles, stylePixels: 0))
+                               estimatedPeakBytes: MemoryBudget.tiledPeak(a.model.footprint, plan: tiles, stylePixels: 0, extraBytes: extra))
             }
-            return RunPlan(pieces: 1, unit: "tiles", estimatedPeakBytes: MemoryBudget.untiledPeak(a.model.footprint, frame: frame, stylePixels: 0))
+            return RunPlan(pieces: 1, unit: "tiles",
+                           estimatedPeakBytes: MemoryBudget.untiledPeak(a.model.footprint, frame: frame, stylePixels: 0, extraBytes: extra))
         case .magenta(let m):
             return try m.plan(width: width, height: height, options: options)
         }

@@ -1,3 +1,5 @@
+import StyleNN
+
 /// Where the content statistics at each statistics site (the AdaIN bottleneck; each of
 /// Magenta's conditional norms) come from when the frames of a video or of a live stream are
 /// stylized one after the other (`--stats`, the live view's `stats`).
@@ -36,6 +38,17 @@ public enum VideoStatisticsMode: Sendable, Equatable, CustomStringConvertible {
             throw OptionError(.stats, "\(option: .stats) must be frame or running for a live stream (clip needs the whole clip before its first frame)")
         }
         self = mode
+    }
+
+    /// Throws unless `match`'s statistics can be shared across frames this way: a mean and
+    /// variance (moments) or a mean and covariance (covariance) average and merge over frames;
+    /// the distribution match's histograms are over each frame's own value range, so they can
+    /// neither be averaged nor merged across frames (`frame` only).
+    public func validate(match: StatisticMatch) throws {
+        guard match == .distribution, self != .frame else { return }
+        throw OptionError(.stats, "\(option: .stats) \(name) cannot share the distribution match's statistics across frames: "
+            + "each frame's histogram is over its own range of values, so histograms of different frames neither average nor merge; "
+            + "use \(option: .stats) frame with \(option: .match) distribution")
     }
 
     /// "frame", "running" or "clip".

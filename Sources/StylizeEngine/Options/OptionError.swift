@@ -33,6 +33,8 @@ extension OptionName {
     public static let norm = OptionName(field: "norm")
     public static let groups = OptionName(field: "groups")
     public static let norms = OptionName(field: "norms")
+    public static let match = OptionName(field: "match")
+    public static let matches = OptionName(field: "matches")
     public static let contentSize = OptionName(field: "content_size")
     public static let styleSize = OptionName(field: "style_size")
     public static let tile = OptionName(field: "tile")

@@ -7,8 +7,12 @@ public struct TransferOptions: Sendable {
     public var alpha: Float = 1
     /// Mixing weights, one per style (normalised to sum to 1). Empty means equal weights.
     public var styleWeights: [Float] = []
-    /// Which statistics the swap uses (AdaIN = instance).
+    /// Over which axes the swap takes its statistics (AdaIN = instance).
     public var norm: NormKind = .instance
+    /// Which statistics of the features the swap matches (`--match`): moments (AdaIN's mean
+    /// and standard deviation), covariance (WCT) or distribution (EFDM). nil: the default
+    /// for the model family and norm (`defaultMatch(family:)`).
+    public var match: StatisticMatch? = nil
     /// Keep the content's colours (see `ColorPreservation`).
     public var preserveColor = false
     /// Shorter side of the content in pixels before stylization; 0 keeps its size.
@@ -32,6 +36,10 @@ public struct TransferOptions: Sendable {
         guard styleSize >= 0 else { throw OptionError(.styleSize, "\(option: .styleSize) must be 0 or positive, got \(styleSize)") }
         guard tileSize >= 0 else { throw OptionError(.tile, "\(option: .tile) must be 0 (automatic) or positive, got \(tileSize)") }
         guard maxMemoryBytes > 0 else { throw OptionError(.maxMemory, "\(option: .maxMemory) must be positive") }
+        if let match, let why = match.refusal(norm: norm) {
+            throw OptionError(.match, "\(option: .match) \(match) does not combine with \(option: .norm) \(norm.name): \(why); "
+                + "it combines with \(option: .norm) \(match.normNames.joined(separator: ", "))")
+        }
         if !styleWeights.isEmpty {
             guard styleWeights.count == styleCount else {
                 throw OptionError(.styleWeights, "\(option: .styleWeights) has \(styleWeights.count) values for \(styleCount) styles")
@@ -40,6 +48,16 @@ public struct TransferOptions: Sendable {
                 throw OptionError(.styleWeights, "\(option: .styleWeights) must be non-negative and not all zero")
             }
         }
+    }
+
+    /// The match a run of `family` uses: `match` when given, else `defaultMatch(family:)`.
+    public func resolvedMatch(family: ModelFamily) -> StatisticMatch {
+        match ?? defaultMatch(family: family)
+    }
+
+    /// The match when none is given: moments for every model family and norm.
+    public func defaultMatch(family: ModelFamily) -> StatisticMatch {
+        .moments
     }
 
     /// The style weights normalised to sum 1 (equal weights when none were given).

@@ -32,7 +32,7 @@ enum MagentaSweep {
             let tensor = Tensor(image: content)
             let out: Tensor
             if let policy {
-                out = try transformer(tensor, style: style, norm: norm) { try policy.choose($0, $1) }
+                out = try transformer(tensor, style: style, norm: norm) { try policy.moments($0, $1) }
             } else {
                 out = try transformer(tensor, style: style, norm: norm)
             }
@@ -55,7 +55,7 @@ enum MagentaSweep {
         try transformer.sweep(
             height: frame.height, width: frame.width,
             input: { rows in TiledStylizer.frameCrop(content, frame: frame, rows: rows, columns: 0..<frame.width) },
-            style: style, kind: norm, statistics: policy.map { p in { try p.choose($0, $1) } },
+            style: style, kind: norm, statistics: policy.map { p in { try p.moments($0, $1) } },
             bandBytes: band, spill: spill,
             check: { try control.check() },
             progress: { control.progress?(EngineProgress(phase: "layers", done: $0, total: $1)) },

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import StyleModels
+import StyleNN
 import StyleWeights
 
 /// Memory budget (`--max-memory`) and the estimates of `MemoryFootprint`.
@@ -30,16 +31,34 @@ public enum MemoryBudget {
     ///
     ///     overhead + weights + style pixels * 4 * styleFloatsPerPixel
     ///              + frame pixels * bytesPerFramePixel + 6 * content pixels (8-bit input and output)
-    public static func untiledPeak(_ footprint: MemoryFootprint, frame: NetworkFrame, stylePixels: Int) -> Int {
+    ///              + extra (the statistic match's working memory, `matchBytes`)
+    public static func untiledPeak(_ footprint: MemoryFootprint, frame: NetworkFrame, stylePixels: Int, extraBytes: Int = 0) -> Int {
         let content = frame.contentHeight * frame.contentWidth
         return processOverhead + footprint.weightBytes + stylePixels * 4 * footprint.styleFloatsPerPixel
-            + frame.height * frame.width * bytesPerFramePixel(footprint) + 6 * content
+            + frame.height * frame.width * bytesPerFramePixel(footprint) + 6 * content + extraBytes
+    }
+
+    /// The working memory of a statistic match beyond the feature maps, whatever the image's
+    /// size, with C feature channels (8-byte Doubles; bounds of what `FeatureMatcher` holds
+    /// at once):
+    ///
+    /// - moments: none worth counting (a mean and variance per slot);
+    /// - covariance: 24 C x C: the gather's 16 chunk co-moment blocks and a block per thread,
+    ///   the style targets and the eigendecompositions (4.7 MB + 2.4 MB at C = 192);
+    /// - distribution: 8 C x 1024: the sketch and its merged copy, the quantile map's
+    ///   cumulative table (2x) and the style tables of a two-style mix (12.6 MB at C = 192).
+    public static func matchBytes(_ match: StatisticMatch, channels c: Int) -> Int {
+        switch match {
+        case .moments: return 0
+        case .covariance: return 24 * c * c * 8
+        case .distribution: return 8 * c * DistributionSketch.defaultBins * 8
+        }
     }
 
     /// Estimated peak bytes of a tiled run with `plan`: as `untiledPeak` with the largest
     /// tile's decode window for the frame, plus its float input crop and the band of output
     /// rows being blended (3 floats per pixel of the band).
-    public static func tiledPeak(_ footprint: MemoryFootprint, plan: TilePlan, stylePixels: Int) -> Int {
+    public static func tiledPeak(_ footprint: MemoryFootprint, plan: TilePlan, stylePixels: Int, extraBytes: Int = 0) -> Int {
         let s = plan.frame.stride
         let decodeRows = plan.rows.spans.map { $0.decode.count * s }.max() ?? 0
         let decodeCols = plan.columns.spans.map { $0.decode.count * s }.max() ?? 0
@@ -49,24 +68,24 @@ public enum MemoryBudget {
         let content = plan.frame.contentHeight * plan.frame.contentWidth
         return processOverhead + footprint.weightBytes + stylePixels * 4 * footprint.styleFloatsPerPixel
             + decodeRows * decodeCols * bytesPerFramePixel(footprint) + inputRows * inputCols * 12
-            + bandRows * plan.frame.contentWidth * 12 + 6 * content
+            + bandRows * plan.frame.contentWidth * 12 + 6 * content + extraBytes
     }
 
     /// The tile size for a run: nil when the untiled run fits `budget`, otherwise the
     /// largest candidate tile whose tiled run fits. Throws when even the smallest does not.
     public static func chooseTile(_ footprint: MemoryFootprint, frame: NetworkFrame, stylePixels: Int,
-                                  budget: Int, margins: TileMargins = .init()) throws -> Int? {
-        if untiledPeak(footprint, frame: frame, stylePixels: stylePixels) <= budget { return nil }
+                                  budget: Int, margins: TileMargins = .init(), extraBytes: Int = 0) throws -> Int? {
+        if untiledPeak(footprint, frame: frame, stylePixels: stylePixels, extraBytes: extraBytes) <= budget { return nil }
         var smallest = Int.max
         for tile in candidateTiles where tile < max(frame.height, frame.width) {
             let plan = try TilePlan(frame: frame, tilePixels: tile, margins: margins)
-            let peak = tiledPeak(footprint, plan: plan, stylePixels: stylePixels)
+            let peak = tiledPeak(footprint, plan: plan, stylePixels: stylePixels, extraBytes: extraBytes)
             if peak <= budget { return tile }
             smallest = min(smallest, peak)
         }
         throw OptionError(.maxMemory,
             "\(option: .maxMemory) \(format(budget)) is too small for this \(frame.contentWidth)x\(frame.contentHeight) image: "
-            + "even the smallest tiles need about \(format(smallest == .max ? untiledPeak(footprint, frame: frame, stylePixels: stylePixels) : smallest))")
+            + "even the smallest tiles need about \(format(smallest == .max ? untiledPeak(footprint, frame: frame, stylePixels: stylePixels, extraBytes: extraBytes) : smallest))")
     }
 
     /// Lets glibc's malloc keep freed blocks of any size for reuse (`MemoryPolicy`) instead

@@ -6,14 +6,19 @@ import StyleNN
 import StyleTensor
 
 /// Two-pass tiled style transfer with global content statistics, for images whose
-/// untiled activations would not fit in memory.
+/// untiled activations would not fit in memory, for every statistic match (`FeatureMatcher`):
 ///
+///     pass 0 (distribution only): range = merge over tiles k of range( E(crop_k)[owned cells of k] )
 ///     pass 1:  stats = merge over tiles k of stats( E(crop_k)[owned cells of k] )
-///     pass 2:  out(p) = sum_k w_k(p) * D( swap( E(crop'_k)[decode cells of k], stats, styles ) )(p)
+///     once:    plan = matcher.plan(stats, styles, alpha)     (eigendecompositions, quantile maps)
+///     pass 2:  out(p) = sum_k w_k(p) * D( plan( E(crop'_k)[decode cells of k] ) )(p)
 ///
 /// E is the encoder, D the decoder, crop_k a window of the network frame (`NetworkFrame`:
 /// the content with the model's reflection padding), w_k the feathered blend weights of
-/// `TileBlend` (sum exactly 1 at every pixel).
+/// `TileBlend` (sum exactly 1 at every pixel). stats are a mean and variance per slot
+/// (moments), a mean and channel co-moments (covariance) or a histogram per channel over
+/// the whole image's range (distribution); each merges exactly (Chan et al.'s pairwise
+/// update in Double; counts of the same bins), so the plan is the untiled run's.
 ///
 /// Why the result equals the untiled one (up to float rounding): a feature cell depends on
 /// the frame pixels within the encoder's receptive field, and a tile's crop reaches
@@ -23,9 +28,9 @@ import StyleTensor
 /// edge. Crops start at multiples of the stride, so the stride-2 convs' "SAME" padding
 /// (0 before, 1 after for even sizes) and the 2x2 pools fall on the same grid. The owned
 /// cells of the tiles partition the feature grid, so the merged statistics count every
-/// cell of the untiled grid exactly once (Chan et al.'s merge is exact in Double). The
-/// swap is per cell given the statistics, and a decoded pixel depends only on cells within
-/// `margins.decoderCells` of it, which every tile decodes beyond its blend range.
+/// cell of the untiled grid exactly once. The plan maps each cell on its own given the
+/// statistics, and a decoded pixel depends only on cells within `margins.decoderCells` of
+/// it, which every tile decodes beyond its blend range.
 ///
 /// The margins come from the model (`NetworkLayout`), e.g. for `adain-mobilenet-s8` (cell i,
 /// pixels [8i, 8i+8)): ec5 and ec4 depthwise (stride 1, pad 1) need /8 cells i-2..i+2; ec3
@@ -34,65 +39,125 @@ import StyleTensor
 ///
 /// Memory: the RGB8 content (3 bytes per pixel) and the RGB8 output stay whole; floats
 /// exist only for one tile's crop and activations and for a band of output rows being
-/// blended (rows of one tile row plus the seam), see `MemoryBudget`.
+/// blended (rows of one tile row plus the seam), see `MemoryBudget`; the statistics and the
+/// plan are a few MB whatever the image's size (`MemoryBudget.matchBytes`).
 public struct TiledStylizer: Sendable {
-    public let stylizer: Stylizer
+    public let model: any AdaINNetwork
+    public let matcher: FeatureMatcher
 
-    public init(stylizer: Stylizer) { self.stylizer = stylizer }
+    public init(model: any AdaINNetwork, matcher: FeatureMatcher) {
+        self.model = model
+        self.matcher = matcher
+    }
+
+    /// The moments match of `stylizer` (its norm and population statistics).
+    public init(stylizer: Stylizer) throws {
+        let swap = stylizer.swap
+        self.init(model: stylizer.model,
+                  matcher: try FeatureMatcher(match: .moments, norm: swap.kind, populationMean: swap.populationMean,
+                                              populationVariance: swap.populationVariance))
+    }
 
     /// The plan for `image` with tiles of about `tilePixels`, margins from the model's layout.
     public func plan(for image: Image, tilePixels: Int) throws -> TilePlan {
-        let layout = stylizer.model.layout
+        let layout = model.layout
         return try TilePlan(frame: NetworkFrame(layout: layout, contentHeight: image.height, contentWidth: image.width),
                             tilePixels: tilePixels, margins: TileMargins(layout: layout))
     }
 
-    /// Pass 1: the content statistics of the whole frame under the swap's kind, merged over
-    /// the tiles' owned cells.
-    /// `kind` defaults to the swap's.
-    public func contentStatistics(of image: Image, plan: TilePlan, kind: NormKind? = nil,
-                                  control: RunControl = .init()) throws -> FeatureStatistics {
-        var total: FeatureStatistics?
+    /// Passes 0 and 1: the content statistics of the whole frame under the matcher's match
+    /// and norm, merged over the tiles' owned cells (for `.batch` the image's own, not the
+    /// population's).
+    public func matchStatistics(of image: Image, plan: TilePlan, control: RunControl = .init()) throws -> ContentMatchStatistics {
+        try matchStatistics(of: image, plan: plan, gatherer: StatisticsGatherer(matcher), control: control)
+    }
+
+    func matchStatistics(of image: Image, plan: TilePlan, gatherer: StatisticsGatherer,
+                         control: RunControl) throws -> ContentMatchStatistics {
+        var range: DistributionRange?
+        if gatherer.needsRangePass {
+            try forEachOwnedWindow(of: image, plan: plan, control: control, phase: "range tiles") { owned, _, _ in
+                let r = try gatherer.range(of: owned)!
+                range = try range.map { try $0.merged(with: r) } ?? r
+            }
+        }
+        var total: ContentMatchStatistics?
         try forEachOwnedWindow(of: image, plan: plan, control: control) { owned, _, _ in
-            let stats = try FeatureStatistics(of: owned, kind: kind ?? stylizer.swap.kind)
+            let stats = try gatherer.statistics(of: owned, range: range)
             total = try total.map { try $0.merged(with: stats) } ?? stats
         }
         return total!
     }
 
-    /// Both passes: `image` stylized with the mix of `styles`, the same size as `image`
-    /// (its alpha, if any, is kept).
-    public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float = 1,
-                        control: RunControl = .init()) throws -> Image {
-        let stats = stylizer.swap.kind == .batch ? nil : try contentStatistics(of: image, plan: plan, control: control)
-        return try stylize(image, plan: plan, styles: styles, alpha: alpha, contentStatistics: stats, control: control)
+    /// Pass 1 of the moments match: the statistics of `kind` (default: the matcher's norm).
+    public func contentStatistics(of image: Image, plan: TilePlan, kind: NormKind? = nil,
+                                  control: RunControl = .init()) throws -> FeatureStatistics {
+        let stats = try matchStatistics(of: image, plan: plan, gatherer: StatisticsGatherer(match: .moments, norm: kind ?? matcher.norm),
+                                        control: control)
+        return stats.moments!
     }
 
-    /// Pass 2 with given content statistics (nil for `.batch`: the population's).
+    /// All passes: `image` stylized with the mix of `styles` (statistics of the matcher's
+    /// match, each with its weight), the same size as `image` (its alpha, if any, is kept).
+    public func stylize(_ image: Image, plan: TilePlan, styles: [(StyleMatchStatistics, Float)], alpha: Float = 1,
+                        control: RunControl = .init()) throws -> Image {
+        let stats = matcher.usesContentStatistics ? try matchStatistics(of: image, plan: plan, control: control) : nil
+        return try stylize(image, plan: plan, matchPlan: matcher.plan(content: stats, styles: styles, alpha: alpha), control: control)
+    }
+
+    /// Pass 2: every tile through `matchPlan` (made from the whole image's statistics).
+    public func stylize(_ image: Image, plan: TilePlan, matchPlan: MatchPlan, control: RunControl = .init()) throws -> Image {
+        try decodeTiles(of: image, plan: plan, control: control) { window, _, _ in try matchPlan.apply(to: window) }
+    }
+
+    /// The moments match: both passes with a mix of `styles`.
+    public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float = 1,
+                        control: RunControl = .init()) throws -> Image {
+        try stylize(image, plan: plan, styles: styles.map { (.moments($0.statistics), $0.weight) }, alpha: alpha, control: control)
+    }
+
+    /// The moments match, pass 2 with given content statistics (nil for `.batch`: the population's).
     public func stylize(_ image: Image, plan: TilePlan, styles: [WeightedStyle], alpha: Float,
                         contentStatistics: FeatureStatistics?, control: RunControl = .init()) throws -> Image {
-        try decodeTiles(of: image, plan: plan, control: control) { window, _, _ in
-            try stylizer.swap.apply(content: window, styles: styles, alpha: alpha, contentStatistics: contentStatistics)
-        }
+        let matchPlan = try matcher.plan(content: contentStatistics.map { .moments($0) },
+                                         styles: styles.map { (.moments($0.statistics), $0.weight) }, alpha: alpha)
+        return try stylize(image, plan: plan, matchPlan: matchPlan, control: control)
     }
 
     /// Spatial control, tiled: `featureMask` (1 x featureHeight x featureWidth x 1 over the
     /// frame's feature grid, see `featureMask(_:frame:)`) splits the content in two regions;
-    /// pass 1 gathers each region's statistics over the whole image, pass 2 swaps each tile's
-    /// cells with its region's statistics and style, as the untiled masked run does.
+    /// passes 0 and 1 gather each region's statistics over the whole image, pass 2 matches
+    /// each tile's cells with its region's statistics and style mix, as the untiled masked run does.
+    public func stylize(_ image: Image, plan: TilePlan, masked featureMask: Tensor, foreground: [(StyleMatchStatistics, Float)],
+                        background: [(StyleMatchStatistics, Float)], alpha: Float, control: RunControl = .init()) throws -> Image {
+        func maskOf(_ rows: Range<Int>, _ columns: Range<Int>) -> Tensor {
+            crop(featureMask, top: rows.lowerBound, left: columns.lowerBound, height: rows.count, width: columns.count)
+        }
+        var ranges: (foreground: DistributionRange, background: DistributionRange)?
+        if matcher.needsRangePass {
+            try forEachOwnedWindow(of: image, plan: plan, control: control, phase: "range tiles") { owned, rows, columns in
+                let r = try matcher.regionRanges(of: owned, mask: maskOf(rows, columns))!
+                ranges = try ranges.map { (try $0.foreground.merged(with: r.foreground), try $0.background.merged(with: r.background)) } ?? r
+            }
+        }
+        var regions: (foreground: ContentMatchStatistics, background: ContentMatchStatistics)?
+        if matcher.usesContentStatistics {
+            try forEachOwnedWindow(of: image, plan: plan, control: control) { owned, rows, columns in
+                let r = try matcher.regionStatistics(of: owned, mask: maskOf(rows, columns), ranges: ranges)
+                regions = try regions.map { (try $0.foreground.merged(with: r.foreground), try $0.background.merged(with: r.background)) } ?? r
+            }
+        }
+        let matchPlan = try matcher.plan(regions: regions, foreground: foreground, background: background, alpha: alpha)
+        return try decodeTiles(of: image, plan: plan, control: control) { window, rows, columns in
+            try matchPlan.apply(to: window, mask: maskOf(rows, columns))
+        }
+    }
+
+    /// The moments match with a mask.
     public func stylize(_ image: Image, plan: TilePlan, masked featureMask: Tensor, foreground: [WeightedStyle],
                         background: [WeightedStyle], alpha: Float, control: RunControl = .init()) throws -> Image {
-        var regions: (foreground: FeatureStatistics, background: FeatureStatistics)?
-        try forEachOwnedWindow(of: image, plan: plan, control: control) { owned, rows, columns in
-            let m = crop(featureMask, top: rows.lowerBound, left: columns.lowerBound, height: rows.count, width: columns.count)
-            let r = try stylizer.swap.regionStatistics(of: owned, mask: m)
-            regions = try regions.map { (try $0.foreground.merged(with: r.foreground), try $0.background.merged(with: r.background)) } ?? r
-        }
-        return try decodeTiles(of: image, plan: plan, control: control) { window, rows, columns in
-            let m = crop(featureMask, top: rows.lowerBound, left: columns.lowerBound, height: rows.count, width: columns.count)
-            return try stylizer.swap.apply(content: window, mask: m, foreground: foreground, background: background,
-                                           alpha: alpha, regionStatistics: regions)
-        }
+        try stylize(image, plan: plan, masked: featureMask, foreground: foreground.map { (.moments($0.statistics), $0.weight) },
+                    background: background.map { (.moments($0.statistics), $0.weight) }, alpha: alpha, control: control)
     }
 
     /// A mask image (white = foreground) sampled at the centre of each feature cell of the
@@ -118,7 +183,7 @@ public struct TiledStylizer: Sendable {
 
     /// Pass 1's walk: for each tile, the encoder features of its owned cells, with the
     /// owned cell ranges (rows, columns) of the frame's feature grid.
-    func forEachOwnedWindow(of image: Image, plan: TilePlan, control: RunControl,
+    func forEachOwnedWindow(of image: Image, plan: TilePlan, control: RunControl, phase: String = "statistics tiles",
                             _ body: (Tensor, Range<Int>, Range<Int>) throws -> Void) throws {
         let s = plan.frame.stride
         var done = 0
@@ -126,13 +191,13 @@ public struct TiledStylizer: Sendable {
             for col in plan.columns.spans {
                 try control.check()
                 let input = Self.frameCrop(image, frame: plan.frame, rows: row.ownedInput, columns: col.ownedInput)
-                let features = stylizer.model.encodeStyle(input)
+                let features = model.encodeStyle(input)
                 let owned = crop(features, top: row.owned.lowerBound - row.ownedInput.lowerBound / s,
                                  left: col.owned.lowerBound - col.ownedInput.lowerBound / s,
                                  height: row.owned.count, width: col.owned.count)
                 try body(owned, row.owned, col.owned)
                 done += 1
-                control.progress?(EngineProgress(phase: "statistics tiles", done: done, total: plan.count))
+                control.progress?(EngineProgress(phase: phase, done: done, total: plan.count))
             }
         }
     }
@@ -157,14 +222,14 @@ public struct TiledStylizer: Sendable {
             for (c, col) in plan.columns.spans.enumerated() {
                 try control.check()
                 let input = Self.frameCrop(image, frame: frame, rows: row.decodeInput, columns: col.decodeInput)
-                let features = stylizer.model.encodeStyle(input)
+                let features = model.encodeStyle(input)
                 let window = crop(features, top: row.decode.lowerBound - row.decodeInput.lowerBound / s,
                                   left: col.decode.lowerBound - col.decodeInput.lowerBound / s,
                                   height: row.decode.count, width: col.decode.count)
                 let swapped = try swap(window, row.decode, col.decode)
                 // Decoded pixels cover frame rows from decode.lowerBound * s (cut at the frame's end).
                 let y0 = row.decode.lowerBound * s, x0 = col.decode.lowerBound * s
-                let decoded = stylizer.model.decode(swapped, geometry: ContentGeometry(
+                let decoded = model.decode(swapped, geometry: ContentGeometry(
                     height: min(row.decode.upperBound * s, frame.height) - y0,
                     width: min(col.decode.upperBound * s, frame.width) - x0))
                 let contentCols = max(col.blend.lowerBound - frame.left, 0)..<min(col.blend.upperBound - frame.left, width)

@@ -13,32 +13,58 @@ public struct SkippedVariant: Sendable, Equatable, Codable {
     public init(name: String, reason: String) { self.name = name; self.reason = reason }
 }
 
+/// One variant of a comparison: a norm (over which axes the statistics are taken) and a
+/// match (which statistics: moments, covariance, distribution).
+public struct SwapVariant: Hashable, Sendable, CustomStringConvertible {
+    public var norm: NormKind
+    public var match: StatisticMatch
+
+    public init(norm: NormKind, match: StatisticMatch = .moments) {
+        self.norm = norm
+        self.match = match
+    }
+
+    /// "AdaIN", "AdaBN", "AdaGN (G=8)", "WCT", "WCT (G=8)", "WCT-BN", "EFDM".
+    public var name: String { match.swapName(norm: norm) }
+
+    /// One line defining the swap, for grids and reports.
+    public var caption: String { match.swapCaption(norm: norm) }
+
+    /// "instance", "group(G=8)" for moments; "instance+covariance", "batch+covariance", ...
+    public var description: String { match == .moments ? norm.description : "\(norm)+\(match)" }
+}
+
 /// One variant's outputs on the inputs of `VariantRunner.run`.
 public struct VariantRun: Sendable {
-    public var norm: NormKind
+    public var variant: SwapVariant
     /// One output per input, in the order of the inputs.
     public var outputs: [Image]
     /// Seconds for the first input (style statistics included).
     public var seconds: Double
 
-    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)".
-    public var name: String { norm.swapName }
+    public var norm: NormKind { variant.norm }
+    public var match: StatisticMatch { variant.match }
+    /// "AdaIN", "AdaBN", "AdaLN", "AdaGN (G=8)", "WCT", "EFDM", ...
+    public var name: String { variant.name }
 }
 
 /// The statistic-swap variants (AdaIN = instance, AdaBN = batch, AdaLN = layer, AdaGN =
-/// group per G) of one content and style, run through the engine with the same budget and
-/// checks as a transfer. `stylize compare`, the server's compare view and
-/// `stylize compare --video` all run their variants through this type, so the same
-/// content, style and settings give the same images in each.
+/// group per G, each with the moments match; WCT, WCT (G), WCT-BN with the covariance match;
+/// EFDM with the distribution match) of one content and style, run through the engine with
+/// the same budget and checks as a transfer. `stylize compare`, the server's compare view and
+/// `stylize compare --video` all run their variants through this type, so the same content,
+/// style and settings give the same images in each.
 ///
 /// Batch norm's statistics, the one rule:
-/// - AdaIN family: the population statistics stored with the weights (the variant is
-///   skipped, with the reason, when the weights have none).
+/// - AdaIN family: the population statistics stored with the weights (mean and variance for
+///   moments, the population covariance for covariance); the variant is skipped, with the
+///   reason, when the weights have none.
 /// - Magenta family, whose norms store no population: the statistics of one pass over
 ///   `population(of: content)` as a batch, i.e. the unadjusted content and its four
 ///   contrast-sweep adjustments (`ContentAdjustment.sweep`), whether or not the sweep is
 ///   shown. A variant's output on the content is then the same in every comparison of it,
 ///   and an adjustment (a sweep row, a slider of the web page) changes only the input.
+///   Magenta's norms take moments only: other matches are skipped with the engine's reason.
 /// - Video compares batch statistics over time instead (`StatisticsPolicy` per frame:
 ///   frame, running, clip); it uses `each` and `options(for:)` only.
 public struct VariantRunner: Sendable {
@@ -59,9 +85,10 @@ public struct VariantRunner: Sendable {
 
     /// The transfer options of one variant: inputs are used at their size (contents and the
     /// style were sized by the caller).
-    public func options(for norm: NormKind) -> TransferOptions {
+    public func options(for variant: SwapVariant) -> TransferOptions {
         var options = TransferOptions()
-        options.norm = norm
+        options.norm = variant.norm
+        options.match = variant.match
         options.alpha = alpha
         options.contentSize = 0
         options.styleSize = 0
@@ -75,25 +102,26 @@ public struct VariantRunner: Sendable {
         [content] + ContentAdjustment.sweep.map { $0.apply(content) }
     }
 
-    /// The statistics policy of `norm` in a comparison of `content` (see the type's rule):
+    /// The statistics policy of `variant` in a comparison of `content` (see the type's rule):
     /// fixed population statistics for Magenta's batch variant, nil otherwise.
-    public func policy(for norm: NormKind, content: Image) throws -> StatisticsPolicy? {
-        guard norm == .batch, engine.family == .magenta else { return nil }
-        return .fixed(try engine.populationStatistics(of: Self.population(of: content), styles: [style], options: options(for: norm)))
+    public func policy(for variant: SwapVariant, content: Image) throws -> StatisticsPolicy? {
+        guard variant.norm == .batch, engine.family == .magenta else { return nil }
+        return .fixed(try engine.populationStatistics(of: Self.population(of: content), styles: [style], options: options(for: variant)))
     }
 
-    /// Runs every norm on every input. `content` is the unadjusted content (the base of batch
+    /// Runs every variant on every input. `content` is the unadjusted content (the base of batch
     /// norm's population); `inputs` are what each variant stylizes (nil: the content alone).
     /// A variant that fails for any reason but cancellation is skipped with its reason; when
     /// every variant fails, the error lists them all.
-    public func run(_ norms: [NormKind], content: Image, inputs: [Image]? = nil,
+    public func run(_ variants: [SwapVariant], content: Image, inputs: [Image]? = nil,
                     control: RunControl = .init()) throws -> (runs: [VariantRun], skipped: [SkippedVariant]) {
         let images = inputs ?? [content]
-        try options(for: .instance).validate(styleCount: 1)
-        let (runs, skipped) = try Self.each(norms, name: \.swapName, control: control) { norm -> VariantRun in
+        try options(for: SwapVariant(norm: .instance)).validate(styleCount: 1)
+        let (runs, skipped) = try Self.each(variants, name: \.name, control: control) { variant -> VariantRun in
             let t0 = Date()
-            let policy = try self.policy(for: norm, content: content)
-            let options = self.options(for: norm)
+            let options = self.options(for: variant)
+            try StyleEngine.validate(family: engine.family, styles: [style], options: options)
+            let policy = try self.policy(for: variant, content: content)
             var outputs: [Image] = []
             var seconds = 0.0
             for image in images {
@@ -101,14 +129,14 @@ public struct VariantRunner: Sendable {
                 outputs.append(try engine.stylize(image, styles: [style], options: options, statistics: policy, control: control))
                 if outputs.count == 1 { seconds = Date().timeIntervalSince(t0) }
             }
-            return VariantRun(norm: norm, outputs: outputs, seconds: seconds)
+            return VariantRun(variant: variant, outputs: outputs, seconds: seconds)
         }
         try Self.requireSome(runs, skipped: skipped)
         return (runs, skipped)
     }
 
-    /// The variants named by `names` ("instance", "batch", "layer", "group") with group
-    /// norm once per G of `groups`, in the order given.
+    /// The norms named by `names` ("instance", "batch", "layer", "group") with group norm
+    /// once per G of `groups`, in the order given.
     public static func norms(names: [String], groups: [Int]) throws -> [NormKind] {
         var out: [NormKind] = []
         for name in names {
@@ -122,6 +150,48 @@ public struct VariantRunner: Sendable {
         }
         guard !out.isEmpty else { throw OptionError(.norms, "\(option: .norms) names no variant") }
         return out
+    }
+
+    /// The matches named by `names` ("moments", "covariance", "distribution"), in the order given.
+    public static func matches(names: [String]) throws -> [StatisticMatch] {
+        let out = try names.map { name -> StatisticMatch in
+            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            guard let m = StatisticMatch(rawValue: trimmed.lowercased()) else {
+                throw OptionError(.matches, "\(option: .matches) must name \(StatisticMatch.names.joined(separator: ", ")), got '\(trimmed.prefix(40))'")
+            }
+            return m
+        }
+        guard !out.isEmpty else { throw OptionError(.matches, "\(option: .matches) names no match") }
+        return out
+    }
+
+    /// The variants of a comparison: every match of `matches` under every norm of `norms`
+    /// it combines with (`StatisticMatch.supports`), by match then norm, e.g. AdaIN, AdaBN,
+    /// AdaLN, AdaGN (G=8), then WCT, WCT-BN, WCT (G=8), then EFDM.
+    public static func variants(norms: [NormKind], matches: [StatisticMatch]) throws -> [SwapVariant] {
+        let out = pairs(norms: norms, matches: matches)
+        guard !out.isEmpty else {
+            throw OptionError(.matches, "no variant: \(option: .matches) \(matches.map(\.name).joined(separator: ",")) combines with none of "
+                + "\(option: .norms) \(norms.map(\.name).joined(separator: ","))")
+        }
+        return out
+    }
+
+    /// The pairs of `variants(norms:matches:)` (possibly none).
+    public static func pairs(norms: [NormKind], matches: [StatisticMatch]) -> [SwapVariant] {
+        var out: [SwapVariant] = []
+        for m in matches {
+            for n in norms where m.supports(n) {
+                let v = SwapVariant(norm: n, match: m)
+                if !out.contains(v) { out.append(v) }
+            }
+        }
+        return out
+    }
+
+    /// `variants(norms:matches:)` from names, as the command line and the API give them.
+    public static func variants(norms names: [String], groups: [Int], matches matchNames: [String]) throws -> [SwapVariant] {
+        try variants(norms: norms(names: names, groups: groups), matches: matches(names: matchNames))
     }
 
     /// Calls `body` for each item in order, collecting its results; an item whose body throws
