@@ -10,8 +10,8 @@
 #      with a message saying what to install; CI installs them all);
 #   2. Scripts/check-consumer.sh: a package depending on this one by version builds against a
 #      tag of a temporary clone and stylizes an image through the library (started first, in
-#      the background: it builds in a folder of its own and fills the cores the build and the
-#      tests leave idle; its output is printed at the end);
+#      the background at the lowest priority: it builds in a folder of its own and takes the
+#      CPU time the build, the tests and DocC leave idle; its output is printed at the end);
 #   3. the DocC documentation builds (swift package generate-documentation).
 # --quick: step 0, then swift test without the end-to-end tests (those that run the built
 #   `stylize`, ffmpeg, chromium, qemu or the installer; listed in `end_to_end` below): every
@@ -54,7 +54,7 @@ if $quick; then
 fi
 
 consumer_log=$(mktemp "${TMPDIR:-/tmp}/stylize-consumer-log.XXXXXX")
-Scripts/check-consumer.sh > "$consumer_log" 2>&1 &
+nice -n 19 Scripts/check-consumer.sh > "$consumer_log" 2>&1 &
 consumer=$!
 finish_consumer() {
     local status=0
