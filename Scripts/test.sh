@@ -24,7 +24,9 @@
 # Plain `swift build`/`swift test` work too, with other flags, so switching rebuilds.
 #
 # Tests run in parallel (`swift test --parallel`: one process per test, as many at once as
-# cores); a failing test prints its output, passing ones print one line each.
+# cores); a failing test prints its output, passing and skipped ones one line each, so the
+# tools whose absence makes tests skip (or fail) are named here first. `swift test` without
+# --parallel prints every skipped test's reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +48,14 @@ start=$SECONDS
 lap() { echo "== $1: $((SECONDS - start)) s since the start"; }
 
 python3 Scripts/check-imports.py
+missing=()
+for tool in ffmpeg ffprobe qemu-x86_64 chromium chromedriver; do
+    command -v "$tool" > /dev/null || missing+=("$tool")
+done
+"${STYLIZE_TEST_PYTHON:-python3}" -c "import selenium" 2> /dev/null || missing+=("selenium (Python)")
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "note: not found: ${missing[*]}; the tests that need them skip or fail (.ci/run installs them all)" >&2
+fi
 
 if $quick; then
     swift test "${flags[@]}" --parallel --skip "$end_to_end"
