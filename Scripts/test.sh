@@ -6,8 +6,8 @@
 # Full (no argument):
 #   0. Scripts/check-imports.py: Package.swift declares every module the sources import;
 #   1. swift test: every unit, golden, kernel (each CPU variant), pipeline, CLI, server and
-#      browser test (tests needing a tool that is absent, e.g. chromium or qemu-user, skip
-#      with a message saying what to install; CI installs them all);
+#      browser test (tests needing a tool that is absent, e.g. chromium or qemu-user, skip or
+#      fail; the missing tools are named before the build; CI installs them all);
 #   2. Scripts/check-consumer.sh: a package depending on this one by version builds against a
 #      tag of a temporary clone and stylizes an image through the library (started first, in
 #      the background at the lowest priority: it builds in a folder of its own and takes the
