@@ -8,8 +8,10 @@ import StylizeTestSupport
 /// read from README.md and run locally with the index variables each scheduler sets, one task
 /// after the other, each in its own folder (so the test sees what each task wrote): together
 /// they write every (content, style) pair exactly once. The command lines are the README's
-/// unchanged; `STYLIZE_WEIGHTS` points them at tiny random weights, as fast at the default
-/// 512-pixel size as the real model is on thumbnails.
+/// unchanged; `STYLIZE_WEIGHTS` points them at tiny random weights, and the `stylize` they find
+/// on PATH is a wrapper that appends `--content-size 0 --style-size 0` (the pictures keep their
+/// 20x16 and 16x16 pixels instead of being enlarged to the default 512: which pairs each task
+/// writes is what this test checks, not how large they are).
 final class ScaleOutTests: XCTestCase {
     var readme = ""
     var root = ""
@@ -21,10 +23,12 @@ final class ScaleOutTests: XCTestCase {
     override func setUpWithError() throws {
         readme = try String(contentsOfFile: packageRoot + "/README.md", encoding: .utf8)
         root = try makeTemporaryFolder(self)
-        // `stylize` on PATH, as on the cluster's machines.
+        // `stylize` on PATH, as on the cluster's machines (the wrapper above).
         bin = root + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: bin + "/stylize", withDestinationPath: try stylizeBinary().path)
+        try "#!/bin/sh\nexec '\(try stylizeBinary().path)' \"$@\" --content-size 0 --style-size 0\n"
+            .write(toFile: bin + "/stylize", atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(bin + "/stylize", 0o755), 0)
         // 5 photos x 4 styles = 20 pairs, so with 16 shards some tasks get two pairs and some one.
         weights = root + "/tiny.safetensors"
         try TinyModels.vgg(to: weights)
