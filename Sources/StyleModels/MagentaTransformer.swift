@@ -36,6 +36,8 @@ public struct MagentaTransformer: Sendable {
     let steps: [Step]
     /// Length of the style vector the norms read.
     public let styleDimension: Int
+    /// Told about every step of the forward pass when set (see `LayerObserver`).
+    public var observer: (any LayerObserver)? = nil
     /// The conditional norms in order (for inspection and comparisons).
     public var norms: [MagentaStyleNorm] {
         steps.compactMap { if case .layer(let l) = $0 { return l.norm } else { return nil } }
@@ -167,40 +169,51 @@ public struct MagentaTransformer: Sendable {
         }
         let extraH = (4 - h % 4) % 4, extraW = (4 - w % 4) % 4
         var x = (extraH | extraW) == 0 ? content
-            : pad(content, top: 0, left: 0, bottom: extraH, right: extraW, mode: .reflect)
+            : observer.run("pad to a multiple of 4", "pad", input: content.shape) {
+                pad(content, top: 0, left: 0, bottom: extraH, right: extraW, mode: .reflect)
+            }
         var residuals: [Tensor] = []
         var normIndex = 0
         for step in steps {
             switch step {
             case .save: residuals.append(x)
-            case .add: x = add(x, residuals.removeLast())
+            case .add:
+                let residual = residuals.removeLast()
+                x = observer.run("add", "add", input: x.shape) { add(x, residual) }
             case .layer(let layer):
                 if layer.conv.stride == 1 && layer.conv.outChannels <= smallOutputConvMaxChannels {
                     // few output channels (RGB output, narrow expand layers): the pixel-vectorised
                     // kernel, with the upsampling and padding done in its one input pass
-                    x = conv2dSmallOutput(x, layer.conv.weights, padding: layer.conv.padding,
+                    x = observer.run(layer.conv.name, layer.conv.kind + (layer.upsample ? " up2x" : "") + " small-out",
+                                     conv: layer.conv, input: x.shape) {
+                        conv2dSmallOutput(x, layer.conv.weights, padding: layer.conv.padding,
                                           activation: layer.conv.activation, upsampleFirst: layer.upsample)
+                    }
                 } else {
-                    if layer.upsample { x = upsampleNearest2x(x) }
-                    x = layer.conv(x)
+                    if layer.upsample { x = observer.run("upsample", "upsample2x", input: x.shape) { upsampleNearest2x(x) } }
+                    x = observer.run(layer.conv.name, layer.conv.kind, conv: layer.conv, input: x.shape) { layer.conv(x) }
                 }
                 if let n = layer.norm {
-                    let (gamma, beta) = n.affine(style: style)
-                    var fixed = population?.statistics[normIndex]
-                    if let policy {
-                        fixed = try policy(normIndex, fixed ?? FeatureStatistics(of: x, kind: n.effectiveKind(kind)))
+                    try observer.run(n.name, "norm", input: x.shape) {
+                        let (gamma, beta) = n.affine(style: style)
+                        var fixed = population?.statistics[normIndex]
+                        if let policy {
+                            fixed = try policy(normIndex, fixed ?? FeatureStatistics(of: x, kind: n.effectiveKind(kind)))
+                        }
+                        try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
+                                    activation: layer.output == .relu ? .relu : .none,
+                                    fixed: fixed, recorded: record)
+                        return x
                     }
-                    try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
-                                activation: layer.output == .relu ? .relu : .none,
-                                fixed: fixed, recorded: record)
                     normIndex += 1
-                    if layer.output == .sigmoid { x = sigmoid(x) }
+                    if layer.output == .sigmoid { x = observer.run("sigmoid", "sigmoid", input: x.shape) { sigmoid(x) } }
                 } else if layer.output == .sigmoid {
-                    x = sigmoid(x)
+                    x = observer.run("sigmoid", "sigmoid", input: x.shape) { sigmoid(x) }
                 }
             }
         }
-        return (extraH | extraW) == 0 ? x : crop(x, top: 0, left: 0, height: h, width: w)
+        return (extraH | extraW) == 0 ? x
+            : observer.run("crop", "crop", input: x.shape) { crop(x, top: 0, left: 0, height: h, width: w) }
     }
 }
 
