@@ -4,8 +4,8 @@
 Run through Benchmarks/networks.sh (which builds the release binaries first):
 
   Benchmarks/networks.sh [--threads 2] [--networks default,magenta,vgg]
-                         [--sizes 320x240,384x384,640x480,512x512,1024x1024] [--repeats 5]
-                         [--whole-repeats 3] [--layers default:512x512,magenta:384x384]
+                         [--sizes 320x240,384x384,512x512,640x480,1024x1024] [--repeats 5]
+                         [--min-seconds 2] [--whole-repeats 3] [--layers default:512x512,magenta:384x384]
 
 Per network and content size (style: a 512x512 painting for the AdaIN networks; for Magenta
 the style vector of a 256x256 one, computed once by stylize's predictor and given to every
@@ -13,9 +13,11 @@ engine):
 
   stylize in-process   `stylize-bench network` (the shipped network as StyleModels loads it:
                        both encoders, the swap and the decoder, or the Magenta transformer),
-                       best of --repeats after a warm-up
+                       best of --repeats runs after a warm-up, more until the timed runs add
+                       up to --min-seconds (the peers are timed the same way)
   stylize command      the whole `stylize CONTENT STYLE -o OUT.png` process (start-up, PNG
-                       decode and encode included), best wall time of --whole-repeats, peak
+                       decode and encode included), best wall time of --whole-repeats (more
+                       until --min-seconds, at most 20), peak
                        RSS from GNU time -v; for Magenta also `stylize batch` over 8 copies
                        of the content (per image), and `stylize video` per frame where
                        ffmpeg is installed
@@ -47,7 +49,7 @@ import network_graphs as graphs
 import peer_engines as peers
 
 REPO = Path(__file__).resolve().parent.parent
-SIZES = "320x240,384x384,640x480,512x512,1024x1024"
+SIZES = "320x240,384x384,512x512,640x480,1024x1024"
 
 
 def log(*a):
@@ -101,7 +103,7 @@ def read_png(path):
 
 def difference(a_levels, ref_levels):
     d = np.abs(a_levels - ref_levels)
-    return f"{d.mean():.3f} / {int(d.max())}"
+    return f"{d.mean():.4f} / {int(d.max())}"
 
 
 # ---------------------------------------------------------------- stylize
@@ -115,7 +117,7 @@ class Stylize:
 
     def in_process(self, network, content, repeats, output, style=None, vector=None, weights=None):
         cmd = [self.bench, "network", "--network", network, "--content", str(content), "--threads", str(self.threads),
-               "--repeats", str(repeats), "--write-output", str(output)]
+               "--repeats", str(repeats), "--min-seconds", str(peers.MIN_SECONDS[0]), "--write-output", str(output)]
         cmd += ["--style", str(style)] if style else []
         cmd += ["--style-vector", str(vector)] if vector else []
         cmd += ["--weights", str(weights)] if weights else []
@@ -124,11 +126,13 @@ class Stylize:
         return float(re.search(r" seconds=([0-9.]+)", line)[1]), float(re.search(r" cpu_seconds=([0-9.]+)", line)[1])
 
     def whole(self, args, repeats, name, before=None):
-        """Best wall time of `repeats` runs of `stylize ARGS` (and that run's CPU time), largest peak RSS in
-        MiB; `before()` runs before each (untimed)."""
-        best, cpu, rss = float("inf"), 0.0, 0
+        """Best wall time of `repeats` runs of `stylize ARGS` (more, up to 20, until they add up to
+        --min-seconds), that run's CPU time, and the largest peak RSS in MiB; `before()` runs
+        before each (untimed)."""
+        best, cpu, rss, spent, runs = float("inf"), 0.0, 0, 0.0, 0
         timing = self.work / f"{name}.time"
-        for _ in range(repeats):
+        while runs < repeats or (spent < peers.MIN_SECONDS[0] and runs < 20):
+            runs += 1
             if before:
                 before()
             t0 = time.perf_counter()
@@ -142,6 +146,7 @@ class Stylize:
             c = sum(float(v) for v in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", text))
             if t < best:
                 best, cpu = t, c
+            spent += t
         return best, cpu, rss
 
 
@@ -154,6 +159,7 @@ class Row:
         self.diffs = {}      # column -> "mean / max"
         self.rss = {}        # column -> MiB
         self.notes = []
+        self.load = load()   # 1-, 5- and 15-minute load averages when the row started
 
 
 def run_peers(row, graph_f32, graph_int8, feeds, out_layout, threads, repeats, bf16):
@@ -265,8 +271,8 @@ def tables(rows):
     out.append("Seconds per transfer (best of the runs); in brackets each engine's time over stylize in-process "
                "(above 1: stylize in-process is faster).")
     out.append("")
-    out.append("| network | content | style | " + " | ".join(cols) + " |")
-    out.append("|---|---|---|" + "---|" * len(cols))
+    out.append("| network | content | style | " + " | ".join(cols) + " | load at start |")
+    out.append("|---|---|---|" + "---|" * (len(cols) + 1))
     for r in rows:
         base = r.times["stylize in-process"][0]
         cells = []
@@ -276,7 +282,7 @@ def tables(rows):
                 continue
             t = r.times[c][0]
             cells.append(f"{t:.4f}" if c == "stylize in-process" else f"{t:.4f} ({t / base:.2f})")
-        out.append(f"| {r.network} | {r.size[0]}x{r.size[1]} | {r.style} | " + " | ".join(cells) + " |")
+        out.append(f"| {r.network} | {r.size[0]}x{r.size[1]} | {r.style} | " + " | ".join(cells) + f" | {r.load} |")
     out.append("")
     out.append("Peak RSS of the whole stylize commands (MiB, GNU time -v):")
     out.append("")
@@ -335,6 +341,8 @@ def main():
     ap.add_argument("--sizes", default=SIZES, help="content sizes WxH, comma-separated")
     ap.add_argument("--style-size", type=int, default=512, help="side of the square style image (AdaIN networks)")
     ap.add_argument("--repeats", type=int, default=5, help="timed in-process runs (after one warm-up)")
+    ap.add_argument("--min-seconds", type=float, default=2.0,
+                    help="in-process timing goes on past --repeats until the timed runs add up to this long (at most 200 runs)")
     ap.add_argument("--whole-repeats", type=int, default=3, help="runs of each whole stylize command")
     ap.add_argument("--layers", default="default:512x512,magenta:384x384",
                     help="per-layer profiles to add (network:WxH, comma-separated; empty for none)")
@@ -343,6 +351,7 @@ def main():
     ap.add_argument("--keep", help="keep the working files in this folder")
     ap.add_argument("--results", help="report file (default Benchmarks/results/<date>-networks.md)")
     a = ap.parse_args()
+    peers.MIN_SECONDS[0] = a.min_seconds
     networks = [n for n in a.networks.split(",") if n]
     sizes = [parse_size(s) for s in a.sizes.split(",") if s]
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="stylize-networks."))
@@ -352,7 +361,8 @@ def main():
     bf16 = peers.openvino_has_bf16()
     version = subprocess.run([stylize.cli, "--version"], capture_output=True, text=True).stdout.split()
     header = [f"machine: {machine()}",
-              f"threads: {a.threads}; in-process: best of {a.repeats} after a warm-up; whole commands: best of {a.whole_repeats}",
+              f"threads: {a.threads}; in-process: best of at least {a.repeats} runs and {a.min_seconds:g} s after a warm-up; "
+              f"whole commands: best of at least {a.whole_repeats} (and {a.min_seconds:g} s, at most 20 runs)",
               f"stylize: {' '.join(version)}; onnxruntime {versions['onnxruntime']}; OpenVINO {versions['openvino']}"
               f" (bf16 on this CPU: {'yes' if bf16 else 'no'})",
               f"content: {Path(a.content_image).name}, style: {Path(a.style_image).name} (centre crop, Lanczos)",
@@ -390,7 +400,7 @@ def main():
         net, size = spec.split(":")
         w, h = parse_size(size)
         cmd = [stylize.bench, "layers", "--network", net, "--size", f"{w}x{h}", "--threads", str(a.threads),
-               "--repeats", str(a.repeats)]
+               "--repeats", str(a.repeats), "--min-seconds", str(a.min_seconds)]
         content_png = work / f"content_{w}x{h}.png"
         if not content_png.exists():
             prepare_image(a.content_image, w, h, content_png)

@@ -5,8 +5,8 @@
 # One command regenerates the table of BENCHMARKS.md ("Networks people run").
 #
 #   Benchmarks/networks.sh [--threads 2] [--networks default,magenta,vgg]
-#                          [--sizes 320x240,384x384,640x480,512x512,1024x1024] [--repeats 5]
-#                          [--whole-repeats 3] [--layers default:512x512,magenta:384x384]
+#                          [--sizes 320x240,384x384,512x512,640x480,1024x1024] [--repeats 5]
+#                          [--min-seconds 2] [--whole-repeats 3] [--layers default:512x512,magenta:384x384]
 #                          [--keep DIR] [--results FILE]
 #
 # Builds the release stylize and stylize-bench, then runs Benchmarks/bench_networks.py (see

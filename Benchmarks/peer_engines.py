@@ -4,7 +4,7 @@ Both get the same thread count: onnxruntime intra-op threads = N, inter-op 1, se
 execution, all graph optimizations; OpenVINO on its CPU device with INFERENCE_NUM_THREADS = N,
 one stream, the latency hint, and INFERENCE_PRECISION_HINT pinned (f32, or bf16 for its fast
 mode on float graphs). A run is timed from the input arrays to the output array; the best of
-`repeats` after one warm-up counts, with that run's process CPU time.
+`repeats` (and more until MIN_SECONDS) after one warm-up counts, with that run's process CPU time.
 """
 import gc
 import math
@@ -13,16 +13,23 @@ import time
 import numpy as np
 
 
+MIN_SECONDS = [0.0]
+
+
 def best_time(fn, repeats):
-    """(best wall seconds, process CPU seconds of that run) over `repeats` runs after a warm-up."""
+    """(best wall seconds, process CPU seconds of that run) over `repeats` runs after a warm-up,
+    going on until the timed runs add up to MIN_SECONDS[0] (at most 200 runs), as
+    `stylize-bench network --min-seconds` does."""
     fn()
-    best, cpu = math.inf, math.nan
-    for _ in range(max(1, repeats)):
+    best, cpu, spent, runs = math.inf, math.nan, 0.0, 0
+    while runs < max(1, repeats) or (spent < MIN_SECONDS[0] and runs < 200):
         t0, c0 = time.perf_counter(), time.process_time()
         fn()
         t, c = time.perf_counter() - t0, time.process_time() - c0
         if t < best:
             best, cpu = t, c
+        spent += t
+        runs += 1
     return best, cpu
 
 

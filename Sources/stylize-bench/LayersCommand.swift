@@ -17,6 +17,8 @@ struct Layers: ParsableCommand {
     @OptionGroup var inputs: NetworkInputs
     @Option(help: "Observed transfers (the best time of each step is reported), after one warm-up.")
     var repeats: Int = 5
+    @Option(help: "Keep observing past --repeats until the passes add up to this many seconds (at most 200 passes).")
+    var minSeconds: Double = 0
     @Option(help: "Tuning: KiB of input rows per chunk of output tiles in the direct kernel.")
     var chunkKib: Int?
     @Option(help: "Tuning: KiB of one ξ slice (transformed input + products) per piece in the Winograd kernel.")
@@ -59,8 +61,16 @@ struct Layers: ParsableCommand {
         }
         try pass()
         timer.reset()
-        for _ in 0..<max(1, repeats) { try pass() }
-        let whole = try bestTime(repeats: repeats) { _ = try plain.transfer(content: content, style: style, styleVector: vector) }
+        var passes = 0
+        let t0 = now()
+        while passes < max(1, repeats) || (now() - t0 < minSeconds && passes < 200) {
+            try pass()
+            passes += 1
+        }
+        var cpu = 0.0
+        let whole = try bestTime(repeats: repeats, minSeconds: minSeconds, cpu: &cpu) {
+            _ = try plain.transfer(content: content, style: style, styleVector: vector)
+        }
 
         let records = timer.best
         let total = records.map(\.seconds).reduce(0, +)
@@ -70,7 +80,7 @@ struct Layers: ParsableCommand {
         var head = "\(network.rawValue) network, content \(content.shape.w)x\(content.shape.h)"
         if let style { head += ", style \(style.shape.w)x\(style.shape.h)" } else { head += ", style vector given" }
         print("machine: \(cpuModel()); threads \(Parallel.threadCount); kernels \(KernelISA.active.name)")
-        print("\(head); best of \(repeats) observed transfers per step; shapes W x H x C")
+        print("\(head); best of \(passes) observed transfers per step; shapes W x H x C")
         print()
         print("| # | pass | step | kind | input | output | ms | % | GFLOP/s |")
         print("|---|---|---|---|---|---|---|---|---|")
@@ -92,7 +102,7 @@ struct Layers: ParsableCommand {
             print("| \(kind) | \(k.count) | \(ms(k.seconds)) | \(pct(k.seconds)) | \(k.flops > 0 ? fmt(k.flops / k.seconds / 1e9) : "") |")
         }
         print()
-        print("sum of the steps \(ms(total)) ms; the unobserved transfer \(ms(whole)) ms (best of \(repeats))")
+        print("sum of the steps \(ms(total)) ms; the unobserved transfer \(ms(whole)) ms (best of at least \(repeats))")
         print("RESULT layers network=\(network.rawValue) size=\(content.shape.w)x\(content.shape.h) steps_ms=\(ms(total)) transfer_ms=\(ms(whole))")
     }
 }

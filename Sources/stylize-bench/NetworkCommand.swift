@@ -16,6 +16,8 @@ struct Network: ParsableCommand {
     var sizes: String = "512"
     @Option(help: "Timed runs per size (best is reported), after one warm-up.")
     var repeats: Int = 5
+    @Option(help: "Keep timing past --repeats until the timed runs add up to this many seconds (at most 200 runs).")
+    var minSeconds: Double = 0
     @Option(help: "Write the output of the first size as raw float32 NHWC to this path.")
     var writeOutput: String?
     @Flag(help: "Skip the warm-up run (single run; for peak-memory figures of one transfer).")
@@ -35,7 +37,8 @@ struct Network: ParsableCommand {
                                                                   styleVector: inputs.styleVector, styleSize: styleSide)
             var out = Tensor(shape: Shape(h: 0, w: 0, c: 0))
             var cpu = 0.0
-            let t = try bestTime(repeats: noWarmup ? 1 : repeats, warmup: !noWarmup, cpu: &cpu) {
+            let t = try bestTime(repeats: noWarmup ? 1 : repeats, warmup: !noWarmup, minSeconds: noWarmup ? 0 : minSeconds,
+                                 cpu: &cpu) {
                 out = try net.transfer(content: content, style: style, styleVector: vector)
             }
             var mean = 0.0
