@@ -5,7 +5,8 @@ Run through Benchmarks/networks.sh (which builds the release binaries first):
 
   Benchmarks/networks.sh [--threads 2] [--networks default,magenta,vgg]
                          [--sizes 320x240,384x384,512x512,640x480,1024x1024] [--repeats 5]
-                         [--min-seconds 2] [--whole-repeats 3] [--layers default:512x512,magenta:384x384]
+                         [--min-seconds 2] [--whole-repeats 3] [--rounds 2]
+                         [--layers default:512x512,magenta:384x384]
 
 Per network and content size (style: a 512x512 painting for the AdaIN networks; for Magenta
 the style vector of a 256x256 one, computed once by stylize's predictor and given to every
@@ -17,18 +18,18 @@ engine):
                        up to --min-seconds (the peers are timed the same way)
   stylize command      the whole `stylize CONTENT STYLE -o OUT.png` process (start-up, PNG
                        decode and encode included), best wall time of --whole-repeats (more
-                       until --min-seconds, at most 20), peak
-                       RSS from GNU time -v; for Magenta also `stylize batch` over 8 copies
-                       of the content (per image), and `stylize video` per frame where
-                       ffmpeg is installed
+                       until --min-seconds, at most 20), peak RSS from GNU time -v; for
+                       Magenta also `stylize batch` over 8 copies of the content (per
+                       image), and `stylize video` per frame where ffmpeg is installed
   onnxruntime f32      the exported graph (network_graphs.py), in-process, best of --repeats
   OpenVINO f32         the same, INFERENCE_PRECISION_HINT f32
   OpenVINO fast        bf16 (INFERENCE_PRECISION_HINT bf16, OpenVINO's default on a CPU with
                        AVX512_BF16) on the float graphs; for Magenta also the int8 QDQ graph
   onnxruntime int8     Magenta's int8 QDQ graph
 
-Every output is compared with onnxruntime f32's in 8-bit levels (round(clip(x, 0, 1) * 255)),
-mean and max |difference|. The report (Markdown) goes to standard output and to
+All engines of one network and size run one after the other, and the whole round --rounds
+times; each engine's best counts. Every output is compared with onnxruntime f32's in 8-bit
+levels (round(clip(x, 0, 1) * 255)), mean and max |difference|. The report (Markdown) goes to standard output and to
 Benchmarks/results/<date>-networks.md. Needs the packages of Benchmarks/requirements.txt;
 Python is only the harness here, never in stylize's path.
 """
@@ -161,6 +162,13 @@ class Row:
         self.notes = []
         self.load = load()   # 1-, 5- and 15-minute load averages when the row started
 
+    def put(self, column, seconds, cpu, rss=None):
+        """Keeps the best time of a column over the rounds (and the largest RSS)."""
+        if column not in self.times or seconds < self.times[column][0]:
+            self.times[column] = (seconds, cpu)
+        if rss is not None:
+            self.rss[column] = max(rss, self.rss.get(column, 0))
+
 
 def run_peers(row, graph_f32, graph_int8, feeds, out_layout, threads, repeats, bf16):
     """onnxruntime / OpenVINO columns of `row`; returns the reference levels (onnxruntime f32)."""
@@ -169,22 +177,24 @@ def run_peers(row, graph_f32, graph_int8, feeds, out_layout, threads, repeats, b
         return y.transpose(1, 2, 0) if out_layout == "nchw" else y
     t, c, y = peers.run_onnxruntime(graph_f32, feeds, threads, repeats)
     ref = levels(hwc(y))
-    row.times["onnxruntime f32"] = (t, c)
+    row.put("onnxruntime f32", t, c)
     row.diffs["onnxruntime f32"] = "reference"
     t, c, y, used = peers.run_openvino(graph_f32, feeds, threads, repeats, "f32")
-    row.times["OpenVINO f32"] = (t, c)
+    row.put("OpenVINO f32", t, c)
     row.diffs["OpenVINO f32"] = difference(levels(hwc(y)), ref)
     if bf16:
         t, c, y, used = peers.run_openvino(graph_f32, feeds, threads, repeats, "bf16")
-        row.times["OpenVINO bf16"] = (t, c)
+        row.put("OpenVINO bf16", t, c)
         row.diffs["OpenVINO bf16"] = difference(levels(hwc(y)), ref)
     if graph_int8:
         t, c, y, used = peers.run_openvino(graph_int8, feeds, threads, repeats, None)
-        row.times["OpenVINO int8"] = (t, c)
+        row.put("OpenVINO int8", t, c)
         row.diffs["OpenVINO int8"] = difference(levels(hwc(y)), ref)
-        row.notes.append(f"OpenVINO int8: the QDQ graph, precision hint left at its default ({used})")
+        note = f"OpenVINO int8: the QDQ graph, precision hint left at its default ({used})"
+        if note not in row.notes:
+            row.notes.append(note)
         t, c, y = peers.run_onnxruntime(graph_int8, feeds, threads, repeats)
-        row.times["onnxruntime int8"] = (t, c)
+        row.put("onnxruntime int8", t, c)
         row.diffs["onnxruntime int8"] = difference(levels(hwc(y)), ref)
     return ref
 
@@ -201,17 +211,18 @@ def bench_adain(net, size, a, stylize, work, style_png, style_u8, weights, torch
     torch_out = graphs.export_adain(module, c, s, graph)
     del module
     log(f"  {net} {w}x{h}: onnx exported")
-    ref = run_peers(row, graph, None, lambda names: dict(zip(names, (c, s))), "nchw", a.threads, a.repeats, bf16)
-    row.notes.append(f"PyTorch (the exported module) vs onnxruntime f32: {difference(levels(torch_out[0].transpose(1, 2, 0)), ref)}")
     raw = work / f"stylize_{net}_{w}x{h}.f32"
-    bench_weights = weights if net == "default" else work / "vgg_native.safetensors"
-    row.times["stylize in-process"] = stylize.in_process(net, content_png, a.repeats, raw, style=style_png, weights=bench_weights)
-    row.diffs["stylize in-process"] = difference(levels(np.fromfile(raw, np.float32).reshape(h, w, 3)), ref)
     out_png = work / f"stylize_{net}_{w}x{h}.png"
-    t, cpu, rss = stylize.whole([str(content_png), str(style_png), "-o", str(out_png), "--weights", str(bench_weights),
-                                 "--content-size", "0", "--style-size", "0", "-q"], a.whole_repeats, f"{net}_{w}x{h}")
-    row.times["stylize command"] = (t, cpu)
-    row.rss["stylize command"] = rss
+    bench_weights = weights if net == "default" else work / "vgg_native.safetensors"
+    for _ in range(a.rounds):
+        ref = run_peers(row, graph, None, lambda names: dict(zip(names, (c, s))), "nchw", a.threads, a.repeats, bf16)
+        row.put("stylize in-process", *stylize.in_process(net, content_png, a.repeats, raw, style=style_png,
+                                                          weights=bench_weights))
+        row.put("stylize command", *stylize.whole([str(content_png), str(style_png), "-o", str(out_png), "--weights",
+                                                   str(bench_weights), "--content-size", "0", "--style-size", "0", "-q"],
+                                                  a.whole_repeats, f"{net}_{w}x{h}"))
+    row.notes.append(f"PyTorch (the exported module) vs onnxruntime f32: {difference(levels(torch_out[0].transpose(1, 2, 0)), ref)}")
+    row.diffs["stylize in-process"] = difference(levels(np.fromfile(raw, np.float32).reshape(h, w, 3)), ref)
     row.diffs["stylize command"] = difference(read_png(out_png), ref)
     return row
 
@@ -222,40 +233,40 @@ def bench_magenta(size, a, stylize, work, style256, vector_file, vector, magenta
     content_png = work / f"content_{w}x{h}.png"
     content_u8 = prepare_image(a.content_image, w, h, content_png)
     c = as_float(content_u8)[None].copy()
-    ref = run_peers(row, magenta_graphs["float"], magenta_graphs["int8"],
-                    lambda names: graphs.magenta_feeds(list(names), c, vector), "nhwc", a.threads, a.repeats, bf16)
     raw = work / f"stylize_magenta_{w}x{h}.f32"
-    row.times["stylize in-process"] = stylize.in_process("magenta", content_png, a.repeats, raw, vector=vector_file)
-    row.diffs["stylize in-process"] = difference(levels(np.fromfile(raw, np.float32).reshape(h, w, 3)), ref)
     weights = REPO / "Weights/magenta-arbitrary.safetensors"
     common = ["--model", "magenta", "--weights", str(weights), "--content-size", "0", "-q"]
     out_png = work / f"stylize_magenta_{w}x{h}.png"
-    t, cpu, rss = stylize.whole([str(content_png), str(style256), "-o", str(out_png), *common], a.whole_repeats,
-                                f"magenta_{w}x{h}")
-    row.times["stylize command"] = (t, cpu)
-    row.rss["stylize command"] = rss
-    row.diffs["stylize command"] = difference(read_png(out_png), ref)
-    # Per frame: `stylize batch` over copies of the content (one style vector for all).
+    # Per frame: `stylize batch` over copies of the content (one style vector for all), and
+    # `stylize video` on a clip of them where ffmpeg is installed.
     frames = 8
     folder, outdir = work / f"batch_{w}x{h}", work / f"batch_{w}x{h}_out"
     folder.mkdir(exist_ok=True)
     for i in range(frames):
         shutil.copy(content_png, folder / f"frame{i}.png")
-    t, cpu, rss = stylize.whole(["batch", "--content", str(folder), "--style", str(style256), "-o", str(outdir), *common],
-                                a.whole_repeats, f"magenta_batch_{w}x{h}",
-                                before=lambda: shutil.rmtree(outdir, ignore_errors=True))
-    row.times["stylize batch, per image"] = (t / frames, cpu / frames)
-    row.rss["stylize batch, per image"] = rss
-    outputs = sorted(outdir.rglob("*.png"))
-    row.diffs["stylize batch, per image"] = difference(read_png(outputs[0]), ref) if outputs else "?"
-    if shutil.which("ffmpeg"):
-        clip, video_out = work / f"clip_{w}x{h}.mp4", work / f"video_{w}x{h}.mp4"
+    clip, video_out = work / f"clip_{w}x{h}.mp4", work / f"video_{w}x{h}.mp4"
+    video = shutil.which("ffmpeg") is not None
+    if video:
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-loop", "1", "-i", str(content_png), "-frames:v", str(4 * frames),
                         "-c:v", "libx264", "-pix_fmt", "yuv420p", "-r", "25", str(clip)], check=True)
-        t, cpu, rss = stylize.whole(["video", str(clip), str(style256), "-o", str(video_out), *common],
-                                    a.whole_repeats, f"magenta_video_{w}x{h}")
-        row.times["stylize video, per frame"] = (t / (4 * frames), cpu / (4 * frames))
-        row.rss["stylize video, per frame"] = rss
+    for _ in range(a.rounds):
+        ref = run_peers(row, magenta_graphs["float"], magenta_graphs["int8"],
+                        lambda names: graphs.magenta_feeds(list(names), c, vector), "nhwc", a.threads, a.repeats, bf16)
+        row.put("stylize in-process", *stylize.in_process("magenta", content_png, a.repeats, raw, vector=vector_file))
+        row.put("stylize command", *stylize.whole([str(content_png), str(style256), "-o", str(out_png), *common],
+                                                  a.whole_repeats, f"magenta_{w}x{h}"))
+        t, cpu, rss = stylize.whole(["batch", "--content", str(folder), "--style", str(style256), "-o", str(outdir),
+                                     *common], a.whole_repeats, f"magenta_batch_{w}x{h}",
+                                    before=lambda: shutil.rmtree(outdir, ignore_errors=True))
+        row.put("stylize batch, per image", t / frames, cpu / frames, rss)
+        if video:
+            t, cpu, rss = stylize.whole(["video", str(clip), str(style256), "-o", str(video_out), *common],
+                                        a.whole_repeats, f"magenta_video_{w}x{h}")
+            row.put("stylize video, per frame", t / (4 * frames), cpu / (4 * frames), rss)
+    row.diffs["stylize in-process"] = difference(levels(np.fromfile(raw, np.float32).reshape(h, w, 3)), ref)
+    row.diffs["stylize command"] = difference(read_png(out_png), ref)
+    outputs = sorted(outdir.rglob("*.png"))
+    row.diffs["stylize batch, per image"] = difference(read_png(outputs[0]), ref) if outputs else "?"
     return row
 
 
@@ -344,6 +355,9 @@ def main():
     ap.add_argument("--min-seconds", type=float, default=2.0,
                     help="in-process timing goes on past --repeats until the timed runs add up to this long (at most 200 runs)")
     ap.add_argument("--whole-repeats", type=int, default=3, help="runs of each whole stylize command")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="rounds over all engines per network and size (the best of each engine counts): "
+                         "a burst of load on a shared machine then hits every engine alike")
     ap.add_argument("--layers", default="default:512x512,magenta:384x384",
                     help="per-layer profiles to add (network:WxH, comma-separated; empty for none)")
     ap.add_argument("--content-image", default=str(REPO / "Images/chelsea.jpg"))
@@ -362,7 +376,8 @@ def main():
     version = subprocess.run([stylize.cli, "--version"], capture_output=True, text=True).stdout.split()
     header = [f"machine: {machine()}",
               f"threads: {a.threads}; in-process: best of at least {a.repeats} runs and {a.min_seconds:g} s after a warm-up; "
-              f"whole commands: best of at least {a.whole_repeats} (and {a.min_seconds:g} s, at most 20 runs)",
+              f"whole commands: best of at least {a.whole_repeats} (and {a.min_seconds:g} s, at most 20 runs); "
+              f"{a.rounds} rounds over all engines per row",
               f"stylize: {' '.join(version)}; onnxruntime {versions['onnxruntime']}; OpenVINO {versions['openvino']}"
               f" (bf16 on this CPU: {'yes' if bf16 else 'no'})",
               f"content: {Path(a.content_image).name}, style: {Path(a.style_image).name} (centre crop, Lanczos)",

@@ -6,7 +6,8 @@
 #
 #   Benchmarks/networks.sh [--threads 2] [--networks default,magenta,vgg]
 #                          [--sizes 320x240,384x384,512x512,640x480,1024x1024] [--repeats 5]
-#                          [--min-seconds 2] [--whole-repeats 3] [--layers default:512x512,magenta:384x384]
+#                          [--min-seconds 2] [--whole-repeats 3] [--rounds 2]
+#                          [--layers default:512x512,magenta:384x384]
 #                          [--keep DIR] [--results FILE]
 #
 # Builds the release stylize and stylize-bench, then runs Benchmarks/bench_networks.py (see
