@@ -11,7 +11,7 @@
 //               24 q on NEON)
 //   SK_CONV_PAIRS  1: the 6x16 tile runs as three 2-pixel x 16-channel tiles instead
 //               (portable variant: one broadcast per input value and 16 channels)
-//   SK_SO_PIX   pixels per step of the small-output (reduction-vectorised) conv
+//   SK_SO_PIX   pixels per step of the tap-lanes (reduction-vectorised) narrow-output conv
 //   SK_OWN_CONV_TILES  (optional) the file defines its own conv_tiles_6x16_<suffix>
 //               (the AVX-512F variant's 16-lane tile); this header then leaves it out
 // and, for a non-baseline ISA, opens a `#pragma clang attribute push(target(...))`

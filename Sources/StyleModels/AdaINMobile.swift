@@ -23,6 +23,8 @@ public struct AdaINMobile: AdaINNetwork {
     public let featureChannels: Int
     /// Reflection padding around the content before encoding (metadata `content_pad`).
     public let contentPad: Int
+    /// Told about every step of the forward passes when set (see `LayerObserver`).
+    public var observer: (any LayerObserver)? = nil
 
     enum Step: Sendable {
         case conv(ConvLayer)
@@ -109,9 +111,9 @@ public struct AdaINMobile: AdaINNetwork {
         var taps: [Tensor] = []
         for step in encoder {
             switch step {
-            case .conv(let layer): x = layer(x)
+            case .conv(let layer): x = observer.run(layer.name, layer.kind, conv: layer, input: x.shape) { layer(x) }
             case .saveResidual: residual = x
-            case .addResidual: x = add(x, residual!)
+            case .addResidual: x = observer.run("add", "add", input: x.shape) { add(x, residual!) }
             case .tap: taps.append(x)
             }
         }
@@ -126,18 +128,23 @@ public struct AdaINMobile: AdaINNetwork {
         let h = image.shape.h, w = image.shape.w, p = contentPad
         let extraH = (8 - (h + 2 * p) % 8) % 8
         let extraW = (8 - (w + 2 * p) % 8) % 8
-        let padded = pad(image, top: p, left: p, bottom: p + extraH, right: p + extraW, mode: .reflect)
+        let padded = observer.run("content margin", "pad", input: image.shape) {
+            pad(image, top: p, left: p, bottom: p + extraH, right: p + extraW, mode: .reflect)
+        }
         return (encodeStyle(padded), ContentGeometry(height: h, width: w, top: p, left: p))
     }
 
     public func decode(_ features: Tensor, geometry: ContentGeometry) -> Tensor {
         var x = features
         for (i, layer) in decoder.enumerated() {
-            x = layer(x)
-            if i < decoder.count - 1 { x = upsampleNearest2x(x) }
+            x = observer.run(layer.name, layer.kind, conv: layer, input: x.shape) { layer(x) }
+            if i < decoder.count - 1 { x = observer.run("upsample", "upsample2x", input: x.shape) { upsampleNearest2x(x) } }
         }
-        x = sigmoid(output(x))
-        return crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
+        x = observer.run(output.name, output.kind, conv: output, input: x.shape) { output(x) }
+        x = observer.run("sigmoid", "sigmoid", input: x.shape) { sigmoid(x) }
+        return observer.run("crop", "crop", input: x.shape) {
+            crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
+        }
     }
 }
 

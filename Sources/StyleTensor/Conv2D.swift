@@ -70,7 +70,7 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
 /// Which convolution algorithm `conv2d` may use.
 public enum ConvAlgorithm: Equatable, Sendable {
     /// The fastest applicable kernel (Winograd F(4x4,3x3) for eligible 3x3 stride-1
-    /// layers, the small-output kernel for 1 to 4 output channels).
+    /// layers, the tap-lanes kernel for 1 to 4 output channels).
     case auto
     /// The general direct kernels only (register-blocked or depthwise).
     case direct

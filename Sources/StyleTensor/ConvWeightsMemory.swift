@@ -1,6 +1,6 @@
 extension ConvWeights {
     /// Bytes this layer's weights occupy in memory: the OIHW floats as loaded plus every
-    /// prepacked copy the kernels read (blocked, Winograd-transformed, small-output),
+    /// prepacked copy the kernels read (blocked, Winograd-transformed, tap lanes),
     /// which for a 3x3 layer is several times the parameter count.
     public var storedBytes: Int {
         let floats = oihw.count + (bias?.count ?? 0) + packed.count + packedBias.count

@@ -53,7 +53,7 @@ final class KernelISATests: XCTestCase {
     }
 
     /// Every conv path: Winograd (3x3, multiples of 8), direct 6x16 (and its 1-pixel tail),
-    /// small-output (3 channels), depthwise (with a scalar channel tail), grouped, strided.
+    /// narrow-output (tap lanes, 3 channels), depthwise (with a scalar channel tail), grouped, strided.
     let layers: [Layer] = [
         Layer(h: 13, w: 17, cin: 64, cout: 48, k: 3, padding: .reflect(1)),
         Layer(h: 9, w: 14, cin: 3, cout: 64, k: 3, padding: .reflect(1)),
