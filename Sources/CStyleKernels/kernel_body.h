@@ -415,53 +415,143 @@ static void SK(tap_lanes_conv_row)(const float *in_row, int in_w, int cin, int s
 }
 
 // MARK: planar, pixel-vectorised conv for 1 to 8 outputs
+//
+// SK_PL_VW lanes per vector (default SK_VW; the AVX-512F variant: 16) and SK_PL_ACC
+// accumulators per tile at most (default 12: AVX2 has 16 ymm registers). A tile is P vectors
+// of neighbouring output pixels x all O outputs (O*P <= SK_PL_ACC): every input vector feeds
+// O multiply-adds and every broadcast weight P, so the multiply-adds, not the loads, bound it,
+// and O*P independent chains hide the latency.
 
-/// 8 neighbouring pixels: acc[o] = bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + kx + (0..7)] * W[o, i, ky, kx].
-SK_INLINE void pixel_lanes_tile8(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
-                                  const float *oihw, const float *bias, int out_c, float *out, sk_act act) {
-    skv acc[8][TL_NV];
-    for (int o = 0; o < 8; o++)
-        for (int v = 0; v < TL_NV; v++) acc[o][v] = splat(o < out_c ? bias[o] : 0);
+#ifndef SK_PL_VW
+#define SK_PL_VW SK_VW
+#endif
+#ifndef SK_PL_ACC
+#define SK_PL_ACC 12
+#endif
+#define PL_MAXP 8
+
+typedef float plv __attribute__((vector_size(SK_PL_VW * 4)));
+typedef float plvu __attribute__((vector_size(SK_PL_VW * 4), aligned(4), may_alias));
+typedef int plvi __attribute__((vector_size(SK_PL_VW * 4)));
+SK_INLINE plv plld(const float *p) { return *(const plvu *)p; }
+SK_INLINE plv plsplat(float x) {
+    plv r;
+    for (int i = 0; i < SK_PL_VW; i++) r[i] = x;
+    return r;
+}
+#if SK_FUSED
+SK_INLINE plv plmadd(plv a, plv b, plv c) { return __builtin_elementwise_fma(a, b, c); }
+#else
+SK_INLINE plv plmadd(plv a, plv b, plv c) { return a * b + c; }
+#endif
+/// act_v for plv (maxps / minps semantics).
+SK_INLINE plv plact(plv x, sk_act act) {
+    if (act == 0) return x;
+    const plv zero = {0};
+    plvi m = x < zero;
+    x = (plv)((plvi)x & ~m);
+    if (act == 2) {
+        const plv six = plsplat(6);
+        plvi n = six < x;
+        x = (plv)(((plvi)x & ~n) | ((plvi)six & n));
+    }
+    return x;
+}
+
+/// Vectors per tile for O outputs: as many as SK_PL_ACC accumulators allow, 1 to PL_MAXP.
+#define PL_P(O) ((SK_PL_ACC / (O)) < 1 ? 1 : (SK_PL_ACC / (O)) > PL_MAXP ? PL_MAXP : (SK_PL_ACC / (O)))
+
+/// P*SK_PL_VW neighbouring pixels x O outputs (O and P constants at every call):
+/// out[(p*VW + l)*ops + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + kx + p*VW + l] * w[((o*cin + i)*kh + ky)*kw + kx]),
+/// the sum in (i, ky, kx) order, one multiply-add per term.
+SK_INLINE void pl_tile(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+                       const float *w, const float *bias, float *out, ptrdiff_t ops, sk_act act,
+                       const int O, const int P) {
+    plv acc[8][PL_MAXP];
+    for (int o = 0; o < O; o++)
+        for (int p = 0; p < P; p++) acc[o][p] = plsplat(bias[o]);
     const int taps = kh * kw;
     const ptrdiff_t per_out = (ptrdiff_t)cin * taps;
     for (int i = 0; i < cin; i++) {
-        const float *pl = base + i * plane;
         for (int ky = 0; ky < kh; ky++) {
-            const float *row = pl + ky * rs;
+            const float *row = base + i * plane + ky * rs;
+            const float *wr = w + i * taps + ky * kw;
             for (int kx = 0; kx < kw; kx++) {
-                skv xv[TL_NV];
-                for (int v = 0; v < TL_NV; v++) xv[v] = ld(row + kx + v * SK_VW);
-                const float *wi = oihw + i * taps + ky * kw + kx;
-                for (int o = 0; o < 8; o++) {
-                    if (o < out_c) {
-                        skv wv = splat(wi[o * per_out]);
-                        for (int v = 0; v < TL_NV; v++) acc[o][v] = madd(xv[v], wv, acc[o][v]);
-                    }
+                plv xv[PL_MAXP];
+                for (int p = 0; p < P; p++) xv[p] = plld(row + kx + p * SK_PL_VW);
+                for (int o = 0; o < O; o++) {
+                    const plv wv = plsplat(wr[kx + o * per_out]);
+                    for (int p = 0; p < P; p++) acc[o][p] = plmadd(xv[p], wv, acc[o][p]);
                 }
             }
         }
     }
-    for (int o = 0; o < out_c; o++) {
-        for (int v = 0; v < TL_NV; v++) {
-            skv r = act_v(acc[o][v], act);
-            for (int l = 0; l < SK_VW; l++) out[(v * SK_VW + l) * out_c + o] = r[l];
+    for (int o = 0; o < O; o++) {
+        for (int p = 0; p < P; p++) {
+            const plv r = plact(acc[o][p], act);
+            float *op = out + (ptrdiff_t)p * SK_PL_VW * ops + o;
+            for (int l = 0; l < SK_PL_VW; l++) op[l * ops] = r[l];
         }
     }
 }
 
-/// out_row[x*out_c + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]),
-/// 8-pixel tiles, the last one overlapping its neighbour (out_w >= 8).
-static void SK(pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
-                                      int kh, int kw, const float *oihw, const float *bias, int out_c,
-                                      sk_act act, float *out_row, int out_w) {
-    int x = 0;
-    for (;;) {
-        if (x + 8 > out_w) x = out_w - 8;
-        pixel_lanes_tile8(base + x, plane, rs, cin, kh, kw, oihw, bias, out_c, out_row + x * out_c, act);
-        if (x + 8 >= out_w) break;
-        x += 8;
+/// The formula of pl_tile for one output pixel (scalar multiply-adds of the same kind).
+SK_INLINE void pl_pixel(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+                        const float *w, const float *bias, float *out, sk_act act, int out_c) {
+    const int taps = kh * kw;
+    const ptrdiff_t per_out = (ptrdiff_t)cin * taps;
+    for (int o = 0; o < out_c; o++) {
+        float a = bias[o];
+        for (int i = 0; i < cin; i++)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                    a = smadd(base[i * plane + ky * rs + kx], w[o * per_out + i * taps + ky * kw + kx], a);
+        out[o] = act_s(a, act);
     }
 }
+
+/// A row of out_w pixels for O outputs: tiles of PL_P(O) vectors (fewer where the row is
+/// narrower), the last one as many vectors as the rest needs and placed to end at the row's
+/// end (it may overlap the previous tile, recomputing identical values); rows narrower than a
+/// vector pixel by pixel.
+SK_INLINE void pl_row(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+                      const float *w, const float *bias, float *out, ptrdiff_t ops, sk_act act, int out_w,
+                      const int O) {
+    const int P = PL_P(O);
+    if (out_w < SK_PL_VW) {
+        for (int x = 0; x < out_w; x++) pl_pixel(base + x, plane, rs, cin, kh, kw, w, bias, out + x * ops, act, O);
+        return;
+    }
+    const int most = out_w / SK_PL_VW;  // vectors that fit the row
+    int x = 0;
+    while (x < out_w) {
+        int k = (out_w - x + SK_PL_VW - 1) / SK_PL_VW;
+        if (k > P) k = P;
+        if (k > most) k = most;
+        if (x > out_w - k * SK_PL_VW) x = out_w - k * SK_PL_VW;
+#define PL_REST(n) case n: if (n <= P) pl_tile(base + x, plane, rs, cin, kh, kw, w, bias, out + x * ops, ops, act, O, n); break;
+        switch (k) {
+            PL_REST(1) PL_REST(2) PL_REST(3) PL_REST(4) PL_REST(5) PL_REST(6) PL_REST(7) PL_REST(8)
+        }
+        x += k * SK_PL_VW;
+    }
+#undef PL_REST
+}
+
+/// out_row[x*ops + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx])
+/// for x < out_w, o < out_c (1 to 8); the sum in (i, ky, kx) order, one multiply-add per term.
+static void SK(pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
+                                      int kh, int kw, const float *oihw, const float *bias, int out_c,
+                                      sk_act act, float *out_row, ptrdiff_t ops, int out_w) {
+#define PL_O(k) case k: pl_row(base, plane, rs, cin, kh, kw, oihw, bias, out_row, ops, act, out_w, k); break;
+    switch (out_c) {
+        PL_O(1) PL_O(2) PL_O(3) PL_O(4) PL_O(5) PL_O(6) PL_O(7) PL_O(8)
+    }
+#undef PL_O
+}
+
+#undef PL_P
+#undef PL_MAXP
 
 #undef TL_NV
 

@@ -20,6 +20,8 @@
 #define SK_CONV_PAIRS 0
 #define SK_CONV_NV 2
 #define SK_SO_PIX 3
+#define SK_PL_VW 16
+#define SK_PL_ACC 24
 #define SK_OWN_CONV_TILES 1
 #include "kernel_body.h"
 

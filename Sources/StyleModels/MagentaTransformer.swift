@@ -41,6 +41,13 @@ public struct MagentaTransformer: Sendable {
         /// padding into its one input pass. Otherwise the general convolution.
         package var usesPixelLanes: Bool { conv.stride == 1 && conv.outChannels <= pixelLanesMaxChannels }
 
+        /// A pixel-lanes 3x3 layer after upsampling with reflection padding 1: four 2x2 phase
+        /// convs on the low-resolution input (`conv2dPixelLanesUpsampled`), whose padding is the
+        /// input's edge repeated; no upsampled map.
+        package var usesUpsamplePhases: Bool {
+            usesPixelLanes && upsample && conv.weights.kernelH == 3 && conv.weights.kernelW == 3 && conv.padding == .reflect(1)
+        }
+
         /// The convolution of the layer's input: upsampled, padded, convolved (pre-norm).
         package func convolve(_ x: Tensor) -> Tensor {
             if usesPixelLanes {
@@ -49,17 +56,21 @@ public struct MagentaTransformer: Sendable {
             return conv(upsample ? upsampleNearest2x(x) : x)
         }
 
-        /// The convolution of an input that is already upsampled and padded (a band of the sweep).
+        /// The convolution of an input that is already upsampled and padded (a band of the sweep),
+        /// or, with `usesUpsamplePhases`, of the low-resolution band with its one-pixel border.
         package func convolvePadded(_ band: Tensor) -> Tensor {
+            if usesUpsamplePhases { return conv2dPixelLanesUpsampled(bordered: band, conv.weights, activation: conv.activation) }
             if usesPixelLanes { return conv2dPixelLanes(band, conv.weights, padding: .none, activation: conv.activation) }
             return conv2d(band, conv.weights, stride: conv.stride, padding: .none, activation: conv.activation)
         }
 
         /// Floats per input pixel of the working copies `convolve` makes, at the upsampled
-        /// resolution: one planar, upsampled and padded copy for the pixel-lanes kernel; an
-        /// upsampled and a padded copy otherwise.
+        /// resolution: one planar copy at the input's resolution for the phase convs, one
+        /// planar, upsampled and padded copy for the other pixel-lanes layers; an upsampled and
+        /// a padded copy otherwise.
         func workingCopies(inChannels: Int) -> Double {
-            usesPixelLanes ? Double(inChannels) : Double(inChannels) * (upsample ? 2 : 1)
+            if usesUpsamplePhases { return Double(inChannels) / 4 }
+            return usesPixelLanes ? Double(inChannels) : Double(inChannels) * (upsample ? 2 : 1)
         }
     }
 

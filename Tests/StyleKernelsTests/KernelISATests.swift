@@ -147,6 +147,22 @@ final class KernelISATests: XCTestCase {
                 compared += a.count
             }
         }
+        // the pixel-lanes kernel (16-lane tiles of up to 8 vectors against 8-lane tiles of up
+        // to 8) and its upsampling phases: the same chain per output
+        for (h, w, cin, cout, k, up) in [(21, 150, 8, 3, 9, false), (9, 61, 3, 8, 9, false), (5, 19, 5, 6, 3, false),
+                                         (7, 45, 16, 8, 3, true), (6, 23, 4, 3, 3, true)] {
+            let x = rng.tensor(Shape(h: h, w: w, c: cin))
+            let wt = ConvWeights(oihw: rng.floats(cout * cin * k * k), outChannels: cout, inChannels: cin,
+                                 kernelH: k, kernelW: k, bias: rng.floats(cout))
+            var outputs: [KernelISA: Tensor] = [:]
+            forEachISA { isa in
+                outputs[isa] = conv2dPixelLanes(x, wt, padding: .reflect(k / 2), activation: .relu, upsampleFirst: up)
+            }
+            let a = outputs[.avx2FMA]!.data, b = outputs[.avx512F]!.data
+            let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+            XCTAssertEqual(differing, 0, "pixel lanes \(h)x\(w) \(cin)->\(cout) k\(k) up \(up): \(differing) of \(a.count) values differ")
+            compared += a.count
+        }
         XCTAssertGreaterThan(compared, 100_000)
     }
 }

@@ -65,11 +65,13 @@ typedef struct sk_kernels {
                                const float *w, const float *bias, int out_c, sk_act act,
                                float *out_row, int out_w);
 
-    /// One output row of the pixel-vectorised planar conv (stride 1, 1 to 8 outputs, out_w >= 8):
-    /// out[x][o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]).
+    /// One output row of the pixel-vectorised planar conv (stride 1, 1 to 8 outputs, any out_w >= 1):
+    /// out[x*ops + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]),
+    /// the sum in (i, ky, kx) order. ops = out_c for an NHWC row; 2*out_c writes every other pixel
+    /// (one column phase of an upsampled conv).
     void (*pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
                                   int kh, int kw, const float *oihw, const float *bias, int out_c,
-                                  sk_act act, float *out_row, int out_w);
+                                  sk_act act, float *out_row, ptrdiff_t ops, int out_w);
 
     /// One output row of the depthwise conv (NHWC, weights [ky][kx][c]):
     /// out[x][ch] = act(bias[ch] + Σ_{ky, kx} in_row[ky*rs + (x*s + kx)*c + ch] * w[(ky*kw + kx)*c + ch]).
