@@ -11,7 +11,9 @@
 //               24 q on NEON)
 //   SK_CONV_PAIRS  1: the 6x16 tile runs as three 2-pixel x 16-channel tiles instead
 //               (portable variant: one broadcast per input value and 16 channels)
-//   SK_SO_PIX   pixels per step of the tap-lanes (reduction-vectorised) narrow-output conv
+//   SK_TL_PIX   pixels per tile of the tap-lanes (reduction-vectorised) narrow-output conv
+//   SK_OWN_TAP_LANES  (optional) the file defines its own tap_lanes_conv_row_<suffix>
+//   SK_PL_VW, SK_PL_ACC  (optional) lanes and accumulators of the pixel-lanes conv tile
 //   SK_OWN_CONV_TILES  (optional) the file defines its own conv_tiles_6x16_<suffix>
 //               (the AVX-512F variant's 16-lane tile); this header then leaves it out
 // and, for a non-baseline ISA, opens a `#pragma clang attribute push(target(...))`
@@ -323,96 +325,102 @@ static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, co
 }
 
 // MARK: few output channels, vectorised over the reduction
+//
+// Each output is a dot product over j < run = kw*cin per kernel row: 16 partial sums (lane
+// l takes the terms j ≡ l mod 16 of j < vec_end = run/16*16, kernel rows in order), reduced by
+// the lane tree h8[l] = a[l] + a[l+8], h4[l] = h8[l] + h8[l+4], h2[l] = h4[l] + h4[l+2],
+// h2[0] + h2[1]; then the leftover terms j >= vec_end one multiply-add each, then the bias.
+// A variant holds the 16 lanes as 16/SK_VW vectors; the AVX-512F one defines its own row
+// kernel (SK_OWN_TAP_LANES), with 16 accumulators reduced together.
 
-#define TL_NV (8 / SK_VW)
-
-/// Sum of the 8 lanes in a fixed order: h = lo4 + hi4, then (h0 + h2) + (h1 + h3).
-SK_INLINE float hsum8(const skv a[TL_NV]) {
-#if SK_VW == 8
-    float h0 = a[0][0] + a[0][4], h1 = a[0][1] + a[0][5], h2 = a[0][2] + a[0][6], h3 = a[0][3] + a[0][7];
-#else
-    skv h = a[0] + a[1];
-    float h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3];
+#define TL_NV (16 / SK_VW)
+#ifndef SK_TL_PIX
+#define SK_TL_PIX 2
 #endif
-    return (h0 + h2) + (h1 + h3);
+
+/// The lane tree of 16 partial sums held as TL_NV vectors.
+SK_INLINE float tree16(const skv a[TL_NV]) {
+    float h8[8];
+#if SK_VW == 8
+    const skv s = a[0] + a[1];
+    for (int l = 0; l < 8; l++) h8[l] = s[l];
+#else
+    const skv s0 = a[0] + a[2], s1 = a[1] + a[3];
+    for (int l = 0; l < 4; l++) { h8[l] = s0[l]; h8[l + 4] = s1[l]; }
+#endif
+    const float h40 = h8[0] + h8[4], h41 = h8[1] + h8[5], h42 = h8[2] + h8[6], h43 = h8[3] + h8[7];
+    return (h40 + h42) + (h41 + h43);
 }
 
-/// Horizontal sums, the scalar leftover terms j in [vec_end, run) (one multiply-add each), bias, activation.
-SK_INLINE void tap_lanes_finish(skv acc[4][TL_NV], const float *pixel, const float *w, const float *bias,
-                                float *out, int out_c, int kh, ptrdiff_t row_stride, int run, int vec_end,
-                                ptrdiff_t o_stride, sk_act act) {
-    for (int o = 0; o < out_c; o++) {
-        float v = hsum8(acc[o]);
-        if (vec_end < run) {
-            for (int ky = 0; ky < kh; ky++) {
-                const float *p = pixel + ky * row_stride, *wr = w + o * o_stride + ky * run;
-                for (int j = vec_end; j < run; j++) v = smadd(p[j], wr[j], v);
+/// The leftover terms j in [vec_end, run) of every kernel row, one multiply-add each, added to v.
+SK_INLINE float tap_lanes_rest(float v, const float *pixel, const float *w, int kh, ptrdiff_t row_stride,
+                               int run, int vec_end) {
+    for (int ky = 0; ky < kh; ky++) {
+        const float *p = pixel + ky * row_stride, *wr = w + ky * run;
+        for (int j = vec_end; j < run; j++) v = smadd(p[j], wr[j], v);
+    }
+    return v;
+}
+
+#ifndef SK_OWN_TAP_LANES
+/// P pixels (at x, x + 1, ...) x O outputs, O and P constants at every call.
+SK_INLINE void tap_lanes_tile(const float *in_row, int cin, int s, int kh, const float *w, const float *bias,
+                              sk_act act, float *out, ptrdiff_t row_stride, int run, int vec_end, int x,
+                              const int O, const int P) {
+    skv acc[SK_TL_PIX][4][TL_NV];
+    for (int p = 0; p < P; p++)
+        for (int o = 0; o < O; o++)
+            for (int v = 0; v < TL_NV; v++) acc[p][o][v] = vzero();
+    const ptrdiff_t o_stride = (ptrdiff_t)kh * run;
+    for (int ky = 0; ky < kh; ky++) {
+        const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
+        const float *wr = w + ky * run;
+        for (int j = 0; j < vec_end; j += 16) {
+            for (int v = 0; v < TL_NV; v++) {
+                const int jj = j + v * SK_VW;
+                skv wv[4];
+                for (int o = 0; o < O; o++) wv[o] = ld(wr + o * o_stride + jj);
+                for (int p = 0; p < P; p++) {
+                    const skv xv = ld(p0 + (ptrdiff_t)p * s * cin + jj);
+                    for (int o = 0; o < O; o++) acc[p][o][v] = madd(xv, wv[o], acc[p][o][v]);
+                }
             }
         }
-        out[o] = act_s(v + bias[o], act);
+    }
+    for (int p = 0; p < P; p++) {
+        const float *pixel = in_row + (ptrdiff_t)(x + p) * s * cin;
+        for (int o = 0; o < O; o++) {
+            float v = tap_lanes_rest(tree16(acc[p][o]), pixel, w + o * o_stride, kh, row_stride, run, vec_end);
+            out[(x + p) * O + o] = act_s(v + bias[o], act);
+        }
     }
 }
 
-/// out_row[x*out_c + o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j]):
-/// 8-lane partial sums over j < (kw*cin)/8*8, summed by hsum8, then the leftover j one multiply-add each.
+SK_INLINE void tap_lanes_row(const float *in_row, int in_w, int cin, int s, int kh, int kw, const float *w,
+                             const float *bias, sk_act act, float *out_row, int out_w, const int O) {
+    const int run = kw * cin, vec_end = run / 16 * 16;
+    const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
+    int x = 0;
+    for (; x + SK_TL_PIX <= out_w; x += SK_TL_PIX)
+        tap_lanes_tile(in_row, cin, s, kh, w, bias, act, out_row, row_stride, run, vec_end, x, O, SK_TL_PIX);
+    for (; x < out_w; x++)
+        tap_lanes_tile(in_row, cin, s, kh, w, bias, act, out_row, row_stride, run, vec_end, x, O, 1);
+}
+
+/// out_row[x*out_c + o] = act(bias[o] + R) for o < out_c (<= 4), R the lane tree of the 16 partial
+/// sums of in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j] over j < vec_end, then the
+/// leftover j one multiply-add each (see above).
 static void SK(tap_lanes_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
                                    const float *w, const float *bias, int out_c, sk_act act,
                                    float *out_row, int out_w) {
-    const int run = kw * cin;
-    const int vec_end = run / 8 * 8;
-    const ptrdiff_t o_stride = (ptrdiff_t)kh * run;
-    const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
-    int x = 0;
-    while (x + SK_SO_PIX <= out_w) {
-        skv acc[SK_SO_PIX][4][TL_NV];
-        for (int p = 0; p < SK_SO_PIX; p++)
-            for (int o = 0; o < 4; o++)
-                for (int v = 0; v < TL_NV; v++) acc[p][o][v] = vzero();
-        for (int ky = 0; ky < kh; ky++) {
-            const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
-            const float *wr = w + ky * run;
-            for (int j = 0; j < vec_end; j += 8) {
-                for (int v = 0; v < TL_NV; v++) {
-                    const int jj = j + v * SK_VW;
-                    skv w0 = ld(wr + jj), w1 = ld(wr + o_stride + jj);
-                    skv w2 = ld(wr + 2 * o_stride + jj), w3 = ld(wr + 3 * o_stride + jj);
-                    for (int p = 0; p < SK_SO_PIX; p++) {
-                        skv xv = ld(p0 + (ptrdiff_t)p * s * cin + jj);
-                        acc[p][0][v] = madd(xv, w0, acc[p][0][v]);
-                        acc[p][1][v] = madd(xv, w1, acc[p][1][v]);
-                        acc[p][2][v] = madd(xv, w2, acc[p][2][v]);
-                        acc[p][3][v] = madd(xv, w3, acc[p][3][v]);
-                    }
-                }
-            }
-        }
-        for (int p = 0; p < SK_SO_PIX; p++)
-            tap_lanes_finish(acc[p], in_row + (ptrdiff_t)(x + p) * s * cin, w, bias, out_row + (x + p) * out_c,
-                             out_c, kh, row_stride, run, vec_end, o_stride, act);
-        x += SK_SO_PIX;
-    }
-    for (; x < out_w; x++) {
-        skv acc[4][TL_NV];
-        for (int o = 0; o < 4; o++)
-            for (int v = 0; v < TL_NV; v++) acc[o][v] = vzero();
-        for (int ky = 0; ky < kh; ky++) {
-            const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
-            const float *wr = w + ky * run;
-            for (int j = 0; j < vec_end; j += 8) {
-                for (int v = 0; v < TL_NV; v++) {
-                    const int jj = j + v * SK_VW;
-                    skv xv = ld(p0 + jj);
-                    acc[0][v] = madd(xv, ld(wr + jj), acc[0][v]);
-                    acc[1][v] = madd(xv, ld(wr + o_stride + jj), acc[1][v]);
-                    acc[2][v] = madd(xv, ld(wr + 2 * o_stride + jj), acc[2][v]);
-                    acc[3][v] = madd(xv, ld(wr + 3 * o_stride + jj), acc[3][v]);
-                }
-            }
-        }
-        tap_lanes_finish(acc, in_row + (ptrdiff_t)x * s * cin, w, bias, out_row + x * out_c,
-                         out_c, kh, row_stride, run, vec_end, o_stride, act);
+    switch (out_c) {
+    case 1: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 1); break;
+    case 2: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 2); break;
+    case 3: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 3); break;
+    default: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 4); break;
     }
 }
+#endif
 
 // MARK: planar, pixel-vectorised conv for 1 to 8 outputs
 //
@@ -552,7 +560,6 @@ static void SK(pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff
 
 #undef PL_P
 #undef PL_MAXP
-
 #undef TL_NV
 
 // MARK: depthwise

@@ -19,10 +19,11 @@
 #define SK_FUSED 1
 #define SK_CONV_PAIRS 0
 #define SK_CONV_NV 2
-#define SK_SO_PIX 3
+#define SK_TL_PIX 2
 #define SK_PL_VW 16
 #define SK_PL_ACC 24
 #define SK_OWN_CONV_TILES 1
+#define SK_OWN_TAP_LANES 1
 #include "kernel_body.h"
 
 typedef float zv __attribute__((vector_size(64)));
@@ -108,6 +109,92 @@ static void conv_tiles_6x16_avx512f(const float *in, ptrdiff_t rs, ptrdiff_t ps,
             tile6x16_z(in + x * ps, rs, ps, ts, kh, kw, cin, w, bias, out + x * ops, ops, valid, act);
             t += 1;
         }
+    }
+}
+
+// MARK: few output channels: P pixels x O outputs, 16 accumulators reduced together
+//
+// out[x][o] = act(bias[o] + R), R the lane tree of the 16 partial sums of
+// in[ky][x*s*cin + j] * w[o][ky][j] over j < vec_end, then the leftover terms (kernel_body.h):
+// the same lanes and tree as the other variants, so the results are bit-identical to AVX2's.
+
+/// The lane trees of 16 vectors at once (unused ones zero): lane m of the result is the tree
+/// h8 -> h4 -> h2 -> sum of a[m], each level one pair of two-source shuffles and an add.
+SK_INLINE zv ztree16(const zv a[16]) {
+    zv b[8], c[4], d[2];
+    for (int i = 0; i < 8; i++)
+        b[i] = __builtin_shufflevector(a[2 * i], a[2 * i + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23)
+             + __builtin_shufflevector(a[2 * i], a[2 * i + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    for (int i = 0; i < 4; i++)
+        c[i] = __builtin_shufflevector(b[2 * i], b[2 * i + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)
+             + __builtin_shufflevector(b[2 * i], b[2 * i + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    for (int i = 0; i < 2; i++)
+        d[i] = __builtin_shufflevector(c[2 * i], c[2 * i + 1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29)
+             + __builtin_shufflevector(c[2 * i], c[2 * i + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    return __builtin_shufflevector(d[0], d[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+         + __builtin_shufflevector(d[0], d[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+/// Pixels x .. x+P-1 x outputs 0..O-1 (P*O <= 16, constants at every call): accumulator
+/// p*O + o, which is also the offset of out[(x+p)*O + o] from out + x*O.
+SK_INLINE void ztap_tile(const float *in_row, int cin, int s, int kh, const float *w, zv bias_pattern,
+                         sk_act act, float *out, ptrdiff_t row_stride, int run, int vec_end, int x,
+                         const int O, const int P) {
+    zv acc[16];
+    for (int k = 0; k < 16; k++) acc[k] = (zv){0};
+    const ptrdiff_t o_stride = (ptrdiff_t)kh * run;
+    for (int ky = 0; ky < kh; ky++) {
+        const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
+        const float *wr = w + ky * run;
+        for (int j = 0; j < vec_end; j += 16) {
+            zv wv[4];
+            for (int o = 0; o < O; o++) wv[o] = zld(wr + o * o_stride + j);
+            for (int p = 0; p < P; p++) {
+                const zv xv = zld(p0 + (ptrdiff_t)p * s * cin + j);
+                for (int o = 0; o < O; o++) acc[p * O + o] = __builtin_elementwise_fma(xv, wv[o], acc[p * O + o]);
+            }
+        }
+    }
+    zv r = ztree16(acc);
+    if (vec_end < run) {
+        for (int m = 0; m < P * O; m++) {
+            const int p = m / O, o = m % O;
+            r[m] = tap_lanes_rest(r[m], in_row + (ptrdiff_t)(x + p) * s * cin, w + o * o_stride, kh, row_stride, run, vec_end);
+        }
+    }
+    r = zact(r + bias_pattern, act);
+    zstore(out + x * O, r, P * O);
+}
+
+SK_INLINE void ztap_row(const float *in_row, int in_w, int cin, int s, int kh, int kw, const float *w,
+                        const float *bias, sk_act act, float *out_row, int out_w, const int O) {
+    const int P = 16 / O;
+    const int run = kw * cin, vec_end = run / 16 * 16;
+    const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
+    zv bias_pattern;
+    for (int m = 0; m < 16; m++) bias_pattern[m] = bias[m % O];
+    if (out_w < P) {
+        for (int x = 0; x < out_w; x++)
+            ztap_tile(in_row, cin, s, kh, w, bias_pattern, act, out_row, row_stride, run, vec_end, x, O, 1);
+        return;
+    }
+    // tiles of P pixels, the last one placed to end at the row's end (recomputing identical values)
+    for (int x = 0;; x += P) {
+        if (x > out_w - P) x = out_w - P;
+        ztap_tile(in_row, cin, s, kh, w, bias_pattern, act, out_row, row_stride, run, vec_end, x, O, P);
+        if (x + P >= out_w) break;
+    }
+}
+
+/// out_row[x*out_c + o] = act(bias[o] + R) for o < out_c (<= 4): see above.
+static void tap_lanes_conv_row_avx512f(const float *in_row, int in_w, int cin, int s, int kh, int kw,
+                                       const float *w, const float *bias, int out_c, sk_act act,
+                                       float *out_row, int out_w) {
+    switch (out_c) {
+    case 1: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 1); break;
+    case 2: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 2); break;
+    case 3: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 3); break;
+    default: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 4); break;
     }
 }
 #pragma clang attribute pop

@@ -126,7 +126,7 @@ public struct ConvWeights: Sendable {
             } else {
                 winograd = nil
             }
-            if groups == 1 && outChannels <= TapLanesConvKernel.maxOutputChannels && kernelW * inChannels >= 8 {
+            if groups == 1 && outChannels <= TapLanesConvKernel.maxOutputChannels && kernelW * inChannels >= 16 {
                 var so = [Float](repeating: 0, count: TapLanesConvKernel.packedCount(inChannels: inChannels, kernelH: kernelH, kernelW: kernelW))
                 oihw.withUnsafeBufferPointer { w in
                     so.withUnsafeMutableBufferPointer { out in

@@ -127,6 +127,12 @@ final class KernelISATests: XCTestCase {
             Layer(h: 6, w: 29, cin: 16, cout: 7, k: 3, padding: .reflect(1), activation: .relu6),
             Layer(h: 5, w: 31, cin: 24, cout: 64, k: 1, padding: .none, activation: .none),
             Layer(h: 33, w: 35, cin: 64, cout: 64, k: 3, padding: .reflect(1)),
+            // tap lanes: every output count, leftover terms (run 18, 30), a lone-pixel row, stride 2
+            Layer(h: 4, w: 37, cin: 6, cout: 1, k: 3, padding: .reflect(1)),
+            Layer(h: 5, w: 19, cin: 40, cout: 2, k: 3, padding: .reflect(1)),
+            Layer(h: 6, w: 41, cin: 32, cout: 3, k: 3, padding: .reflect(1), activation: .none),
+            Layer(h: 3, w: 13, cin: 10, cout: 4, k: 3, stride: 2, padding: .same),
+            Layer(h: 3, w: 1, cin: 16, cout: 3, k: 3, padding: .zero(top: 1, left: 1, bottom: 1, right: 1)),
         ]
         var rng = SeededRandom(seed: 4321)
         var compared = 0

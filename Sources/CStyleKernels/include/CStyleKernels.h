@@ -59,8 +59,10 @@ typedef struct sk_kernels {
                                  sk_act act, float *out, int out_h, int out_w, int y0, int x0);
 
     /// One output row of the few-output-channel direct conv (vectorised over the reduction):
-    /// out[x][o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j])
-    /// for o < out_c (<= 4); w holds 4 output channels (zero rows past out_c).
+    /// out[x][o] = act(bias[o] + R) for o < out_c (<= 4), R the lane tree (h8[l] = a[l] + a[l+8],
+    /// h4, h2, then h2[0] + h2[1]) of the 16 partial sums a[l] of the terms
+    /// in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j] with j ≡ l (mod 16), j < kw*cin/16*16,
+    /// then the leftover j one multiply-add each; w holds 4 output channels (zero rows past out_c).
     void (*tap_lanes_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
                                const float *w, const float *bias, int out_c, sk_act act,
                                float *out_row, int out_w);
