@@ -3,7 +3,7 @@
 
 Run through Benchmarks/networks.sh (which builds the release binaries first):
 
-  Benchmarks/networks.sh [--threads 2] [--networks default,magenta,vgg]
+  Benchmarks/networks.sh [--threads 2 | --cpu-time] [--networks default,magenta,vgg]
                          [--sizes 320x240,384x384,512x512,640x480,1024x1024] [--repeats 5]
                          [--min-seconds 2] [--whole-repeats 3] [--rounds 2]
                          [--layers default:512x512,magenta:384x384]
@@ -27,10 +27,13 @@ engine):
                        AVX512_BF16) on the float graphs; for Magenta also the int8 QDQ graph
   onnxruntime int8     Magenta's int8 QDQ graph
 
-All engines of one network and size run one after the other, and the whole round --rounds
-times; each engine's best counts. Every output is compared with onnxruntime f32's in 8-bit
-levels (round(clip(x, 0, 1) * 255)), mean and max |difference|. The report (Markdown) goes to standard output and to
-Benchmarks/results/<date>-networks.md. Needs the packages of Benchmarks/requirements.txt;
+--cpu-time: one thread everywhere, and each run is judged by its CPU time rather than the
+wall clock (on a machine shared with other work the wall clock mostly measures the share of
+the cores each process got). All engines of one network and size run one after the other,
+and the whole round --rounds times; each engine's best counts. Every output is compared with
+onnxruntime f32's in 8-bit levels (round(clip(x, 0, 1) * 255)), mean and max |difference|.
+The report (Markdown) goes to standard output and to Benchmarks/results/<date>-networks.md
+(-cpu-time.md with --cpu-time). Needs the packages of Benchmarks/requirements.txt;
 Python is only the harness here, never in stylize's path.
 """
 import argparse
@@ -119,6 +122,7 @@ class Stylize:
     def in_process(self, network, content, repeats, output, style=None, vector=None, weights=None):
         cmd = [self.bench, "network", "--network", network, "--content", str(content), "--threads", str(self.threads),
                "--repeats", str(repeats), "--min-seconds", str(peers.MIN_SECONDS[0]), "--write-output", str(output)]
+        cmd += ["--cpu-time"] if peers.CPU_CLOCK[0] else []
         cmd += ["--style", str(style)] if style else []
         cmd += ["--style-vector", str(vector)] if vector else []
         cmd += ["--weights", str(weights)] if weights else []
@@ -145,8 +149,8 @@ class Stylize:
             text = timing.read_text()
             rss = max(rss, int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)[1]) // 1024)
             c = sum(float(v) for v in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", text))
-            if t < best:
-                best, cpu = t, c
+            if (c if peers.CPU_CLOCK[0] else t) < best:
+                best, cpu = (c if peers.CPU_CLOCK[0] else t), c
             spent += t
         return best, cpu, rss
 
@@ -279,8 +283,8 @@ PEER_COLUMNS = ["onnxruntime f32", "OpenVINO f32", "OpenVINO bf16", "OpenVINO in
 def tables(rows):
     out = []
     cols = [c for c in STYLIZE_COLUMNS + PEER_COLUMNS if any(c in r.times for r in rows)]
-    out.append("Seconds per transfer (best of the runs); in brackets each engine's time over stylize in-process "
-               "(above 1: stylize in-process is faster).")
+    out.append(f"Seconds per transfer ({'CPU time' if peers.CPU_CLOCK[0] else 'wall clock'}, best of the runs); in brackets "
+               "each engine's time over stylize in-process (above 1: stylize in-process is faster).")
     out.append("")
     out.append("| network | content | style | " + " | ".join(cols) + " | load at start |")
     out.append("|---|---|---|" + "---|" * (len(cols) + 1))
@@ -362,10 +366,17 @@ def main():
                     help="per-layer profiles to add (network:WxH, comma-separated; empty for none)")
     ap.add_argument("--content-image", default=str(REPO / "Images/chelsea.jpg"))
     ap.add_argument("--style-image", default=str(REPO / "Images/autumn.jpg"))
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="one thread everywhere, runs compared by CPU time (stylize-bench: the thread's CPU clock; "
+                         "the peers: process CPU time; whole commands: user + sys) instead of the wall clock, "
+                         "for a machine shared with other work")
     ap.add_argument("--keep", help="keep the working files in this folder")
     ap.add_argument("--results", help="report file (default Benchmarks/results/<date>-networks.md)")
     a = ap.parse_args()
     peers.MIN_SECONDS[0] = a.min_seconds
+    if a.cpu_time:
+        a.threads = 1
+        peers.CPU_CLOCK[0] = True
     networks = [n for n in a.networks.split(",") if n]
     sizes = [parse_size(s) for s in a.sizes.split(",") if s]
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="stylize-networks."))
@@ -374,7 +385,9 @@ def main():
     versions = peers.versions()
     bf16 = peers.openvino_has_bf16()
     version = subprocess.run([stylize.cli, "--version"], capture_output=True, text=True).stdout.split()
-    header = [f"machine: {machine()}",
+    clock = ("CPU time, 1 thread (stylize-bench: the thread's CPU clock; peers: process CPU time; whole commands: "
+             "user + sys)" if a.cpu_time else "wall clock")
+    header = [f"machine: {machine()}", f"clock: {clock}",
               f"threads: {a.threads}; in-process: best of at least {a.repeats} runs and {a.min_seconds:g} s after a warm-up; "
               f"whole commands: best of at least {a.whole_repeats} (and {a.min_seconds:g} s, at most 20 runs); "
               f"{a.rounds} rounds over all engines per row",
@@ -416,6 +429,7 @@ def main():
         w, h = parse_size(size)
         cmd = [stylize.bench, "layers", "--network", net, "--size", f"{w}x{h}", "--threads", str(a.threads),
                "--repeats", str(a.repeats), "--min-seconds", str(a.min_seconds)]
+        cmd += ["--cpu-time"] if a.cpu_time else []
         content_png = work / f"content_{w}x{h}.png"
         if not content_png.exists():
             prepare_image(a.content_image, w, h, content_png)
@@ -430,7 +444,8 @@ def main():
                    "\n".join(l for l in text.splitlines() if not l.startswith("RESULT"))]
     text = "\n".join(report) + "\n"
     print(text)
-    results = Path(a.results) if a.results else REPO / "Benchmarks/results" / f"{datetime.date.today()}-networks.md"
+    suffix = "-cpu-time" if a.cpu_time else ""
+    results = Path(a.results) if a.results else REPO / "Benchmarks/results" / f"{datetime.date.today()}-networks{suffix}.md"
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(text)
     log(f"wrote {results}")

@@ -4,7 +4,7 @@
 # graphs, with every output compared to onnxruntime f32, and per-layer profiles of stylize.
 # One command regenerates the table of BENCHMARKS.md ("Networks people run").
 #
-#   Benchmarks/networks.sh [--threads 2] [--networks default,magenta,vgg]
+#   Benchmarks/networks.sh [--threads 2 | --cpu-time] [--networks default,magenta,vgg]
 #                          [--sizes 320x240,384x384,512x512,640x480,1024x1024] [--repeats 5]
 #                          [--min-seconds 2] [--whole-repeats 3] [--rounds 2]
 #                          [--layers default:512x512,magenta:384x384]

@@ -1,8 +1,8 @@
 import StyleModels
 import StyleTensor
 
-/// A `LayerObserver` that times every step of a forward pass on the wall clock and keeps,
-/// position by position, the best time over repeated passes.
+/// A `LayerObserver` that times every step of a forward pass (wall clock, or thread CPU time
+/// with --cpu-time) and keeps, position by position, the best time over repeated passes.
 final class LayerTimer: LayerObserver, @unchecked Sendable {
     struct Record {
         var pass: String
@@ -27,9 +27,9 @@ final class LayerTimer: LayerObserver, @unchecked Sendable {
     private(set) var best: [Record] = []
 
     func run(_ step: LayerStep, _ body: () throws -> Tensor) rethrows -> Tensor {
-        let t0 = now()
+        let t0 = clockNow()
         let y = try body()
-        current.append(Record(pass: pass, step: step, output: y.shape, seconds: now() - t0))
+        current.append(Record(pass: pass, step: step, output: y.shape, seconds: clockNow() - t0))
         return y
     }
 

@@ -40,17 +40,17 @@ struct Layers: ParsableCommand {
                 timer.pass = "style"
                 let fs = stylizer.model.encodeStyle(style!)
                 timer.pass = "swap"
-                var t0 = now()
+                var t0 = clockNow()
                 let statistics = try stylizer.swap.styleStatistics(of: fs)
                 timer.record("style statistics", kind: "statistics", input: fs.shape, output: Shape(h: 1, w: 1, c: fs.shape.c),
-                             seconds: now() - t0)
+                             seconds: clockNow() - t0)
                 timer.pass = "content"
                 let (fc, geometry) = stylizer.model.encodeContent(content)
                 timer.pass = "swap"
-                t0 = now()
+                t0 = clockNow()
                 let swapped = try stylizer.swap.apply(content: fc, styles: [WeightedStyle(statistics)])
                 timer.record("AdaIN (content statistics, scale and shift)", kind: "swap", input: fc.shape,
-                             output: swapped.shape, seconds: now() - t0)
+                             output: swapped.shape, seconds: clockNow() - t0)
                 timer.pass = "decoder"
                 _ = stylizer.model.decode(swapped, geometry: geometry)
             case .magenta(_, let transformer):
@@ -80,7 +80,7 @@ struct Layers: ParsableCommand {
         var head = "\(network.rawValue) network, content \(content.shape.w)x\(content.shape.h)"
         if let style { head += ", style \(style.shape.w)x\(style.shape.h)" } else { head += ", style vector given" }
         print("machine: \(cpuModel()); threads \(Parallel.threadCount); kernels \(KernelISA.active.name)")
-        print("\(head); best of \(passes) observed transfers per step; shapes W x H x C")
+        print("\(head); best of \(passes) observed transfers per step (\(useThreadCPUTime ? "thread CPU time" : "wall clock")); shapes W x H x C")
         print()
         print("| # | pass | step | kind | input | output | ms | % | GFLOP/s |")
         print("|---|---|---|---|---|---|---|---|---|")

@@ -18,8 +18,11 @@ func threadCPUTime() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-/// Which clock `bestTime` reads.
+/// Which clock `bestTime` and `LayerTimer` read.
 nonisolated(unsafe) var useThreadCPUTime = false
+
+/// The benchmark clock: the wall clock, or the calling thread's CPU clock with --cpu-time.
+func clockNow() -> Double { useThreadCPUTime ? threadCPUTime() : now() }
 
 /// Seconds of CPU time used by the whole process (all threads), user + system.
 func processCPUTime() -> Double {
