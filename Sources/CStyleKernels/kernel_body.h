@@ -235,6 +235,10 @@ static void SK(conv_pixels_1x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, pt
 #undef PASSES
 
 // MARK: Winograd F(4x4, 3x3) transforms (multiplies and adds only, never fused)
+//
+// Lane-wise arithmetic: a variant may run them on wider vectors (the AVX-512F one defines
+// its own, SK_OWN_WINOGRAD, 16 channels at a time and these helpers for the rest) with
+// bit-identical results.
 
 /// Bᵀ applied to six vectors:
 ///   t0 = 4d0 - 5d2 + d4,  t1 = -4d1 - 4d2 + d3 + d4,  t2 = 4d1 - 4d2 - d3 + d4,
@@ -253,19 +257,18 @@ SK_INLINE void bt6(const skv d[6], skv t[6]) {
     t[5] = four * d[1] - five * d[3] + d[5];
 }
 
-/// V = Bᵀ d B, d the 6x6 patch at (y0, x0) per channel (zeros outside): out[ξ*xs + ch] = V[ξ][ch].
-/// `inside`: the patch lies wholly inside the image (a constant at each call, so the checks fold away).
-SK_INLINE void winograd_input(const float *image, int in_h, int in_w, int c, int y0, int x0,
+/// V = Bᵀ d B for channels [c0, c1) (steps of SK_VW), d[r][k][ch] = image[rows[r] + cols[k] + ch],
+/// zero where rows[r] or cols[k] is negative: out[ξ*xs + ch] = V[ξ][ch].
+/// `inside`: no offset is negative (a constant at each call, so the checks fold away).
+SK_INLINE void winograd_input(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c0, int c1,
                               float *out, ptrdiff_t xs, const int inside) {
     skv temp[36];
-    for (int ch = 0; ch < c; ch += SK_VW) {
+    for (int ch = c0; ch < c1; ch += SK_VW) {
         // columns: temp[r][k] = (Bᵀ d[.][k])[r]
         for (int k = 0; k < 6; k++) {
             skv d[6], t[6];
-            for (int r = 0; r < 6; r++) {
-                int y = y0 + r, x = x0 + k;
-                d[r] = (inside || (y < in_h && x < in_w)) ? ld(image + ((ptrdiff_t)y * in_w + x) * c + ch) : vzero();
-            }
+            for (int r = 0; r < 6; r++)
+                d[r] = (inside || (rows[r] >= 0 && cols[k] >= 0)) ? ld(image + rows[r] + cols[k] + ch) : vzero();
             bt6(d, t);
             for (int r = 0; r < 6; r++) temp[r * 6 + k] = t[r];
         }
@@ -279,16 +282,24 @@ SK_INLINE void winograd_input(const float *image, int in_h, int in_w, int c, int
     }
 }
 
-/// V = Bᵀ d B for the 6x6 patch at (y0, x0), zeros outside the image (see winograd_input).
-static void SK(winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
+/// Whether the 6 row and 6 column offsets of a patch are all valid (no zero padding to read).
+SK_INLINE int winograd_inside(const ptrdiff_t *rows, const ptrdiff_t *cols) {
+    int inside = 1;
+    for (int r = 0; r < 6; r++) inside &= (rows[r] >= 0) & (cols[r] >= 0);
+    return inside;
+}
+
+#ifndef SK_OWN_WINOGRAD
+/// V = Bᵀ d B for the 6x6 patch d[r][k][ch] = image[rows[r] + cols[k] + ch] (0 where an offset is negative).
+static void SK(winograd_input_tile)(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
                                     float *out, ptrdiff_t xs) {
-    // tiles wholly inside the image (all but the last row and column) read without checks
-    if (y0 + 6 <= in_h && x0 + 6 <= in_w) {
-        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 1);
+    if (winograd_inside(rows, cols)) {
+        winograd_input(image, rows, cols, 0, c, out, xs, 1);
     } else {
-        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 0);
+        winograd_input(image, rows, cols, 0, c, out, xs, 0);
     }
 }
+#endif
 
 /// Aᵀ applied to six vectors: y0 = m0 + m1 + m2 + m3 + m4, y1 = (m1 - m2) + 2(m3 - m4),
 /// y2 = (m1 + m2) + 4(m3 + m4), y3 = (m1 - m2) + 8(m3 - m4) + m5
@@ -300,13 +311,14 @@ SK_INLINE void at4(const skv m[6], skv y[4]) {
     y[3] = d12 + splat(8) * d34 + m[5];
 }
 
-/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
-static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, const float *bias,
-                                     sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
+/// Y = act(Aᵀ M A + bias) for output channels [c0, c1) (steps of SK_VW) of the 4x4 tile at
+/// (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
+SK_INLINE void winograd_output(const float *m, ptrdiff_t xs, int c0, int c1, int out_c, const float *bias,
+                               sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
     const int rows = out_h - y0 < 4 ? out_h - y0 : 4;
     const int cols = out_w - x0 < 4 ? out_w - x0 : 4;
     skv temp[24];
-    for (int co = 0; co < out_c; co += SK_VW) {
+    for (int co = c0; co < c1; co += SK_VW) {
         // columns: temp[r][k] = (Aᵀ M[.][k])[r]  (4 x 6)
         for (int k = 0; k < 6; k++) {
             skv v[6], t[4];
@@ -323,6 +335,14 @@ static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, co
         }
     }
 }
+
+#ifndef SK_OWN_WINOGRAD
+/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
+static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, const float *bias,
+                                     sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
+    winograd_output(m, xs, 0, out_c, out_c, bias, act, out, out_h, out_w, y0, x0);
+}
+#endif
 
 // MARK: few output channels, vectorised over the reduction
 //

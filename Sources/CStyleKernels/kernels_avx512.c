@@ -1,4 +1,5 @@
-// AVX-512F kernels (x86-64): the AVX2+FMA variant with its conv tile widened to 16 lanes.
+// AVX-512F kernels (x86-64): the AVX2+FMA variant with its conv tile, Winograd transforms,
+// tap-lanes reduction and pixel-lanes tiles widened to 16 lanes.
 //
 // out[p][co] = act(bias[co] + Σ_{ky, kx, i} in[p*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co])
 //
@@ -24,6 +25,7 @@
 #define SK_PL_ACC 24
 #define SK_OWN_CONV_TILES 1
 #define SK_OWN_TAP_LANES 1
+#define SK_OWN_WINOGRAD 1
 #include "kernel_body.h"
 
 typedef float zv __attribute__((vector_size(64)));
@@ -110,6 +112,94 @@ static void conv_tiles_6x16_avx512f(const float *in, ptrdiff_t rs, ptrdiff_t ps,
             t += 1;
         }
     }
+}
+
+// MARK: Winograd F(4x4, 3x3) transforms, 16 channels per vector
+//
+// The lane-wise arithmetic of kernel_body.h's bt6 / at4 (multiplies and adds, never fused) on
+// zmm registers, then the 8-lane helpers for a last group of 8 channels: bit-identical to AVX2.
+
+/// Bᵀ applied to six vectors (bt6 of kernel_body.h).
+SK_INLINE void zbt6(const zv d[6], zv t[6]) {
+    const zv four = zsplat(4), five = zsplat(5), two = zsplat(2);
+    zv a = d[4] - four * d[2];
+    zv b = d[3] - four * d[1];
+    zv c = d[4] - d[2];
+    zv e = two * (d[3] - d[1]);
+    t[0] = four * d[0] - five * d[2] + d[4];
+    t[1] = a + b;
+    t[2] = a - b;
+    t[3] = c + e;
+    t[4] = c - e;
+    t[5] = four * d[1] - five * d[3] + d[5];
+}
+
+/// Aᵀ applied to six vectors (at4 of kernel_body.h).
+SK_INLINE void zat4(const zv m[6], zv y[4]) {
+    zv s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+    y[0] = m[0] + s12 + s34;
+    y[1] = d12 + zsplat(2) * d34;
+    y[2] = s12 + zsplat(4) * s34;
+    y[3] = d12 + zsplat(8) * d34 + m[5];
+}
+
+/// winograd_input of kernel_body.h for channels [0, c16), 16 at a time.
+SK_INLINE void zwinograd_input(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c16,
+                               float *out, ptrdiff_t xs, const int inside) {
+    zv temp[36];
+    for (int ch = 0; ch < c16; ch += 16) {
+        for (int k = 0; k < 6; k++) {
+            zv d[6], t[6];
+            for (int r = 0; r < 6; r++)
+                d[r] = (inside || (rows[r] >= 0 && cols[k] >= 0)) ? zld(image + rows[r] + cols[k] + ch) : (zv){0};
+            zbt6(d, t);
+            for (int r = 0; r < 6; r++) temp[r * 6 + k] = t[r];
+        }
+        for (int r = 0; r < 6; r++) {
+            zv u[6];
+            zbt6(&temp[r * 6], u);
+            float *o = out + ch + (ptrdiff_t)(r * 6) * xs;
+            for (int k = 0; k < 6; k++) *(zvu *)(o + k * xs) = u[k];
+        }
+    }
+}
+
+/// V = Bᵀ d B for the 6x6 patch d[r][k][ch] = image[rows[r] + cols[k] + ch] (0 where an offset is negative).
+static void winograd_input_tile_avx512f(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
+                                        float *out, ptrdiff_t xs) {
+    const int c16 = c / 16 * 16;
+    if (winograd_inside(rows, cols)) {
+        zwinograd_input(image, rows, cols, c16, out, xs, 1);
+        winograd_input(image, rows, cols, c16, c, out, xs, 1);
+    } else {
+        zwinograd_input(image, rows, cols, c16, out, xs, 0);
+        winograd_input(image, rows, cols, c16, c, out, xs, 0);
+    }
+}
+
+/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
+static void winograd_output_tile_avx512f(const float *m, ptrdiff_t xs, int out_c, const float *bias,
+                                         sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
+    const int rows = out_h - y0 < 4 ? out_h - y0 : 4;
+    const int cols = out_w - x0 < 4 ? out_w - x0 : 4;
+    const int c16 = out_c / 16 * 16;
+    zv temp[24];
+    for (int co = 0; co < c16; co += 16) {
+        for (int k = 0; k < 6; k++) {
+            zv v[6], t[4];
+            for (int r = 0; r < 6; r++) v[r] = zld(m + (ptrdiff_t)(r * 6 + k) * xs + co);
+            zat4(v, t);
+            for (int r = 0; r < 4; r++) temp[r * 6 + k] = t[r];
+        }
+        const zv bv = zld(bias + co);
+        for (int r = 0; r < rows; r++) {
+            zv y[4];
+            zat4(&temp[r * 6], y);
+            float *o = out + ((ptrdiff_t)(y0 + r) * out_w + x0) * out_c + co;
+            for (int k = 0; k < cols; k++) *(zvu *)(o + k * out_c) = zact(y[k] + bv, act);
+        }
+    }
+    winograd_output(m, xs, c16, out_c, out_c, bias, act, out, out_h, out_w, y0, x0);
 }
 
 // MARK: few output channels: P pixels x O outputs, 16 accumulators reduced together

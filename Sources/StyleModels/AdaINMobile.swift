@@ -135,10 +135,11 @@ public struct AdaINMobile: AdaINNetwork {
     }
 
     public func decode(_ features: Tensor, geometry: ContentGeometry) -> Tensor {
+        // Every decoder conv after the first reads its input upsampled (nearest x2) and padded.
         var x = features
         for (i, layer) in decoder.enumerated() {
-            x = observer.run(layer.name, layer.kind, conv: layer, input: x.shape) { layer(x) }
-            if i < decoder.count - 1 { x = observer.run("upsample", "upsample2x", input: x.shape) { upsampleNearest2x(x) } }
+            let up = i > 0
+            x = observer.run(layer.name, layer.kind + (up ? " up2x" : ""), conv: layer, input: x.shape) { layer(x, upsampleFirst: up) }
         }
         x = observer.run(output.name, output.kind, conv: output, input: x.shape) { output(x) }
         x = observer.run("sigmoid", "sigmoid", input: x.shape) { sigmoid(x) }
@@ -158,9 +159,11 @@ extension AdaINMobile {
         NetworkLayout(stride: 8, contentPad: contentPad, frameMultiple: 8, encoderMarginPixels: 32, decoderMarginCells: 2)
     }
 
-    /// Peak floats per frame pixel: the decoder's last upsampling (input at /2 upsampled to
-    /// full resolution, plus the conv output and the RGB output) or the encoder's widest
-    /// stride-2 expansion, whichever is larger.
+    /// Peak floats per frame pixel: at the output conv, its input (the last decoder conv's
+    /// output), a padded copy of it and the RGB output, plus the block of the last decoder
+    /// conv's input (at /2: that conv reads it upsampled through the Winograd kernel's index
+    /// map), which is freed but lies below them in the heap, and the float content frame; or
+    /// the encoder's widest stride-2 expansion, whichever is larger.
     public var footprint: MemoryFootprint {
         let widths = decoder.map(\.outChannels)
         let up = widths.count >= 2 ? widths[widths.count - 2] : widths.last ?? 64
@@ -169,7 +172,7 @@ extension AdaINMobile {
         let encoderPeak = (2 * expand) / 4 + expand / 16 + 1
         let bytes = encoderLayers.map(\.weights.storedBytes).reduce(0, +)
             + decoder.map(\.weights.storedBytes).reduce(0, +) + output.weights.storedBytes
-        return MemoryFootprint(floatsPerPixel: max(2 * up + last, 2 * last + 3, encoderPeak),
+        return MemoryFootprint(floatsPerPixel: max(up / 4 + 2 * last + 3 + 3, encoderPeak),
                                styleFloatsPerPixel: encoderPeak + 8, weightBytes: bytes)
     }
 

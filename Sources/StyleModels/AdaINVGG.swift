@@ -95,8 +95,8 @@ public struct AdaINVGG: AdaINNetwork {
     public func decode(_ features: Tensor, geometry: ContentGeometry) -> Tensor {
         var x = features
         for (i, layer) in decoder.enumerated() {
-            x = observer.run(layer.name, layer.kind, conv: layer, input: x.shape) { layer(x) }
-            if Self.upsampleAfter.contains(i) { x = observer.run("upsample", "upsample2x", input: x.shape) { upsampleNearest2x(x) } }
+            let up = Self.upsampleAfter.contains(i - 1)
+            x = observer.run(layer.name, layer.kind + (up ? " up2x" : ""), conv: layer, input: x.shape) { layer(x, upsampleFirst: up) }
         }
         return observer.run("crop", "crop", input: x.shape) {
             crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)

@@ -53,7 +53,7 @@ public struct MagentaTransformer: Sendable {
             if usesPixelLanes {
                 return conv2dPixelLanes(x, conv.weights, padding: conv.padding, activation: conv.activation, upsampleFirst: upsample)
             }
-            return conv(upsample ? upsampleNearest2x(x) : x)
+            return conv(x, upsampleFirst: upsample)
         }
 
         /// The convolution of an input that is already upsampled and padded (a band of the sweep),

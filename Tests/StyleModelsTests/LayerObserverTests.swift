@@ -41,10 +41,12 @@ final class LayerObserverTests: XCTestCase {
         assertBitIdentical(got, want)
         XCTAssertGreaterThan(want.data.map(abs).max()!, 0.1)
 
-        // Style encoder, content margin + encoder, decoder (4 convs, 3 upsamplings, output conv, sigmoid, crop).
+        // Style encoder, content margin + encoder, decoder (4 convs, the last 3 reading their
+        // input upsampled, output conv, sigmoid, crop).
         let encoderConvs = 19, adds = 3
         XCTAssertEqual(recorder.convs.count, 2 * encoderConvs + 5)
-        XCTAssertEqual(recorder.steps.count, 2 * (encoderConvs + adds) + 1 + 5 + 3 + 2)
+        XCTAssertEqual(recorder.steps.count, 2 * (encoderConvs + adds) + 1 + 5 + 2)
+        XCTAssertEqual(recorder.steps.filter { $0.kind == "conv3x3 up2x" }.map(\.name), ["decoder.conv1", "decoder.conv2", "decoder.conv3"])
         let first = recorder.steps[0]
         XCTAssertEqual(first.name, "encoder.conv0")
         XCTAssertEqual(first.kind, "conv3x3/s2")
@@ -70,10 +72,11 @@ final class LayerObserverTests: XCTestCase {
         let want = try a.stylize(content: content, styles: [WeightedStyle(a.styleStatistics(of: style))])
         let got = try b.stylize(content: content, styles: [WeightedStyle(b.styleStatistics(of: style))])
         assertBitIdentical(got, want)
-        // Two encoder passes (10 convs, 3 pools each), the decoder (9 convs, 3 upsamplings) and the crop.
+        // Two encoder passes (10 convs, 3 pools each), the decoder (9 convs, 3 of them reading
+        // their input upsampled) and the crop.
         XCTAssertEqual(recorder.convs.count, 2 * 10 + 9)
         XCTAssertEqual(recorder.steps.filter { $0.kind == "maxpool" }.count, 6)
-        XCTAssertEqual(recorder.steps.filter { $0.kind == "upsample2x" }.count, 3)
+        XCTAssertEqual(recorder.steps.filter { $0.kind.hasSuffix(" up2x") }.map(\.name), ["decoder.conv1", "decoder.conv5", "decoder.conv7"])
         XCTAssertEqual(recorder.steps.first?.kind, "conv1x1")
         XCTAssertEqual(Array(recorder.convs.suffix(9)), (0..<9).map { "decoder.conv\($0)" })
         XCTAssertEqual(recorder.steps.last?.output, Shape(h: 30, w: 42, c: 3))

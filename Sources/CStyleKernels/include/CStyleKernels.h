@@ -49,9 +49,10 @@ typedef struct sk_kernels {
                              int kh, int kw, int cin, const float *w, const float *bias,
                              float *out, ptrdiff_t ops, int valid, sk_act act, int count);
 
-    /// V = Bᵀ d B of Winograd F(4x4,3x3) for the 6x6 patch at (y0, x0) of an NHWC image of
-    /// c channels (c a multiple of 8), zeros outside; V[ξ][ch] stored at out[ξ*xs + ch].
-    void (*winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
+    /// V = Bᵀ d B of Winograd F(4x4,3x3) for the 6x6 patch d[r][k][ch] = image[rows[r] + cols[k] + ch]
+    /// (r, k < 6, c channels, a multiple of 8), 0 where rows[r] or cols[k] is negative (padding
+    /// and upsampling are index maps: no padded or upsampled copy); V[ξ][ch] stored at out[ξ*xs + ch].
+    void (*winograd_input_tile)(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
                                 float *out, ptrdiff_t xs);
     /// Y = act(Aᵀ M A + bias) for the 4x4 output tile at (y0, x0), M[ξ][co] at m[ξ*xs + co],
     /// out_c a multiple of 8; only outputs inside out_h x out_w are stored.
