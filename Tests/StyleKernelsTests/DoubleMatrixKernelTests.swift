@@ -11,7 +11,7 @@ final class DoubleMatrixKernelTests: XCTestCase {
     /// naive twin (rounding only), and with `upper` every entry j >= i equal to the full run's.
     func testGemmAgainstNaive() throws {
         var rng = SeededRandom(seed: 64)
-        try forEachISA { isa in
+        forEachISA { isa in
             for (m, n, k) in [(1, 1, 1), (5, 7, 3), (12, 12, 12), (37, 29, 50), (64, 64, 64), (13, 21, 130)] {
                 for pattern in 0..<3 {
                     let (lda, rows) = pattern == 0 ? (k, m) : (m, k)             // a is m x k or k x m
@@ -55,7 +55,7 @@ final class DoubleMatrixKernelTests: XCTestCase {
     /// rotate within 4 ulp-scale of its naive twin per value, on lengths with and without a tail.
     func testRotateAgainstNaive() throws {
         var rng = SeededRandom(seed: 65)
-        try forEachISA { isa in
+        forEachISA { isa in
             for n in [1, 3, 4, 9, 192] {
                 let x0 = (0..<n).map { _ in Double(rng.float()) }, y0 = (0..<n).map { _ in Double(rng.float()) }
                 let angle = Double(rng.float()) * 3, c = cos(angle), s = sin(angle)
@@ -79,7 +79,7 @@ final class DoubleMatrixKernelTests: XCTestCase {
         let n = 45, k = 70
         let a = (0..<(n * k)).map { _ in Double(rng.float()) }, b = (0..<(k * n)).map { _ in Double(rng.float()) }
         var results: [[UInt64]] = []
-        try forEachISA { isa in
+        forEachISA { isa in
             guard fused.contains(isa) else { return }
             var c = [Double](repeating: 0, count: n * n)
             DoubleMatrixKernels.gemm(m: n, n: n, k: k, a: a, rowStride: k, depthStride: 1, b: b, ldb: n, c: &c, ldc: n)
