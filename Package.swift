@@ -87,8 +87,9 @@ let package = Package(
             "StyleSheets", "StyleServer", "StyleVideo", "StylizeCLISupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Times the shipped networks as StyleModels builds them (see Benchmarks/).
         .executableTarget(name: "stylize-bench", dependencies: [
-            "StyleKernels", "StyleTensor",
+            "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

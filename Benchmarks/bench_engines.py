@@ -3,7 +3,7 @@
 
 The network is pytorch-AdaIN's (bench_pytorch.py builds it exactly as its net.py does:
 VGG encoder to relu4_1, AdaIN with unbiased variance + 1e-5, decoder), with the seeded
-weights `stylize-bench export-weights` writes. Modes:
+weights `stylize-bench export-weights --format pytorch` writes. Modes:
 
   prepare   writes, from those weights, what every engine loads: vgg_normalised.pth and
             decoder.pth (state dicts of the two nn.Sequentials, for `stylize weights
@@ -119,7 +119,7 @@ def main():
     ap.add_argument('mode', choices=['prepare', 'torch', 'ort', 'openvino', 'compare'])
     ap.add_argument('--png', nargs='*', default=[], help='compare: PNG outputs of stylize')
     ap.add_argument('--dir', required=True, help='working folder (prepare writes it, the others read it)')
-    ap.add_argument('--weights', help='prepare: safetensors from stylize-bench export-weights')
+    ap.add_argument('--weights', help="prepare: safetensors from stylize-bench export-weights --format pytorch")
     ap.add_argument('--content', type=int, default=1024, help='content image size (square)')
     ap.add_argument('--style', type=int, default=512, help='style image size (square)')
     ap.add_argument('--threads', type=int, default=2)

@@ -3,7 +3,7 @@
 
 Builds the pytorch-AdaIN network exactly as its net.py defines it (nn.Sequential
 `vgg` cut after relu4_1, index 30, and `decoder`), loads the weights that
-`stylize-bench export-weights` wrote (same seeded values the Swift benchmark uses),
+`stylize-bench export-weights --format pytorch` wrote (same seeded values the Swift benchmark uses),
 and times, in eval mode without autograd and with torch.set_num_threads(N):
 
   network: content encoder + style encoder + AdaIN + decoder at each size, on the
@@ -78,7 +78,7 @@ def adain(content, style):
 
 
 def bench_image(size, style):
-    """Same formula as benchImage() in Sources/stylize-bench/BenchNetwork.swift (NCHW here)."""
+    """Same formula as benchImage() in Sources/stylize-bench/BenchInputs.swift (NCHW here)."""
     y, x = np.meshgrid(np.arange(size, dtype=np.float64), np.arange(size, dtype=np.float64), indexing='ij')
     chans = []
     for c in range(3):

@@ -58,7 +58,7 @@ if [[ -z $PREVIOUS_BIN ]]; then
     PREVIOUS_BIN="$WORK/previous/.build/release/stylize"
 fi
 
-"$BIN/stylize-bench" export-weights --path "$WORK/weights.safetensors" >&2
+"$BIN/stylize-bench" export-weights --format pytorch --path "$WORK/weights.safetensors" >&2
 (cd Benchmarks && "$PYTHON" bench_engines.py prepare --dir "$WORK" --weights "$WORK/weights.safetensors" \
     --content "$CONTENT" --style "$STYLE") 2>&1 | grep -v Warning | grep -v '_C._jit' >&2
 "$BIN/stylize" weights import --vgg "$WORK/vgg_normalised.pth" --decoder "$WORK/decoder.pth" \

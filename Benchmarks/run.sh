@@ -11,7 +11,7 @@
 # ratio stays meaningful under load; it still includes cache and memory contention.
 #
 # Needs: swift, /usr/bin/time, and a Python with torch + safetensors + numpy
-# (PYTHON, default /opt/stylize-train/bin/python). Each network size runs in its own
+# (PYTHON, default python3; see Benchmarks/requirements.txt). Each network size runs in its own
 # process for both engines, so "peak RSS" is the maximum resident set of one
 # process doing that size (GNU time's %M), warm-up run included.
 set -euo pipefail
@@ -22,7 +22,7 @@ SIZES=256,512,1024
 REPEATS=2
 LAYERS=1
 CPUTIME=()
-PYTHON=${PYTHON:-/opt/stylize-train/bin/python}
+PYTHON=${PYTHON:-python3}
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --threads) THREADS=$2; shift 2 ;;
@@ -38,7 +38,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/stylize-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 swift build -c release --product stylize-bench >&2
 BENCH=$(swift build -c release --show-bin-path)/stylize-bench
-"$BENCH" export-weights --path "$WORK/weights.safetensors" >&2
+"$BENCH" export-weights --format pytorch --path "$WORK/weights.safetensors" >&2
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "threads: $THREADS; swift: $(swift --version 2>&1 | head -1)"
@@ -57,8 +57,8 @@ first=1
 for size in ${SIZES//,/ }; do
     check=()
     if [[ $first == 1 ]]; then check=(--write-output "$WORK/swift_out.bin"); fi
-    /usr/bin/time -f "%M" -o "$WORK/swift_rss" "$BENCH" network --threads "$THREADS" --sizes "$size" \
-        --repeats "$REPEATS" "${CPUTIME[@]}" "${check[@]}" > "$WORK/swift.txt"
+    /usr/bin/time -f "%M" -o "$WORK/swift_rss" "$BENCH" network --network vgg --threads "$THREADS" --sizes "$size" \
+        --style-size 0 --flops --repeats "$REPEATS" "${CPUTIME[@]}" "${check[@]}" > "$WORK/swift.txt"
     pycheck=()
     if [[ $first == 1 ]]; then pycheck=(--check "$WORK/swift_out.bin"); fi
     /usr/bin/time -f "%M" -o "$WORK/torch_rss" "$PYTHON" Benchmarks/bench_pytorch.py network \
@@ -82,7 +82,8 @@ for r in "${rows[@]}"; do
 done
 
 if [[ $LAYERS == 1 ]]; then
-    "$BENCH" layers --threads "$THREADS" --size 512 --repeats "$REPEATS" --peak "$PEAK" "${CPUTIME[@]}" > "$WORK/swift_layers.txt"
+    "$BENCH" convs --network vgg --kernel 3 --threads "$THREADS" --size 512 --repeats "$REPEATS" --peak "$PEAK" \
+        "${CPUTIME[@]}" > "$WORK/swift_layers.txt"
     "$PYTHON" Benchmarks/bench_pytorch.py layers --weights "$WORK/weights.safetensors" --threads "$THREADS" \
         --size 512 --repeats "$REPEATS" "${CPUTIME[@]}" > "$WORK/torch_layers.txt"
     echo

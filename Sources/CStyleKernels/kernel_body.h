@@ -11,7 +11,9 @@
 //               24 q on NEON)
 //   SK_CONV_PAIRS  1: the 6x16 tile runs as three 2-pixel x 16-channel tiles instead
 //               (portable variant: one broadcast per input value and 16 channels)
-//   SK_SO_PIX   pixels per step of the small-output (reduction-vectorised) conv
+//   SK_TL_PIX   pixels per tile of the tap-lanes (reduction-vectorised) narrow-output conv
+//   SK_OWN_TAP_LANES  (optional) the file defines its own tap_lanes_conv_row_<suffix>
+//   SK_PL_VW, SK_PL_ACC  (optional) lanes and accumulators of the pixel-lanes conv tile
 //   SK_OWN_CONV_TILES  (optional) the file defines its own conv_tiles_6x16_<suffix>
 //               (the AVX-512F variant's 16-lane tile); this header then leaves it out
 // and, for a non-baseline ISA, opens a `#pragma clang attribute push(target(...))`
@@ -233,6 +235,10 @@ static void SK(conv_pixels_1x16)(const float *in, ptrdiff_t rs, ptrdiff_t ps, pt
 #undef PASSES
 
 // MARK: Winograd F(4x4, 3x3) transforms (multiplies and adds only, never fused)
+//
+// Lane-wise arithmetic: a variant may run them on wider vectors (the AVX-512F one defines
+// its own, SK_OWN_WINOGRAD, 16 channels at a time and these helpers for the rest) with
+// bit-identical results.
 
 /// Bᵀ applied to six vectors:
 ///   t0 = 4d0 - 5d2 + d4,  t1 = -4d1 - 4d2 + d3 + d4,  t2 = 4d1 - 4d2 - d3 + d4,
@@ -251,19 +257,18 @@ SK_INLINE void bt6(const skv d[6], skv t[6]) {
     t[5] = four * d[1] - five * d[3] + d[5];
 }
 
-/// V = Bᵀ d B, d the 6x6 patch at (y0, x0) per channel (zeros outside): out[ξ*xs + ch] = V[ξ][ch].
-/// `inside`: the patch lies wholly inside the image (a constant at each call, so the checks fold away).
-SK_INLINE void winograd_input(const float *image, int in_h, int in_w, int c, int y0, int x0,
+/// V = Bᵀ d B for channels [c0, c1) (steps of SK_VW), d[r][k][ch] = image[rows[r] + cols[k] + ch],
+/// zero where rows[r] or cols[k] is negative: out[ξ*xs + ch] = V[ξ][ch].
+/// `inside`: no offset is negative (a constant at each call, so the checks fold away).
+SK_INLINE void winograd_input(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c0, int c1,
                               float *out, ptrdiff_t xs, const int inside) {
     skv temp[36];
-    for (int ch = 0; ch < c; ch += SK_VW) {
+    for (int ch = c0; ch < c1; ch += SK_VW) {
         // columns: temp[r][k] = (Bᵀ d[.][k])[r]
         for (int k = 0; k < 6; k++) {
             skv d[6], t[6];
-            for (int r = 0; r < 6; r++) {
-                int y = y0 + r, x = x0 + k;
-                d[r] = (inside || (y < in_h && x < in_w)) ? ld(image + ((ptrdiff_t)y * in_w + x) * c + ch) : vzero();
-            }
+            for (int r = 0; r < 6; r++)
+                d[r] = (inside || (rows[r] >= 0 && cols[k] >= 0)) ? ld(image + rows[r] + cols[k] + ch) : vzero();
             bt6(d, t);
             for (int r = 0; r < 6; r++) temp[r * 6 + k] = t[r];
         }
@@ -277,16 +282,24 @@ SK_INLINE void winograd_input(const float *image, int in_h, int in_w, int c, int
     }
 }
 
-/// V = Bᵀ d B for the 6x6 patch at (y0, x0), zeros outside the image (see winograd_input).
-static void SK(winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
+/// Whether the 6 row and 6 column offsets of a patch are all valid (no zero padding to read).
+SK_INLINE int winograd_inside(const ptrdiff_t *rows, const ptrdiff_t *cols) {
+    int inside = 1;
+    for (int r = 0; r < 6; r++) inside &= (rows[r] >= 0) & (cols[r] >= 0);
+    return inside;
+}
+
+#ifndef SK_OWN_WINOGRAD
+/// V = Bᵀ d B for the 6x6 patch d[r][k][ch] = image[rows[r] + cols[k] + ch] (0 where an offset is negative).
+static void SK(winograd_input_tile)(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
                                     float *out, ptrdiff_t xs) {
-    // tiles wholly inside the image (all but the last row and column) read without checks
-    if (y0 + 6 <= in_h && x0 + 6 <= in_w) {
-        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 1);
+    if (winograd_inside(rows, cols)) {
+        winograd_input(image, rows, cols, 0, c, out, xs, 1);
     } else {
-        winograd_input(image, in_h, in_w, c, y0, x0, out, xs, 0);
+        winograd_input(image, rows, cols, 0, c, out, xs, 0);
     }
 }
+#endif
 
 /// Aᵀ applied to six vectors: y0 = m0 + m1 + m2 + m3 + m4, y1 = (m1 - m2) + 2(m3 - m4),
 /// y2 = (m1 + m2) + 4(m3 + m4), y3 = (m1 - m2) + 8(m3 - m4) + m5
@@ -298,13 +311,14 @@ SK_INLINE void at4(const skv m[6], skv y[4]) {
     y[3] = d12 + splat(8) * d34 + m[5];
 }
 
-/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
-static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, const float *bias,
-                                     sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
+/// Y = act(Aᵀ M A + bias) for output channels [c0, c1) (steps of SK_VW) of the 4x4 tile at
+/// (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
+SK_INLINE void winograd_output(const float *m, ptrdiff_t xs, int c0, int c1, int out_c, const float *bias,
+                               sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
     const int rows = out_h - y0 < 4 ? out_h - y0 : 4;
     const int cols = out_w - x0 < 4 ? out_w - x0 : 4;
     skv temp[24];
-    for (int co = 0; co < out_c; co += SK_VW) {
+    for (int co = c0; co < c1; co += SK_VW) {
         // columns: temp[r][k] = (Aᵀ M[.][k])[r]  (4 x 6)
         for (int k = 0; k < 6; k++) {
             skv v[6], t[4];
@@ -322,147 +336,250 @@ static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, co
     }
 }
 
-// MARK: few output channels, vectorised over the reduction
-
-#define TL_NV (8 / SK_VW)
-
-/// Sum of the 8 lanes in a fixed order: h = lo4 + hi4, then (h0 + h2) + (h1 + h3).
-SK_INLINE float hsum8(const skv a[TL_NV]) {
-#if SK_VW == 8
-    float h0 = a[0][0] + a[0][4], h1 = a[0][1] + a[0][5], h2 = a[0][2] + a[0][6], h3 = a[0][3] + a[0][7];
-#else
-    skv h = a[0] + a[1];
-    float h0 = h[0], h1 = h[1], h2 = h[2], h3 = h[3];
+#ifndef SK_OWN_WINOGRAD
+/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
+static void SK(winograd_output_tile)(const float *m, ptrdiff_t xs, int out_c, const float *bias,
+                                     sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
+    winograd_output(m, xs, 0, out_c, out_c, bias, act, out, out_h, out_w, y0, x0);
+}
 #endif
-    return (h0 + h2) + (h1 + h3);
+
+// MARK: few output channels, vectorised over the reduction
+//
+// Each output is a dot product over j < run = kw*cin per kernel row: 16 partial sums (lane
+// l takes the terms j ≡ l mod 16 of j < vec_end = run/16*16, kernel rows in order), reduced by
+// the lane tree h8[l] = a[l] + a[l+8], h4[l] = h8[l] + h8[l+4], h2[l] = h4[l] + h4[l+2],
+// h2[0] + h2[1]; then the leftover terms j >= vec_end one multiply-add each, then the bias.
+// A variant holds the 16 lanes as 16/SK_VW vectors; the AVX-512F one defines its own row
+// kernel (SK_OWN_TAP_LANES), with 16 accumulators reduced together.
+
+#define TL_NV (16 / SK_VW)
+#ifndef SK_TL_PIX
+#define SK_TL_PIX 2
+#endif
+
+/// The lane tree of 16 partial sums held as TL_NV vectors.
+SK_INLINE float tree16(const skv a[TL_NV]) {
+    float h8[8];
+#if SK_VW == 8
+    const skv s = a[0] + a[1];
+    for (int l = 0; l < 8; l++) h8[l] = s[l];
+#else
+    const skv s0 = a[0] + a[2], s1 = a[1] + a[3];
+    for (int l = 0; l < 4; l++) { h8[l] = s0[l]; h8[l + 4] = s1[l]; }
+#endif
+    const float h40 = h8[0] + h8[4], h41 = h8[1] + h8[5], h42 = h8[2] + h8[6], h43 = h8[3] + h8[7];
+    return (h40 + h42) + (h41 + h43);
 }
 
-/// Horizontal sums, the scalar leftover terms j in [vec_end, run) (one multiply-add each), bias, activation.
-SK_INLINE void tap_lanes_finish(skv acc[4][TL_NV], const float *pixel, const float *w, const float *bias,
-                                float *out, int out_c, int kh, ptrdiff_t row_stride, int run, int vec_end,
-                                ptrdiff_t o_stride, sk_act act) {
-    for (int o = 0; o < out_c; o++) {
-        float v = hsum8(acc[o]);
-        if (vec_end < run) {
-            for (int ky = 0; ky < kh; ky++) {
-                const float *p = pixel + ky * row_stride, *wr = w + o * o_stride + ky * run;
-                for (int j = vec_end; j < run; j++) v = smadd(p[j], wr[j], v);
+/// The leftover terms j in [vec_end, run) of every kernel row, one multiply-add each, added to v.
+SK_INLINE float tap_lanes_rest(float v, const float *pixel, const float *w, int kh, ptrdiff_t row_stride,
+                               int run, int vec_end) {
+    for (int ky = 0; ky < kh; ky++) {
+        const float *p = pixel + ky * row_stride, *wr = w + ky * run;
+        for (int j = vec_end; j < run; j++) v = smadd(p[j], wr[j], v);
+    }
+    return v;
+}
+
+#ifndef SK_OWN_TAP_LANES
+/// P pixels (at x, x + 1, ...) x O outputs, O and P constants at every call.
+SK_INLINE void tap_lanes_tile(const float *in_row, int cin, int s, int kh, const float *w, const float *bias,
+                              sk_act act, float *out, ptrdiff_t row_stride, int run, int vec_end, int x,
+                              const int O, const int P) {
+    skv acc[SK_TL_PIX][4][TL_NV];
+    for (int p = 0; p < P; p++)
+        for (int o = 0; o < O; o++)
+            for (int v = 0; v < TL_NV; v++) acc[p][o][v] = vzero();
+    const ptrdiff_t o_stride = (ptrdiff_t)kh * run;
+    for (int ky = 0; ky < kh; ky++) {
+        const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
+        const float *wr = w + ky * run;
+        for (int j = 0; j < vec_end; j += 16) {
+            for (int v = 0; v < TL_NV; v++) {
+                const int jj = j + v * SK_VW;
+                skv wv[4];
+                for (int o = 0; o < O; o++) wv[o] = ld(wr + o * o_stride + jj);
+                for (int p = 0; p < P; p++) {
+                    const skv xv = ld(p0 + (ptrdiff_t)p * s * cin + jj);
+                    for (int o = 0; o < O; o++) acc[p][o][v] = madd(xv, wv[o], acc[p][o][v]);
+                }
             }
         }
-        out[o] = act_s(v + bias[o], act);
+    }
+    for (int p = 0; p < P; p++) {
+        const float *pixel = in_row + (ptrdiff_t)(x + p) * s * cin;
+        for (int o = 0; o < O; o++) {
+            float v = tap_lanes_rest(tree16(acc[p][o]), pixel, w + o * o_stride, kh, row_stride, run, vec_end);
+            out[(x + p) * O + o] = act_s(v + bias[o], act);
+        }
     }
 }
 
-/// out_row[x*out_c + o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j]):
-/// 8-lane partial sums over j < (kw*cin)/8*8, summed by hsum8, then the leftover j one multiply-add each.
+SK_INLINE void tap_lanes_row(const float *in_row, int in_w, int cin, int s, int kh, int kw, const float *w,
+                             const float *bias, sk_act act, float *out_row, int out_w, const int O) {
+    const int run = kw * cin, vec_end = run / 16 * 16;
+    const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
+    int x = 0;
+    for (; x + SK_TL_PIX <= out_w; x += SK_TL_PIX)
+        tap_lanes_tile(in_row, cin, s, kh, w, bias, act, out_row, row_stride, run, vec_end, x, O, SK_TL_PIX);
+    for (; x < out_w; x++)
+        tap_lanes_tile(in_row, cin, s, kh, w, bias, act, out_row, row_stride, run, vec_end, x, O, 1);
+}
+
+/// out_row[x*out_c + o] = act(bias[o] + R) for o < out_c (<= 4), R the lane tree of the 16 partial
+/// sums of in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j] over j < vec_end, then the
+/// leftover j one multiply-add each (see above).
 static void SK(tap_lanes_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
                                    const float *w, const float *bias, int out_c, sk_act act,
                                    float *out_row, int out_w) {
-    const int run = kw * cin;
-    const int vec_end = run / 8 * 8;
-    const ptrdiff_t o_stride = (ptrdiff_t)kh * run;
-    const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
-    int x = 0;
-    while (x + SK_SO_PIX <= out_w) {
-        skv acc[SK_SO_PIX][4][TL_NV];
-        for (int p = 0; p < SK_SO_PIX; p++)
-            for (int o = 0; o < 4; o++)
-                for (int v = 0; v < TL_NV; v++) acc[p][o][v] = vzero();
-        for (int ky = 0; ky < kh; ky++) {
-            const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
-            const float *wr = w + ky * run;
-            for (int j = 0; j < vec_end; j += 8) {
-                for (int v = 0; v < TL_NV; v++) {
-                    const int jj = j + v * SK_VW;
-                    skv w0 = ld(wr + jj), w1 = ld(wr + o_stride + jj);
-                    skv w2 = ld(wr + 2 * o_stride + jj), w3 = ld(wr + 3 * o_stride + jj);
-                    for (int p = 0; p < SK_SO_PIX; p++) {
-                        skv xv = ld(p0 + (ptrdiff_t)p * s * cin + jj);
-                        acc[p][0][v] = madd(xv, w0, acc[p][0][v]);
-                        acc[p][1][v] = madd(xv, w1, acc[p][1][v]);
-                        acc[p][2][v] = madd(xv, w2, acc[p][2][v]);
-                        acc[p][3][v] = madd(xv, w3, acc[p][3][v]);
-                    }
-                }
-            }
-        }
-        for (int p = 0; p < SK_SO_PIX; p++)
-            tap_lanes_finish(acc[p], in_row + (ptrdiff_t)(x + p) * s * cin, w, bias, out_row + (x + p) * out_c,
-                             out_c, kh, row_stride, run, vec_end, o_stride, act);
-        x += SK_SO_PIX;
-    }
-    for (; x < out_w; x++) {
-        skv acc[4][TL_NV];
-        for (int o = 0; o < 4; o++)
-            for (int v = 0; v < TL_NV; v++) acc[o][v] = vzero();
-        for (int ky = 0; ky < kh; ky++) {
-            const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
-            const float *wr = w + ky * run;
-            for (int j = 0; j < vec_end; j += 8) {
-                for (int v = 0; v < TL_NV; v++) {
-                    const int jj = j + v * SK_VW;
-                    skv xv = ld(p0 + jj);
-                    acc[0][v] = madd(xv, ld(wr + jj), acc[0][v]);
-                    acc[1][v] = madd(xv, ld(wr + o_stride + jj), acc[1][v]);
-                    acc[2][v] = madd(xv, ld(wr + 2 * o_stride + jj), acc[2][v]);
-                    acc[3][v] = madd(xv, ld(wr + 3 * o_stride + jj), acc[3][v]);
-                }
-            }
-        }
-        tap_lanes_finish(acc, in_row + (ptrdiff_t)x * s * cin, w, bias, out_row + x * out_c,
-                         out_c, kh, row_stride, run, vec_end, o_stride, act);
+    switch (out_c) {
+    case 1: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 1); break;
+    case 2: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 2); break;
+    case 3: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 3); break;
+    default: tap_lanes_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 4); break;
     }
 }
+#endif
 
 // MARK: planar, pixel-vectorised conv for 1 to 8 outputs
+//
+// SK_PL_VW lanes per vector (default SK_VW; the AVX-512F variant: 16) and SK_PL_ACC
+// accumulators per tile at most (default 12: AVX2 has 16 ymm registers). A tile is P vectors
+// of neighbouring output pixels x all O outputs (O*P <= SK_PL_ACC): every input vector feeds
+// O multiply-adds and every broadcast weight P, so the multiply-adds, not the loads, bound it,
+// and O*P independent chains hide the latency.
 
-/// 8 neighbouring pixels: acc[o] = bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + kx + (0..7)] * W[o, i, ky, kx].
-SK_INLINE void pixel_lanes_tile8(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
-                                  const float *oihw, const float *bias, int out_c, float *out, sk_act act) {
-    skv acc[8][TL_NV];
-    for (int o = 0; o < 8; o++)
-        for (int v = 0; v < TL_NV; v++) acc[o][v] = splat(o < out_c ? bias[o] : 0);
+#ifndef SK_PL_VW
+#define SK_PL_VW SK_VW
+#endif
+#ifndef SK_PL_ACC
+#define SK_PL_ACC 12
+#endif
+#define PL_MAXP 8
+
+typedef float plv __attribute__((vector_size(SK_PL_VW * 4)));
+typedef float plvu __attribute__((vector_size(SK_PL_VW * 4), aligned(4), may_alias));
+typedef int plvi __attribute__((vector_size(SK_PL_VW * 4)));
+SK_INLINE plv plld(const float *p) { return *(const plvu *)p; }
+SK_INLINE plv plsplat(float x) {
+    plv r;
+    for (int i = 0; i < SK_PL_VW; i++) r[i] = x;
+    return r;
+}
+#if SK_FUSED
+SK_INLINE plv plmadd(plv a, plv b, plv c) { return __builtin_elementwise_fma(a, b, c); }
+#else
+SK_INLINE plv plmadd(plv a, plv b, plv c) { return a * b + c; }
+#endif
+/// act_v for plv (maxps / minps semantics).
+SK_INLINE plv plact(plv x, sk_act act) {
+    if (act == 0) return x;
+    const plv zero = {0};
+    plvi m = x < zero;
+    x = (plv)((plvi)x & ~m);
+    if (act == 2) {
+        const plv six = plsplat(6);
+        plvi n = six < x;
+        x = (plv)(((plvi)x & ~n) | ((plvi)six & n));
+    }
+    return x;
+}
+
+/// Vectors per tile for O outputs: as many as SK_PL_ACC accumulators allow, 1 to PL_MAXP.
+#define PL_P(O) ((SK_PL_ACC / (O)) < 1 ? 1 : (SK_PL_ACC / (O)) > PL_MAXP ? PL_MAXP : (SK_PL_ACC / (O)))
+
+/// P*SK_PL_VW neighbouring pixels x O outputs (O and P constants at every call):
+/// out[(p*VW + l)*ops + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + kx + p*VW + l] * w[((o*cin + i)*kh + ky)*kw + kx]),
+/// the sum in (i, ky, kx) order, one multiply-add per term.
+SK_INLINE void pl_tile(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+                       const float *w, const float *bias, float *out, ptrdiff_t ops, sk_act act,
+                       const int O, const int P) {
+    plv acc[8][PL_MAXP];
+    for (int o = 0; o < O; o++)
+        for (int p = 0; p < P; p++) acc[o][p] = plsplat(bias[o]);
     const int taps = kh * kw;
     const ptrdiff_t per_out = (ptrdiff_t)cin * taps;
     for (int i = 0; i < cin; i++) {
-        const float *pl = base + i * plane;
         for (int ky = 0; ky < kh; ky++) {
-            const float *row = pl + ky * rs;
+            const float *row = base + i * plane + ky * rs;
+            const float *wr = w + i * taps + ky * kw;
             for (int kx = 0; kx < kw; kx++) {
-                skv xv[TL_NV];
-                for (int v = 0; v < TL_NV; v++) xv[v] = ld(row + kx + v * SK_VW);
-                const float *wi = oihw + i * taps + ky * kw + kx;
-                for (int o = 0; o < 8; o++) {
-                    if (o < out_c) {
-                        skv wv = splat(wi[o * per_out]);
-                        for (int v = 0; v < TL_NV; v++) acc[o][v] = madd(xv[v], wv, acc[o][v]);
-                    }
+                plv xv[PL_MAXP];
+                for (int p = 0; p < P; p++) xv[p] = plld(row + kx + p * SK_PL_VW);
+                for (int o = 0; o < O; o++) {
+                    const plv wv = plsplat(wr[kx + o * per_out]);
+                    for (int p = 0; p < P; p++) acc[o][p] = plmadd(xv[p], wv, acc[o][p]);
                 }
             }
         }
     }
-    for (int o = 0; o < out_c; o++) {
-        for (int v = 0; v < TL_NV; v++) {
-            skv r = act_v(acc[o][v], act);
-            for (int l = 0; l < SK_VW; l++) out[(v * SK_VW + l) * out_c + o] = r[l];
+    for (int o = 0; o < O; o++) {
+        for (int p = 0; p < P; p++) {
+            const plv r = plact(acc[o][p], act);
+            float *op = out + (ptrdiff_t)p * SK_PL_VW * ops + o;
+            for (int l = 0; l < SK_PL_VW; l++) op[l * ops] = r[l];
         }
     }
 }
 
-/// out_row[x*out_c + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]),
-/// 8-pixel tiles, the last one overlapping its neighbour (out_w >= 8).
-static void SK(pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
-                                      int kh, int kw, const float *oihw, const float *bias, int out_c,
-                                      sk_act act, float *out_row, int out_w) {
-    int x = 0;
-    for (;;) {
-        if (x + 8 > out_w) x = out_w - 8;
-        pixel_lanes_tile8(base + x, plane, rs, cin, kh, kw, oihw, bias, out_c, out_row + x * out_c, act);
-        if (x + 8 >= out_w) break;
-        x += 8;
+/// The formula of pl_tile for one output pixel (scalar multiply-adds of the same kind).
+SK_INLINE void pl_pixel(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+                        const float *w, const float *bias, float *out, sk_act act, int out_c) {
+    const int taps = kh * kw;
+    const ptrdiff_t per_out = (ptrdiff_t)cin * taps;
+    for (int o = 0; o < out_c; o++) {
+        float a = bias[o];
+        for (int i = 0; i < cin; i++)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                    a = smadd(base[i * plane + ky * rs + kx], w[o * per_out + i * taps + ky * kw + kx], a);
+        out[o] = act_s(a, act);
     }
 }
 
+/// A row of out_w pixels for O outputs: tiles of PL_P(O) vectors (fewer where the row is
+/// narrower), the last one as many vectors as the rest needs and placed to end at the row's
+/// end (it may overlap the previous tile, recomputing identical values); rows narrower than a
+/// vector pixel by pixel.
+SK_INLINE void pl_row(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin, int kh, int kw,
+                      const float *w, const float *bias, float *out, ptrdiff_t ops, sk_act act, int out_w,
+                      const int O) {
+    const int P = PL_P(O);
+    if (out_w < SK_PL_VW) {
+        for (int x = 0; x < out_w; x++) pl_pixel(base + x, plane, rs, cin, kh, kw, w, bias, out + x * ops, act, O);
+        return;
+    }
+    const int most = out_w / SK_PL_VW;  // vectors that fit the row
+    int x = 0;
+    while (x < out_w) {
+        int k = (out_w - x + SK_PL_VW - 1) / SK_PL_VW;
+        if (k > P) k = P;
+        if (k > most) k = most;
+        if (x > out_w - k * SK_PL_VW) x = out_w - k * SK_PL_VW;
+#define PL_REST(n) case n: if (n <= P) pl_tile(base + x, plane, rs, cin, kh, kw, w, bias, out + x * ops, ops, act, O, n); break;
+        switch (k) {
+            PL_REST(1) PL_REST(2) PL_REST(3) PL_REST(4) PL_REST(5) PL_REST(6) PL_REST(7) PL_REST(8)
+        }
+        x += k * SK_PL_VW;
+    }
+#undef PL_REST
+}
+
+/// out_row[x*ops + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx])
+/// for x < out_w, o < out_c (1 to 8); the sum in (i, ky, kx) order, one multiply-add per term.
+static void SK(pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
+                                      int kh, int kw, const float *oihw, const float *bias, int out_c,
+                                      sk_act act, float *out_row, ptrdiff_t ops, int out_w) {
+#define PL_O(k) case k: pl_row(base, plane, rs, cin, kh, kw, oihw, bias, out_row, ops, act, out_w, k); break;
+    switch (out_c) {
+        PL_O(1) PL_O(2) PL_O(3) PL_O(4) PL_O(5) PL_O(6) PL_O(7) PL_O(8)
+    }
+#undef PL_O
+}
+
+#undef PL_P
+#undef PL_MAXP
 #undef TL_NV
 
 // MARK: depthwise

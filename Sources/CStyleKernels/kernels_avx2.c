@@ -11,7 +11,7 @@
 #define SK_FUSED 1
 #define SK_CONV_PAIRS 0
 #define SK_CONV_NV 2
-#define SK_SO_PIX 3
+#define SK_TL_PIX 2
 #include "kernel_body.h"
 #pragma clang attribute pop
 

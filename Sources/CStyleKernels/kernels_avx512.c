@@ -1,4 +1,5 @@
-// AVX-512F kernels (x86-64): the AVX2+FMA variant with its conv tile widened to 16 lanes.
+// AVX-512F kernels (x86-64): the AVX2+FMA variant with its conv tile, Winograd transforms,
+// tap-lanes reduction and pixel-lanes tiles widened to 16 lanes.
 //
 // out[p][co] = act(bias[co] + Σ_{ky, kx, i} in[p*ps + ky*rs + kx*ts + i] * w[((ky*kw + kx)*cin + i)*16 + co])
 //
@@ -19,8 +20,12 @@
 #define SK_FUSED 1
 #define SK_CONV_PAIRS 0
 #define SK_CONV_NV 2
-#define SK_SO_PIX 3
+#define SK_TL_PIX 2
+#define SK_PL_VW 16
+#define SK_PL_ACC 24
 #define SK_OWN_CONV_TILES 1
+#define SK_OWN_TAP_LANES 1
+#define SK_OWN_WINOGRAD 1
 #include "kernel_body.h"
 
 typedef float zv __attribute__((vector_size(64)));
@@ -106,6 +111,180 @@ static void conv_tiles_6x16_avx512f(const float *in, ptrdiff_t rs, ptrdiff_t ps,
             tile6x16_z(in + x * ps, rs, ps, ts, kh, kw, cin, w, bias, out + x * ops, ops, valid, act);
             t += 1;
         }
+    }
+}
+
+// MARK: Winograd F(4x4, 3x3) transforms, 16 channels per vector
+//
+// The lane-wise arithmetic of kernel_body.h's bt6 / at4 (multiplies and adds, never fused) on
+// zmm registers, then the 8-lane helpers for a last group of 8 channels: bit-identical to AVX2.
+
+/// Bᵀ applied to six vectors (bt6 of kernel_body.h).
+SK_INLINE void zbt6(const zv d[6], zv t[6]) {
+    const zv four = zsplat(4), five = zsplat(5), two = zsplat(2);
+    zv a = d[4] - four * d[2];
+    zv b = d[3] - four * d[1];
+    zv c = d[4] - d[2];
+    zv e = two * (d[3] - d[1]);
+    t[0] = four * d[0] - five * d[2] + d[4];
+    t[1] = a + b;
+    t[2] = a - b;
+    t[3] = c + e;
+    t[4] = c - e;
+    t[5] = four * d[1] - five * d[3] + d[5];
+}
+
+/// Aᵀ applied to six vectors (at4 of kernel_body.h).
+SK_INLINE void zat4(const zv m[6], zv y[4]) {
+    zv s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+    y[0] = m[0] + s12 + s34;
+    y[1] = d12 + zsplat(2) * d34;
+    y[2] = s12 + zsplat(4) * s34;
+    y[3] = d12 + zsplat(8) * d34 + m[5];
+}
+
+/// winograd_input of kernel_body.h for channels [0, c16), 16 at a time.
+SK_INLINE void zwinograd_input(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c16,
+                               float *out, ptrdiff_t xs, const int inside) {
+    zv temp[36];
+    for (int ch = 0; ch < c16; ch += 16) {
+        for (int k = 0; k < 6; k++) {
+            zv d[6], t[6];
+            for (int r = 0; r < 6; r++)
+                d[r] = (inside || (rows[r] >= 0 && cols[k] >= 0)) ? zld(image + rows[r] + cols[k] + ch) : (zv){0};
+            zbt6(d, t);
+            for (int r = 0; r < 6; r++) temp[r * 6 + k] = t[r];
+        }
+        for (int r = 0; r < 6; r++) {
+            zv u[6];
+            zbt6(&temp[r * 6], u);
+            float *o = out + ch + (ptrdiff_t)(r * 6) * xs;
+            for (int k = 0; k < 6; k++) *(zvu *)(o + k * xs) = u[k];
+        }
+    }
+}
+
+/// V = Bᵀ d B for the 6x6 patch d[r][k][ch] = image[rows[r] + cols[k] + ch] (0 where an offset is negative).
+static void winograd_input_tile_avx512f(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
+                                        float *out, ptrdiff_t xs) {
+    const int c16 = c / 16 * 16;
+    if (winograd_inside(rows, cols)) {
+        zwinograd_input(image, rows, cols, c16, out, xs, 1);
+        winograd_input(image, rows, cols, c16, c, out, xs, 1);
+    } else {
+        zwinograd_input(image, rows, cols, c16, out, xs, 0);
+        winograd_input(image, rows, cols, c16, c, out, xs, 0);
+    }
+}
+
+/// Y = act(Aᵀ M A + bias) for the 4x4 tile at (y0, x0), M[ξ][co] = m[ξ*xs + co]; outputs outside out_h x out_w are dropped.
+static void winograd_output_tile_avx512f(const float *m, ptrdiff_t xs, int out_c, const float *bias,
+                                         sk_act act, float *out, int out_h, int out_w, int y0, int x0) {
+    const int rows = out_h - y0 < 4 ? out_h - y0 : 4;
+    const int cols = out_w - x0 < 4 ? out_w - x0 : 4;
+    const int c16 = out_c / 16 * 16;
+    zv temp[24];
+    for (int co = 0; co < c16; co += 16) {
+        for (int k = 0; k < 6; k++) {
+            zv v[6], t[4];
+            for (int r = 0; r < 6; r++) v[r] = zld(m + (ptrdiff_t)(r * 6 + k) * xs + co);
+            zat4(v, t);
+            for (int r = 0; r < 4; r++) temp[r * 6 + k] = t[r];
+        }
+        const zv bv = zld(bias + co);
+        for (int r = 0; r < rows; r++) {
+            zv y[4];
+            zat4(&temp[r * 6], y);
+            float *o = out + ((ptrdiff_t)(y0 + r) * out_w + x0) * out_c + co;
+            for (int k = 0; k < cols; k++) *(zvu *)(o + k * out_c) = zact(y[k] + bv, act);
+        }
+    }
+    winograd_output(m, xs, c16, out_c, out_c, bias, act, out, out_h, out_w, y0, x0);
+}
+
+// MARK: few output channels: P pixels x O outputs, 16 accumulators reduced together
+//
+// out[x][o] = act(bias[o] + R), R the lane tree of the 16 partial sums of
+// in[ky][x*s*cin + j] * w[o][ky][j] over j < vec_end, then the leftover terms (kernel_body.h):
+// the same lanes and tree as the other variants, so the results are bit-identical to AVX2's.
+
+/// The lane trees of 16 vectors at once (unused ones zero): lane m of the result is the tree
+/// h8 -> h4 -> h2 -> sum of a[m], each level one pair of two-source shuffles and an add.
+SK_INLINE zv ztree16(const zv a[16]) {
+    zv b[8], c[4], d[2];
+    for (int i = 0; i < 8; i++)
+        b[i] = __builtin_shufflevector(a[2 * i], a[2 * i + 1], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23)
+             + __builtin_shufflevector(a[2 * i], a[2 * i + 1], 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    for (int i = 0; i < 4; i++)
+        c[i] = __builtin_shufflevector(b[2 * i], b[2 * i + 1], 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27)
+             + __builtin_shufflevector(b[2 * i], b[2 * i + 1], 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    for (int i = 0; i < 2; i++)
+        d[i] = __builtin_shufflevector(c[2 * i], c[2 * i + 1], 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29)
+             + __builtin_shufflevector(c[2 * i], c[2 * i + 1], 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    return __builtin_shufflevector(d[0], d[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+         + __builtin_shufflevector(d[0], d[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+}
+
+/// Pixels x .. x+P-1 x outputs 0..O-1 (P*O <= 16, constants at every call): accumulator
+/// p*O + o, which is also the offset of out[(x+p)*O + o] from out + x*O.
+SK_INLINE void ztap_tile(const float *in_row, int cin, int s, int kh, const float *w, zv bias_pattern,
+                         sk_act act, float *out, ptrdiff_t row_stride, int run, int vec_end, int x,
+                         const int O, const int P) {
+    zv acc[16];
+    for (int k = 0; k < 16; k++) acc[k] = (zv){0};
+    const ptrdiff_t o_stride = (ptrdiff_t)kh * run;
+    for (int ky = 0; ky < kh; ky++) {
+        const float *p0 = in_row + ky * row_stride + (ptrdiff_t)x * s * cin;
+        const float *wr = w + ky * run;
+        for (int j = 0; j < vec_end; j += 16) {
+            zv wv[4];
+            for (int o = 0; o < O; o++) wv[o] = zld(wr + o * o_stride + j);
+            for (int p = 0; p < P; p++) {
+                const zv xv = zld(p0 + (ptrdiff_t)p * s * cin + j);
+                for (int o = 0; o < O; o++) acc[p * O + o] = __builtin_elementwise_fma(xv, wv[o], acc[p * O + o]);
+            }
+        }
+    }
+    zv r = ztree16(acc);
+    if (vec_end < run) {
+        for (int m = 0; m < P * O; m++) {
+            const int p = m / O, o = m % O;
+            r[m] = tap_lanes_rest(r[m], in_row + (ptrdiff_t)(x + p) * s * cin, w + o * o_stride, kh, row_stride, run, vec_end);
+        }
+    }
+    r = zact(r + bias_pattern, act);
+    zstore(out + x * O, r, P * O);
+}
+
+SK_INLINE void ztap_row(const float *in_row, int in_w, int cin, int s, int kh, int kw, const float *w,
+                        const float *bias, sk_act act, float *out_row, int out_w, const int O) {
+    const int P = 16 / O;
+    const int run = kw * cin, vec_end = run / 16 * 16;
+    const ptrdiff_t row_stride = (ptrdiff_t)in_w * cin;
+    zv bias_pattern;
+    for (int m = 0; m < 16; m++) bias_pattern[m] = bias[m % O];
+    if (out_w < P) {
+        for (int x = 0; x < out_w; x++)
+            ztap_tile(in_row, cin, s, kh, w, bias_pattern, act, out_row, row_stride, run, vec_end, x, O, 1);
+        return;
+    }
+    // tiles of P pixels, the last one placed to end at the row's end (recomputing identical values)
+    for (int x = 0;; x += P) {
+        if (x > out_w - P) x = out_w - P;
+        ztap_tile(in_row, cin, s, kh, w, bias_pattern, act, out_row, row_stride, run, vec_end, x, O, P);
+        if (x + P >= out_w) break;
+    }
+}
+
+/// out_row[x*out_c + o] = act(bias[o] + R) for o < out_c (<= 4): see above.
+static void tap_lanes_conv_row_avx512f(const float *in_row, int in_w, int cin, int s, int kh, int kw,
+                                       const float *w, const float *bias, int out_c, sk_act act,
+                                       float *out_row, int out_w) {
+    switch (out_c) {
+    case 1: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 1); break;
+    case 2: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 2); break;
+    case 3: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 3); break;
+    default: ztap_row(in_row, in_w, cin, s, kh, kw, w, bias, act, out_row, out_w, 4); break;
     }
 }
 #pragma clang attribute pop

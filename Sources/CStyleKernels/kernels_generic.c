@@ -6,7 +6,8 @@
 #define SK_FUSED 0
 #define SK_CONV_PAIRS 1
 #define SK_CONV_NV 2
-#define SK_SO_PIX 3
+#define SK_TL_PIX 1
+#define SK_PL_ACC 8
 #include "kernel_body.h"
 
 SK_DEFINE_TABLE("generic", SK_ISA_GENERIC)

@@ -6,7 +6,7 @@
 #define SK_FUSED 1
 #define SK_CONV_PAIRS 0
 #define SK_CONV_NV 4
-#define SK_SO_PIX 3
+#define SK_TL_PIX 1
 #include "kernel_body.h"
 
 SK_DEFINE_TABLE("neon", SK_ISA_NEON)

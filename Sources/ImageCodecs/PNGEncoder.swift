@@ -16,10 +16,16 @@ enum PNGEncoder {
         }
     }
 
+    /// zlib level of every PNG stylize writes: level 4 is zlib's first lazy-matching level,
+    /// and on photos and stylized pictures its files are within a few per cent of level 6's
+    /// (0-6 % larger, some smaller) in half the time (a 512x512 output: 33 against 73 ms,
+    /// a third of a whole `stylize` command's wall time at level 6).
+    static let defaultCompressionLevel = 4
+
     /// Encodes rows packed as PNG stores them (see `sc_png_encode`).
     static func encode(packed: [UInt8], width: Int, height: Int, bitDepth: Int, colorType: ColorType,
                        interlaced: Bool = false, palette: [UInt8] = [], paletteAlpha: [UInt8] = [],
-                       transparentColor: [UInt16]? = nil, compressionLevel: Int = 6, file: String) throws -> [UInt8] {
+                       transparentColor: [UInt16]? = nil, compressionLevel: Int = defaultCompressionLevel, file: String) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
         try packed.withUnsafeBufferPointer { data in

@@ -6,11 +6,14 @@
 /// where j runs over the contiguous taps x channels of one kernel row and
 /// W'[o, ky, kx*Cin + ci] = W[o, ci, ky, kx]. The 16-output-channel kernel would
 /// waste 13 of 16 lanes on a 3-channel output; here the vector axis is the
-/// reduction (the C row kernel `tap_lanes_conv_row` of the active `KernelISA`): 3 pixels
-/// x 4 output channels of 8-lane partial sums, each reduced to a scalar at the end
-/// (fixed order), then the `KW*Cin mod 8` leftover terms are added with scalar
-/// multiply-adds (fused on AVX2 and NEON). A lone pixel uses the same arithmetic, so values do not
-/// depend on where a pixel falls or which thread computes it.
+/// reduction (the C row kernel `tap_lanes_conv_row` of the active `KernelISA`): each output
+/// keeps 16 partial sums (lane l takes the terms j ≡ l mod 16), reduced at the end by a fixed
+/// lane tree (l + 8, then + 4, + 2, + 1), then the `KW*Cin mod 16` leftover terms are added
+/// with scalar multiply-adds (fused on AVX2, AVX-512F and NEON). AVX-512F: 16/O pixels x O
+/// outputs, 16 accumulators of 16 lanes reduced together by shuffles; AVX2: 2 pixels x O
+/// outputs of two 8-lane vectors each, the same lanes and tree, so the two agree bit for bit.
+/// A lone pixel uses the same arithmetic, so values do not depend on where a pixel falls or
+/// which thread computes it.
 public enum TapLanesConvKernel {
     /// Output channels this kernel handles at most.
     public static let maxOutputChannels = 4

@@ -11,8 +11,13 @@
 /// convolution. 36 multiplies per 16 outputs per channel pair instead of 144: 4x
 /// fewer FLOPs (F(2x2,3x3): 2.25x). The transforms grow values by up to ~100x, so
 /// float32 rounding is larger than the direct sum's; the tests bound it at
-/// 1e-4 x Σ|terms|. Output is (inH - 2) x (inW - 2); partial tiles read zeros past
-/// the input and drop their extra outputs. Cin and Cout must be multiples of 8.
+/// 1e-4 x Σ|terms|. Output is (inH - 2) x (inW - 2) of the padded input; partial tiles
+/// read zeros past it and drop their extra outputs. Cin and Cout must be multiples of 8.
+///
+/// The padded input need not exist: `InputMap` says where each of its rows and columns comes
+/// from in the unpadded (and, for a layer after nearest x2 upsampling, not yet upsampled)
+/// input, so the 6x6 patches are read from it directly, with the same values, and no padded
+/// or upsampled copy is made.
 ///
 /// Pieces: runs of `tilesPerPiece` consecutive tiles of the flat (sample, tile row,
 /// tile column) order, independent of the thread count. A piece streams all 36
@@ -82,18 +87,59 @@ public enum Winograd4x4ConvKernel {
         }
     }
 
+    /// Where the rows and columns of the padded input of a 3x3 convolution come from: the
+    /// padded input is `pad(upsample(x))`, x of `height` x `width` x `channels` per sample,
+    /// `upsample` 1 or 2 (nearest), padded by `top`/`left`/`bottom`/`right` with `mode`:
+    ///
+    ///     rowOffsets[r] = src(r - top, upsample * height) * width * channels, or -1 (zeros),
+    ///     columnOffsets[k] = src(k - left, upsample * width) * channels, or -1,
+    ///
+    /// src(i, n) = (i in 0..<n ? i : reflectIndex(i, n) with `.reflect`, none with `.zero`) / upsample;
+    /// -1 also past the padded size (the zeros that partial tiles read). The arrays cover
+    /// every position the tiles read: 4 * ceil((padded - 2) / 4) + 2.
+    public struct InputMap: Sendable {
+        /// The padded input's size (rows x columns); the output is 2 smaller each way.
+        public let paddedH: Int, paddedW: Int
+        /// Floats per sample of the unpadded input.
+        public let sampleStride: Int
+        public let rowOffsets: [Int], columnOffsets: [Int]
+
+        public init(height: Int, width: Int, channels: Int, upsample: Int = 1,
+                    top: Int, left: Int, bottom: Int, right: Int, mode: PadMode) {
+            precondition(upsample == 1 || upsample == 2, "Winograd input map: upsampling by 1 or 2")
+            precondition(height >= 1 && width >= 1 && channels >= 1 && min(top, left, bottom, right) >= 0,
+                         "Winograd input map: bad sizes")
+            func offsets(before: Int, size: Int, after: Int, stride: Int) -> [Int] {
+                let padded = before + size + after
+                let count = 4 * ((max(padded - 2, 0) + 3) / 4) + 2
+                return (0..<count).map { r in
+                    let i = r - before
+                    if r >= padded { return -1 }
+                    if i >= 0 && i < size { return i / upsample * stride }
+                    return mode == .reflect ? reflectIndex(i, size) / upsample * stride : -1
+                }
+            }
+            paddedH = upsample * height + top + bottom
+            paddedW = upsample * width + left + right
+            sampleStride = height * width * channels
+            rowOffsets = offsets(before: top, size: upsample * height, after: bottom, stride: width * channels)
+            columnOffsets = offsets(before: left, size: upsample * width, after: right, stride: channels)
+        }
+    }
+
     /// Checked once per call (live preconditions): channel counts (multiples of 8, see
-    /// `isApplicable`), non-negative sizes and a worker count of at least 1. The C transforms
-    /// and GEMM trust the pointers: `scratch` must hold `workers * scratchCount` floats.
+    /// `isApplicable`) and a worker count of at least 1. The C transforms and GEMM trust the
+    /// pointers: `input` holds `batch * map.sampleStride` floats of `inC` channels (the map's),
+    /// `scratch` `workers * scratchCount`.
     public static func run(
-        input: UnsafePointer<Float>, batch: Int, inH: Int, inW: Int, inC: Int,
+        input: UnsafePointer<Float>, batch: Int, map: InputMap, inC: Int,
         packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outC: Int,
         activation: FusedActivation, output: UnsafeMutablePointer<Float>,
         scratch: UnsafeMutablePointer<Float>, workers: Int
     ) {
         precondition(isApplicable(inChannels: inC, outChannels: outC), "Winograd kernel needs channel counts that are multiples of 8")
-        precondition(batch >= 0 && inH >= 0 && inW >= 0 && workers >= 1, "Winograd kernel: bad sizes")
-        let outH = inH - 2, outW = inW - 2
+        precondition(batch >= 0 && workers >= 1, "Winograd kernel: bad sizes")
+        let outH = map.paddedH - 2, outW = map.paddedW - 2
         guard batch > 0, outH > 0, outW > 0, outC > 0 else { return }
         let nb = ConvPacking.blocksPerGroup(outChannels: outC, groups: 1)
         let coutPad = nb * 16
@@ -106,8 +152,11 @@ public enum Winograd4x4ConvKernel {
         let inputTile = kernels.winograd_input_tile!, outputTile = kernels.winograd_output_tile!
         let gemmTiles = kernels.conv_tiles_6x16!, gemmPixels = kernels.conv_pixels_1x16!
         let act = activation.code
-        let inH32 = Int32(inH), inW32 = Int32(inW), inC32 = Int32(inC), outC32 = Int32(outC)
+        let inC32 = Int32(inC), outC32 = Int32(outC)
         let outH32 = Int32(outH), outW32 = Int32(outW)
+        map.rowOffsets.withUnsafeBufferPointer { rowBuffer in
+        map.columnOffsets.withUnsafeBufferPointer { columnBuffer in
+        let rows = rowBuffer.baseAddress!, columns = columnBuffer.baseAddress!
         Parallel.forEach(pieces, workers: workers) { piece, worker in
             let first = piece * tpp
             let count = min(tpp, totalTiles - first)
@@ -116,8 +165,7 @@ public enum Winograd4x4ConvKernel {
             for j in 0..<count {
                 let t = first + j
                 let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
-                inputTile(input + n * inH * inW * inC, inH32, inW32, inC32, Int32(4 * ty), Int32(4 * tx),
-                          v + j * inC, tpp * inC)
+                inputTile(input + n * map.sampleStride, rows + 4 * ty, columns + 4 * tx, inC32, v + j * inC, tpp * inC)
             }
             // 36 GEMMs (tiles x Cin) x (Cin x 16-channel block): the direct kernel's micro-tile
             // with one "tap" and the tiles as pixels; the last 6-tile group may overlap.
@@ -140,6 +188,8 @@ public enum Winograd4x4ConvKernel {
                 outputTile(m + j * coutPad, tpp * coutPad, outC32, bias, act, output + n * outH * outW * outC,
                            outH32, outW32, Int32(4 * ty), Int32(4 * tx))
             }
+        }
+        }
         }
     }
 }

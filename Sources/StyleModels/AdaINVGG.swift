@@ -19,6 +19,8 @@ public struct AdaINVGG: AdaINNetwork {
     public let populationCovariance: CovarianceStatistics?
     public let tapNames = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]
     public let featureChannels: Int
+    /// Told about every step of the forward passes when set (see `LayerObserver`).
+    public var observer: (any LayerObserver)? = nil
 
     enum Step: Sendable { case conv(ConvLayer), pool, tap }
 
@@ -74,8 +76,8 @@ public struct AdaINVGG: AdaINNetwork {
         var taps: [Tensor] = []
         for step in encoder {
             switch step {
-            case .conv(let layer): x = layer(x)
-            case .pool: x = maxPool2x2(x)
+            case .conv(let layer): x = observer.run(layer.name, layer.kind, conv: layer, input: x.shape) { layer(x) }
+            case .pool: x = observer.run("pool", "maxpool", input: x.shape) { maxPool2x2(x) }
             case .tap: taps.append(x)
             }
         }
@@ -93,10 +95,12 @@ public struct AdaINVGG: AdaINNetwork {
     public func decode(_ features: Tensor, geometry: ContentGeometry) -> Tensor {
         var x = features
         for (i, layer) in decoder.enumerated() {
-            x = layer(x)
-            if Self.upsampleAfter.contains(i) { x = upsampleNearest2x(x) }
+            let up = Self.upsampleAfter.contains(i - 1)
+            x = observer.run(layer.name, layer.kind + (up ? " up2x" : ""), conv: layer, input: x.shape) { layer(x, upsampleFirst: up) }
         }
-        return crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
+        return observer.run("crop", "crop", input: x.shape) {
+            crop(x, top: geometry.top, left: geometry.left, height: geometry.height, width: geometry.width)
+        }
     }
 }
 

@@ -16,7 +16,9 @@ public struct ConvLayer: Sendable {
 
     public var outChannels: Int { weights.outChannels }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        conv2d(x, weights, stride: stride, padding: padding, activation: activation)
+    /// y = act(conv(pad(x), W) + b); with `upsampleFirst`, x is upsampled (nearest x2) before
+    /// the padding, without an upsampled copy where the kernel reads through an index map.
+    public func callAsFunction(_ x: Tensor, upsampleFirst: Bool = false) -> Tensor {
+        conv2d(x, weights, stride: stride, padding: padding, activation: activation, upsampleFirst: upsampleFirst)
     }
 }

@@ -41,25 +41,36 @@ public struct MagentaTransformer: Sendable {
         /// padding into its one input pass. Otherwise the general convolution.
         package var usesPixelLanes: Bool { conv.stride == 1 && conv.outChannels <= pixelLanesMaxChannels }
 
+        /// A pixel-lanes 3x3 layer after upsampling with reflection padding 1: four 2x2 phase
+        /// convs on the low-resolution input (`conv2dPixelLanesUpsampled`), whose padding is the
+        /// input's edge repeated; no upsampled map.
+        package var usesUpsamplePhases: Bool {
+            usesPixelLanes && upsample && conv.weights.kernelH == 3 && conv.weights.kernelW == 3 && conv.padding == .reflect(1)
+        }
+
         /// The convolution of the layer's input: upsampled, padded, convolved (pre-norm).
         package func convolve(_ x: Tensor) -> Tensor {
             if usesPixelLanes {
                 return conv2dPixelLanes(x, conv.weights, padding: conv.padding, activation: conv.activation, upsampleFirst: upsample)
             }
-            return conv(upsample ? upsampleNearest2x(x) : x)
+            return conv(x, upsampleFirst: upsample)
         }
 
-        /// The convolution of an input that is already upsampled and padded (a band of the sweep).
+        /// The convolution of an input that is already upsampled and padded (a band of the sweep),
+        /// or, with `usesUpsamplePhases`, of the low-resolution band with its one-pixel border.
         package func convolvePadded(_ band: Tensor) -> Tensor {
+            if usesUpsamplePhases { return conv2dPixelLanesUpsampled(bordered: band, conv.weights, activation: conv.activation) }
             if usesPixelLanes { return conv2dPixelLanes(band, conv.weights, padding: .none, activation: conv.activation) }
             return conv2d(band, conv.weights, stride: conv.stride, padding: .none, activation: conv.activation)
         }
 
         /// Floats per input pixel of the working copies `convolve` makes, at the upsampled
-        /// resolution: one planar, upsampled and padded copy for the pixel-lanes kernel; an
-        /// upsampled and a padded copy otherwise.
+        /// resolution: one planar copy at the input's resolution for the phase convs, one
+        /// planar, upsampled and padded copy for the other pixel-lanes layers; an upsampled and
+        /// a padded copy otherwise.
         func workingCopies(inChannels: Int) -> Double {
-            usesPixelLanes ? Double(inChannels) : Double(inChannels) * (upsample ? 2 : 1)
+            if usesUpsamplePhases { return Double(inChannels) / 4 }
+            return usesPixelLanes ? Double(inChannels) : Double(inChannels) * (upsample ? 2 : 1)
         }
     }
 
@@ -68,6 +79,8 @@ public struct MagentaTransformer: Sendable {
     package let steps: [Step]
     /// Length of the style vector the norms read.
     public let styleDimension: Int
+    /// Told about every step of the forward pass when set (see `LayerObserver`).
+    public var observer: (any LayerObserver)? = nil
     /// The conditional norms in order (for inspection and comparisons).
     public var norms: [MagentaStyleNorm] {
         steps.compactMap { if case .layer(let l) = $0 { return l.norm } else { return nil } }
@@ -201,28 +214,37 @@ public struct MagentaTransformer: Sendable {
         }
         let extraH = (4 - h % 4) % 4, extraW = (4 - w % 4) % 4
         var x = (extraH | extraW) == 0 ? content
-            : pad(content, top: 0, left: 0, bottom: extraH, right: extraW, mode: .reflect)
+            : observer.run("pad to a multiple of 4", "pad", input: content.shape) {
+                pad(content, top: 0, left: 0, bottom: extraH, right: extraW, mode: .reflect)
+            }
         var residuals: [Tensor] = []
         for step in steps {
             switch step {
             case .save: residuals.append(x)
-            case .add: x = add(x, residuals.removeLast())
+            case .add:
+                let residual = residuals.removeLast()
+                x = observer.run("add", "add", input: x.shape) { add(x, residual) }
             case .layer(let layer):
-                x = layer.convolve(x)
+                x = observer.run(layer.conv.name, layer.conv.kind + (layer.upsample ? " up2x" : "") + (layer.usesPixelLanes ? " pixel-lanes" : ""),
+                                 conv: layer.conv, input: x.shape) { layer.convolve(x) }
                 if let n = layer.norm, let site = layer.normIndex {
-                    let (gamma, beta) = n.affine(style: style)
-                    var fixed = population?.statistics[site]
-                    if let policy {
-                        fixed = try policy(site, fixed ?? FeatureStatistics(of: x, kind: n.effectiveKind(kind)))
+                    try observer.run(n.name, "norm", input: x.shape) {
+                        let (gamma, beta) = n.affine(style: style)
+                        var fixed = population?.statistics[site]
+                        if let policy {
+                            fixed = try policy(site, fixed ?? FeatureStatistics(of: x, kind: n.effectiveKind(kind)))
+                        }
+                        try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
+                                    activation: layer.output == .relu ? .relu : .none,
+                                    fixed: fixed, recorded: record)
+                        return x
                     }
-                    try n.apply(&x, gamma: gamma, beta: beta, kind: n.effectiveKind(kind),
-                                activation: layer.output == .relu ? .relu : .none,
-                                fixed: fixed, recorded: record)
                 }
-                if layer.output == .sigmoid { x = sigmoid(x) }
+                if layer.output == .sigmoid { x = observer.run("sigmoid", "sigmoid", input: x.shape) { sigmoid(x) } }
             }
         }
-        return (extraH | extraW) == 0 ? x : crop(x, top: 0, left: 0, height: h, width: w)
+        return (extraH | extraW) == 0 ? x
+            : observer.run("crop", "crop", input: x.shape) { crop(x, top: 0, left: 0, height: h, width: w) }
     }
 }
 
@@ -255,7 +277,7 @@ extension MagentaTransformer: DescribedNetwork {
 
     /// The largest number of floats per frame pixel alive at once in `callAsFunction`,
     /// walking the layers: the saved residual inputs, the layer's input, its upsampled
-    /// and padded copies (one planar copy on the small-output path) and its output, each
+    /// and padded copies (one planar copy on the pixel-lanes path) and its output, each
     /// scaled by its resolution (1/4 per stride-2 step, 4x per upsampling).
     public var footprint: MemoryFootprint {
         var peak = 0.0, channels = 3, scale = 1.0, saved: [Double] = []

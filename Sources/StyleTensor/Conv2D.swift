@@ -5,28 +5,35 @@
 ///
 /// y[n, oy, ox, o] = act( b[o] + Σ_{ky, kx, i} pad(x)[n, oy*s + ky, ox*s + kx, g(o)*Cin_g + i] * W[o, i, ky, kx] )
 ///
-/// The input is padded into a new buffer (reflection or zeros) when the padding is
-/// not `.none`, then one kernel runs on it. With `.auto`: `Winograd4x4ConvKernel` for
-/// 3x3 stride-1 convolutions with channel counts that are multiples of 8,
-/// `TapLanesConvKernel` for 1 to 4 output channels; otherwise (and with `.direct`)
-/// `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the rest.
-/// Output size: (H + top + bottom - KH)/s + 1.
+/// `upsampleFirst`: x is upsampled by nearest x2 before the padding (a decoder's
+/// upsample-then-convolve), y = conv(pad(upsample(x))).
+///
+/// With `.auto`: `Winograd4x4ConvKernel` for 3x3 stride-1 convolutions with channel counts
+/// that are multiples of 8, reading the padded (and upsampled) input through an index map,
+/// so neither copy is made; `TapLanesConvKernel` for 1 to 4 output channels; otherwise (and
+/// with `.direct`) `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the
+/// rest. These others read an upsampled and padded copy (reflection or zeros) of the input.
+/// Output size: (f*H + top + bottom - KH)/s + 1, f = 2 with `upsampleFirst`, else 1.
 public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
-                   activation: Activation = .none, algorithm: ConvAlgorithm = .auto) -> Tensor {
+                   activation: Activation = .none, algorithm: ConvAlgorithm = .auto, upsampleFirst: Bool = false) -> Tensor {
     precondition(stride >= 1, "conv2d: stride must be at least 1")
     precondition(x.shape.c == w.totalInChannels,
                  "conv2d: input has \(x.shape.c) channels, weights expect \(w.totalInChannels)")
-    let p = padding.resolve(height: x.shape.h, width: x.shape.w, kernelH: w.kernelH, kernelW: w.kernelW, stride: stride)
-    let padded = (p.top | p.left | p.bottom | p.right) == 0
-        ? x : pad(x, top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
-    let ph = padded.shape.h, pw = padded.shape.w
+    let f = upsampleFirst ? 2 : 1
+    let p = padding.resolve(height: f * x.shape.h, width: f * x.shape.w, kernelH: w.kernelH, kernelW: w.kernelW, stride: stride)
+    let ph = f * x.shape.h + p.top + p.bottom, pw = f * x.shape.w + p.left + p.right
     precondition(ph >= w.kernelH && pw >= w.kernelW,
                  "conv2d: padded input \(ph)x\(pw) is smaller than the \(w.kernelH)x\(w.kernelW) kernel")
     let outShape = Shape(n: x.shape.n, h: (ph - w.kernelH) / stride + 1, w: (pw - w.kernelW) / stride + 1,
                          c: w.outChannels)
-    if algorithm == .auto, stride == 1, let wino = w.winograd {
-        return winogradConv(padded, w, wino, outShape: outShape, activation: activation)
+    if algorithm == .auto, stride == 1, let wino = w.winograd, x.shape.h > 0, x.shape.w > 0 {
+        let map = Winograd4x4ConvKernel.InputMap(height: x.shape.h, width: x.shape.w, channels: x.shape.c, upsample: f,
+                                                 top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
+        return winogradConv(x, map: map, w, wino, outShape: outShape, activation: activation)
     }
+    let source = upsampleFirst ? upsampleNearest2x(x) : x
+    let padded = (p.top | p.left | p.bottom | p.right) == 0
+        ? source : pad(source, top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
     if algorithm == .auto, let small = w.tapLanes {
         let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
         return Tensor(shape: outShape, unsafeUninitialized: { out in
@@ -70,15 +77,15 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
 /// Which convolution algorithm `conv2d` may use.
 public enum ConvAlgorithm: Equatable, Sendable {
     /// The fastest applicable kernel (Winograd F(4x4,3x3) for eligible 3x3 stride-1
-    /// layers, the small-output kernel for 1 to 4 output channels).
+    /// layers, the tap-lanes kernel for 1 to 4 output channels).
     case auto
     /// The general direct kernels only (register-blocked or depthwise).
     case direct
 }
 
-private func winogradConv(_ padded: Tensor, _ w: ConvWeights, _ wino: [Float], outShape: Shape,
-                          activation: Activation) -> Tensor {
-    let s = padded.shape
+private func winogradConv(_ x: Tensor, map: Winograd4x4ConvKernel.InputMap, _ w: ConvWeights, _ wino: [Float],
+                          outShape: Shape, activation: Activation) -> Tensor {
+    let s = x.shape
     let pieces = Winograd4x4ConvKernel.pieceCount(batch: s.n, outH: outShape.h, outW: outShape.w,
                                                   inChannels: s.c, outChannels: w.outChannels)
     let workers = Parallel.workers(for: pieces)
@@ -86,12 +93,12 @@ private func winogradConv(_ padded: Tensor, _ w: ConvWeights, _ wino: [Float], o
     var scratch = [Float](unsafeUninitializedCapacity: workers * perWorker) { _, n in n = workers * perWorker }
     let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
     return Tensor(shape: outShape, unsafeUninitialized: { out in
-        padded.data.withUnsafeBufferPointer { inp in
+        x.data.withUnsafeBufferPointer { inp in
             wino.withUnsafeBufferPointer { wp in
                 bias.withUnsafeBufferPointer { bp in
                     scratch.withUnsafeMutableBufferPointer { sp in
                         guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
-                        Winograd4x4ConvKernel.run(input: ip, batch: s.n, inH: s.h, inW: s.w, inC: s.c,
+                        Winograd4x4ConvKernel.run(input: ip, batch: s.n, map: map, inC: s.c,
                                                packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
                                                outC: w.outChannels, activation: activation.fused, output: op,
                                                scratch: sp.baseAddress!, workers: workers)

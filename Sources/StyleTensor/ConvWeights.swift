@@ -40,6 +40,9 @@ public struct ConvWeights: Sendable {
     let winograd: [Float]?
     /// Weights for `TapLanesConvKernel` (1 to 4 output channels, one group).
     let tapLanes: [Float]?
+    /// 3x3 weights folded for the four phases of a conv after nearest x2 upsampling
+    /// (`PixelLanesConvKernel.phaseWeights`), for 1 to 8 output channels and one group.
+    let pixelLanesUp2x: [Float]?
 
     /// Weights in PyTorch layout. `inChannels` is the number of input channels per
     /// group (so a depthwise convolution over C channels has `outChannels: C,
@@ -86,6 +89,7 @@ public struct ConvWeights: Sendable {
             packedBias = bias ?? [Float](repeating: 0, count: outChannels)
             winograd = nil
             tapLanes = nil
+            pixelLanesUp2x = nil
         } else {
             var p = [Float](repeating: 0, count: ConvPacking.packedCount(
                 outChannels: outChannels, inChannelsPerGroup: inChannels, kernelH: kernelH, kernelW: kernelW, groups: groups))
@@ -122,7 +126,7 @@ public struct ConvWeights: Sendable {
             } else {
                 winograd = nil
             }
-            if groups == 1 && outChannels <= TapLanesConvKernel.maxOutputChannels && kernelW * inChannels >= 8 {
+            if groups == 1 && outChannels <= TapLanesConvKernel.maxOutputChannels && kernelW * inChannels >= 16 {
                 var so = [Float](repeating: 0, count: TapLanesConvKernel.packedCount(inChannels: inChannels, kernelH: kernelH, kernelW: kernelW))
                 oihw.withUnsafeBufferPointer { w in
                     so.withUnsafeMutableBufferPointer { out in
@@ -133,6 +137,18 @@ public struct ConvWeights: Sendable {
                 tapLanes = so
             } else {
                 tapLanes = nil
+            }
+            if groups == 1 && kernelH == 3 && kernelW == 3 && outChannels <= PixelLanesConvKernel.maxOutputChannels {
+                var e = [Float](repeating: 0, count: PixelLanesConvKernel.phaseWeightCount(outChannels: outChannels, inChannels: inChannels))
+                oihw.withUnsafeBufferPointer { w in
+                    e.withUnsafeMutableBufferPointer { out in
+                        PixelLanesConvKernel.phaseWeights(oihw: w.baseAddress!, outChannels: outChannels, inChannels: inChannels,
+                                                          output: out.baseAddress!)
+                    }
+                }
+                pixelLanesUp2x = e
+            } else {
+                pixelLanesUp2x = nil
             }
         }
     }

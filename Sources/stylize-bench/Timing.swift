@@ -18,18 +18,40 @@ func threadCPUTime() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-/// Which clock `bestTime` reads.
+/// Which clock `bestTime` and `LayerTimer` read.
 nonisolated(unsafe) var useThreadCPUTime = false
 
+/// The benchmark clock: the wall clock, or the calling thread's CPU clock with --cpu-time.
+func clockNow() -> Double { useThreadCPUTime ? threadCPUTime() : now() }
+
+/// Seconds of CPU time used by the whole process (all threads), user + system.
+func processCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 /// Best wall time of `repeats` runs of `body` (after one warm-up run when `warmup`).
-func bestTime(repeats: Int, warmup: Bool = true, _ body: () -> Void) -> Double {
-    if warmup { body() }
-    var best = Double.infinity
-    for _ in 0..<max(1, repeats) {
+func bestTime(repeats: Int, warmup: Bool = true, _ body: () throws -> Void) rethrows -> Double {
+    var cpu = 0.0
+    return try bestTime(repeats: repeats, warmup: warmup, cpu: &cpu, body)
+}
+
+/// The same; `cpu` gets the process CPU time of the best run. With `minSeconds`, runs go on
+/// past `repeats` until the timed runs add up to that long (at most 200 runs): on a shared
+/// machine the best of many short runs is the one least disturbed.
+func bestTime(repeats: Int, warmup: Bool = true, minSeconds: Double = 0, cpu: inout Double,
+              _ body: () throws -> Void) rethrows -> Double {
+    if warmup { try body() }
+    var best = Double.infinity, spent = 0.0, runs = 0
+    while runs < max(1, repeats) || (spent < minSeconds && runs < 200) {
         let clock = useThreadCPUTime ? threadCPUTime : now
-        let t0 = clock()
-        body()
-        best = min(best, clock() - t0)
+        let t0 = clock(), c0 = processCPUTime()
+        try body()
+        let t = clock() - t0
+        if t < best { best = t; cpu = processCPUTime() - c0 }
+        spent += t
+        runs += 1
     }
     return best
 }

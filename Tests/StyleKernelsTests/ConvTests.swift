@@ -96,7 +96,8 @@ final class ConvTests: XCTestCase {
     }
 
     /// 1 to 4 output channels go through `TapLanesConvKernel` (vectorised over the
-    /// reduction): pixel tails, runs that are not multiples of 8, strides, 9x9.
+    /// reduction): pixel tails and overlapping last tiles, runs that are not multiples of 16,
+    /// strides, 9x9.
     func testNarrowOutputChannelsMatchNaive() {
         let cases: [Case] = [
             Case(h: 7, w: 8, cin: 64, cout: 3, k: 3, padding: .reflect(1)),
@@ -105,6 +106,10 @@ final class ConvTests: XCTestCase {
             Case(h: 9, w: 10, cin: 32, cout: 3, k: 9, padding: .reflect(4)),
             Case(h: 8, w: 7, cin: 12, cout: 2, k: 3, stride: 2, padding: .same, activation: .relu6),
             Case(h: 4, w: 5, cin: 512, cout: 3, k: 1, padding: .none, bias: false),
+            Case(h: 3, w: 37, cin: 6, cout: 1, k: 3, padding: .reflect(1)),
+            Case(h: 4, w: 19, cin: 40, cout: 2, k: 3, padding: .reflect(1), activation: .relu),
+            Case(h: 3, w: 13, cin: 16, cout: 4, k: 3, padding: .reflect(1)),
+            Case(h: 2, w: 33, cin: 32, cout: 3, k: 3, padding: .reflect(1)),
         ]
         for (i, c) in cases.enumerated() { check(c, seed: UInt64(800 + i)) }
     }

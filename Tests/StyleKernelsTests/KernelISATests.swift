@@ -53,7 +53,7 @@ final class KernelISATests: XCTestCase {
     }
 
     /// Every conv path: Winograd (3x3, multiples of 8), direct 6x16 (and its 1-pixel tail),
-    /// small-output (3 channels), depthwise (with a scalar channel tail), grouped, strided.
+    /// narrow-output (tap lanes, 3 channels), depthwise (with a scalar channel tail), grouped, strided.
     let layers: [Layer] = [
         Layer(h: 13, w: 17, cin: 64, cout: 48, k: 3, padding: .reflect(1)),
         Layer(h: 9, w: 14, cin: 3, cout: 64, k: 3, padding: .reflect(1)),
@@ -127,6 +127,12 @@ final class KernelISATests: XCTestCase {
             Layer(h: 6, w: 29, cin: 16, cout: 7, k: 3, padding: .reflect(1), activation: .relu6),
             Layer(h: 5, w: 31, cin: 24, cout: 64, k: 1, padding: .none, activation: .none),
             Layer(h: 33, w: 35, cin: 64, cout: 64, k: 3, padding: .reflect(1)),
+            // tap lanes: every output count, leftover terms (run 18, 30), a lone-pixel row, stride 2
+            Layer(h: 4, w: 37, cin: 6, cout: 1, k: 3, padding: .reflect(1)),
+            Layer(h: 5, w: 19, cin: 40, cout: 2, k: 3, padding: .reflect(1)),
+            Layer(h: 6, w: 41, cin: 32, cout: 3, k: 3, padding: .reflect(1), activation: .none),
+            Layer(h: 3, w: 13, cin: 10, cout: 4, k: 3, stride: 2, padding: .same),
+            Layer(h: 3, w: 1, cin: 16, cout: 3, k: 3, padding: .zero(top: 1, left: 1, bottom: 1, right: 1)),
         ]
         var rng = SeededRandom(seed: 4321)
         var compared = 0
@@ -146,6 +152,22 @@ final class KernelISATests: XCTestCase {
                 XCTAssertEqual(differing, 0, "layer \(i) \(algorithm): \(differing) of \(a.count) values differ")
                 compared += a.count
             }
+        }
+        // the pixel-lanes kernel (16-lane tiles of up to 8 vectors against 8-lane tiles of up
+        // to 8) and its upsampling phases: the same chain per output
+        for (h, w, cin, cout, k, up) in [(21, 150, 8, 3, 9, false), (9, 61, 3, 8, 9, false), (5, 19, 5, 6, 3, false),
+                                         (7, 45, 16, 8, 3, true), (6, 23, 4, 3, 3, true)] {
+            let x = rng.tensor(Shape(h: h, w: w, c: cin))
+            let wt = ConvWeights(oihw: rng.floats(cout * cin * k * k), outChannels: cout, inChannels: cin,
+                                 kernelH: k, kernelW: k, bias: rng.floats(cout))
+            var outputs: [KernelISA: Tensor] = [:]
+            forEachISA { isa in
+                outputs[isa] = conv2dPixelLanes(x, wt, padding: .reflect(k / 2), activation: .relu, upsampleFirst: up)
+            }
+            let a = outputs[.avx2FMA]!.data, b = outputs[.avx512F]!.data
+            let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+            XCTAssertEqual(differing, 0, "pixel lanes \(h)x\(w) \(cin)->\(cout) k\(k) up \(up): \(differing) of \(a.count) values differ")
+            compared += a.count
         }
         XCTAssertGreaterThan(compared, 100_000)
     }

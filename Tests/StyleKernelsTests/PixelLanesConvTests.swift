@@ -35,6 +35,19 @@ final class PixelLanesConvTests: XCTestCase {
         check(h: 33, w: 64, cin: 3, cout: 8, k: 9, padding: .reflect(4), activation: .relu, seed: 6)
     }
 
+    /// Every output count 1...8 on rows that take full tiles of several vectors, a last tile of
+    /// fewer vectors placed to end at the row's end, single vectors, and pixels one by one
+    /// (rows narrower than 8 and than 16 pixels).
+    func testEveryOutputCountAndRowWidth() {
+        var seed: UInt64 = 100
+        for cout in 1...8 {
+            for w in [5, 12, 23, 40, 139, 200] {
+                seed += 1
+                check(h: 3, w: w, cin: 2, cout: cout, k: 3, padding: .reflect(1), activation: cout % 2 == 0 ? .relu : .none, seed: seed)
+            }
+        }
+    }
+
     func testFallsBackForWideOutputs() {
         check(h: 7, w: 9, cin: 3, cout: 16, k: 3, padding: .reflect(1), activation: .relu, seed: 7)
     }
@@ -82,6 +95,56 @@ final class PlanarPaddedTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// The phase convs (nearest x2 upsampling, padding 1, 3x3 conv as four 2x2 convs on the
+    /// input) against the naive conv of the upsampled image, reflection and zero padding,
+    /// every output count, widths around the vector sizes; bit-identical for 1, 2 and 3 threads.
+    func testUpsampledPhasesMatchNaive() {
+        var rng = SeededRandom(seed: 23)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        for (i, (h, w, cin, cout)) in [(1, 1, 3, 8), (3, 5, 2, 3), (4, 8, 16, 8), (5, 13, 4, 1), (7, 40, 6, 5), (2, 70, 16, 8)].enumerated() {
+            let x = rng.tensor(Shape(n: i == 2 ? 2 : 1, h: h, w: w, c: cin))
+            let wts = rng.floats(cout * cin * 9), b = rng.floats(cout)
+            let weights = ConvWeights(oihw: wts, outChannels: cout, inChannels: cin, kernelH: 3, kernelW: 3, bias: b)
+            let absW = ConvWeights(oihw: wts.map(abs), outChannels: cout, inChannels: cin, kernelH: 3, kernelW: 3, bias: b.map(abs))
+            let up = upsampleNearest2x(x)
+            for padding in [Padding.reflect(1), .zero(top: 1, left: 1, bottom: 1, right: 1)] {
+                let slow = conv2dNaive(up, weights, padding: padding, activation: .relu)
+                let scale = conv2dNaive(Tensor(shape: up.shape, data: up.data.map(abs)), absW, padding: padding)
+                forEachISA { isa in
+                    Parallel.threadCount = 1
+                    let fast = conv2dPixelLanes(x, weights, padding: padding, activation: .relu, upsampleFirst: true)
+                    XCTAssertEqual(fast.shape, slow.shape)
+                    let worst = worstRelativeError(fast.data, slow.data, scale: scale.data, relTol: 1e-4, absFloor: 1e-6)
+                    XCTAssertLessThanOrEqual(worst, 1, "\(h)x\(w) \(cin)->\(cout) \(padding) \(isa): \(worst) x tolerance")
+                    for threads in [2, 3] {
+                        Parallel.threadCount = threads
+                        XCTAssertEqual(conv2dPixelLanes(x, weights, padding: padding, activation: .relu, upsampleFirst: true), fast,
+                                       "\(isa), \(threads) threads")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A band with its one-pixel border (as the Magenta band sweep makes it) gives the rows of
+    /// the whole image's phase convs, bit for bit.
+    func testUpsampledBandMatchesWholeImage() {
+        var rng = SeededRandom(seed: 24)
+        let x = rng.tensor(Shape(h: 10, w: 21, c: 4))
+        let w = ConvWeights(oihw: rng.floats(3 * 4 * 9), outChannels: 3, inChannels: 4, kernelH: 3, kernelW: 3, bias: rng.floats(3))
+        let whole = conv2dPixelLanes(x, w, padding: .reflect(1), upsampleFirst: true)
+        let rows = 3..<7  // input rows; output rows 6..<14
+        let clampRow = { (r: Int) in min(max(r, 0), 9) }, clampCol = { (c: Int) in min(max(c, 0), 20) }
+        var band = Tensor(shape: Shape(h: rows.count + 2, w: 23, c: 4))
+        for (i, r) in ((rows.lowerBound - 1)...rows.upperBound).enumerated() {
+            for (j, c) in (-1...21).enumerated() { for ch in 0..<4 { band[0, i, j, ch] = x[0, clampRow(r), clampCol(c), ch] } }
+        }
+        let part = conv2dPixelLanesUpsampled(bordered: band, w)
+        XCTAssertEqual(part.shape, Shape(h: 8, w: 42, c: 3))
+        XCTAssertEqual(part.data, Array(whole.data[(6 * 42 * 3)..<(14 * 42 * 3)]))
     }
 
     func testUpsampleFirstConvMatchesNaive() {

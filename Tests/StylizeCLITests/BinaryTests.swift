@@ -49,8 +49,10 @@ final class BinaryTests: XCTestCase {
     /// files; rerunning completes the batch.
     func interrupt(with sig: Int32, expecting status: Int32) throws {
         let content = root + "/content", out = root + "/out"
-        let count = 48
-        try Pictures.write(into: content, count: count, width: 64, height: 48)
+        // Large enough that a batch outlasts the wait for its first output (about 0.1 s an
+        // image at 1 thread; at 64x48 the whole batch once finished before the signal came).
+        let count = 32
+        try Pictures.write(into: content, count: count, width: 256, height: 192)
         let style = try Pictures.write(into: root + "/s", count: 1, prefix: "s", seed: 50)[0]
         let run = try stylize(batchArguments(content: content, style: style, out: out) + ["--threads", "1"]) { batch in
             // Wait for the first output, then signal.

@@ -15,22 +15,22 @@ final class EngineBudgetTests: XCTestCase {
     static let weights = packageRoot + "/Weights"
     static var defaultModel: String { weights + "/default.safetensors" }
 
-    /// A batch of one 900x600 photo at --max-memory 150M: the engine plans tiles (the
+    /// A batch of one 1200x800 photo at --max-memory 150M: the engine plans tiles (the
     /// untiled run's estimate is well above the budget), and the process's measured peak
     /// resident memory (reported in the JSON summary) stays within the budget. Fails if
     /// batch ran the image untiled.
     func testBatchHonoursTheMemoryBudget() throws {
         let root = try makeTemporaryFolder(self)
         try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
-        try ImageIO.write(Pictures.blocks(width: 900, height: 600, seed: 4), to: root + "/in/big.png")
+        try ImageIO.write(Pictures.blocks(width: 1200, height: 800, seed: 4), to: root + "/in/big.png")
         try ImageIO.write(Pictures.blocks(width: 64, height: 64, seed: 5), to: root + "/style.png")
         let budget = 150_000_000
         let engine = try StyleEngine(weights: Self.defaultModel)
         var options = TransferOptions()
         options.maxMemoryBytes = budget
-        XCTAssertTrue(try engine.plan(width: 900, height: 600, options: options).isTiled)
+        XCTAssertTrue(try engine.plan(width: 1200, height: 800, options: options).isTiled)
         options.maxMemoryBytes = 100_000_000_000
-        XCTAssertGreaterThan(try engine.plan(width: 900, height: 600, options: options).estimatedPeakBytes, 2 * budget)
+        XCTAssertGreaterThan(try engine.plan(width: 1200, height: 800, options: options).estimatedPeakBytes, 2 * budget)
 
         let run = try runStylize(["batch", "--content", root + "/in", "--style", root + "/style.png", "-o", root + "/out",
                                   "--content-size", "0", "--style-size", "64", "--max-memory", "150M", "--json", "--threads", "2"],
@@ -41,7 +41,7 @@ final class EngineBudgetTests: XCTestCase {
         XCTAssertGreaterThan(summary.peakMemoryBytes, 0)
         XCTAssertLessThanOrEqual(summary.peakMemoryBytes, budget, "peak \(summary.peakMemoryBytes) bytes")
         let out = try ImageIO.decode(file: root + "/out/big_stylized_style.png")
-        XCTAssertEqual([out.width, out.height], [900, 600])
+        XCTAssertEqual([out.width, out.height], [1200, 800])
     }
 
     /// Magenta, both networks: forcing the band sweep (`tileSize` = rows per band) gives

@@ -205,7 +205,7 @@ final class TilingTests: XCTestCase {
     func testMemoryFootprintFromWeights() throws {
         let mobilePath = try tinyMobile()
         let mobile = try AdaINLoader.load(path: mobilePath).footprint
-        XCTAssertEqual(mobile.floatsPerPixel, max(2 * 8 + 4, 2 * 4 + 3, 2 * 8 / 4 + 8 / 16 + 1))
+        XCTAssertEqual(mobile.floatsPerPixel, max(2 * (8 / 4) + 2 * 4 + 3 + 3, 2 * 8 / 4 + 8 / 16 + 1))
         let vggPath = try tinyVGG()
         let vgg = try AdaINLoader.load(path: vggPath).footprint
         XCTAssertEqual(vgg.floatsPerPixel, max(2 * 4 + 4, 2 * 4 + 4))

@@ -49,9 +49,10 @@ typedef struct sk_kernels {
                              int kh, int kw, int cin, const float *w, const float *bias,
                              float *out, ptrdiff_t ops, int valid, sk_act act, int count);
 
-    /// V = Bᵀ d B of Winograd F(4x4,3x3) for the 6x6 patch at (y0, x0) of an NHWC image of
-    /// c channels (c a multiple of 8), zeros outside; V[ξ][ch] stored at out[ξ*xs + ch].
-    void (*winograd_input_tile)(const float *image, int in_h, int in_w, int c, int y0, int x0,
+    /// V = Bᵀ d B of Winograd F(4x4,3x3) for the 6x6 patch d[r][k][ch] = image[rows[r] + cols[k] + ch]
+    /// (r, k < 6, c channels, a multiple of 8), 0 where rows[r] or cols[k] is negative (padding
+    /// and upsampling are index maps: no padded or upsampled copy); V[ξ][ch] stored at out[ξ*xs + ch].
+    void (*winograd_input_tile)(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
                                 float *out, ptrdiff_t xs);
     /// Y = act(Aᵀ M A + bias) for the 4x4 output tile at (y0, x0), M[ξ][co] at m[ξ*xs + co],
     /// out_c a multiple of 8; only outputs inside out_h x out_w are stored.
@@ -59,17 +60,21 @@ typedef struct sk_kernels {
                                  sk_act act, float *out, int out_h, int out_w, int y0, int x0);
 
     /// One output row of the few-output-channel direct conv (vectorised over the reduction):
-    /// out[x][o] = act(bias[o] + Σ_{ky} Σ_{j<kw*cin} in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j])
-    /// for o < out_c (<= 4); w holds 4 output channels (zero rows past out_c).
+    /// out[x][o] = act(bias[o] + R) for o < out_c (<= 4), R the lane tree (h8[l] = a[l] + a[l+8],
+    /// h4, h2, then h2[0] + h2[1]) of the 16 partial sums a[l] of the terms
+    /// in_row[ky*in_w*cin + x*s*cin + j] * w[(o*kh + ky)*kw*cin + j] with j ≡ l (mod 16), j < kw*cin/16*16,
+    /// then the leftover j one multiply-add each; w holds 4 output channels (zero rows past out_c).
     void (*tap_lanes_conv_row)(const float *in_row, int in_w, int cin, int s, int kh, int kw,
                                const float *w, const float *bias, int out_c, sk_act act,
                                float *out_row, int out_w);
 
-    /// One output row of the pixel-vectorised planar conv (stride 1, 1 to 8 outputs, out_w >= 8):
-    /// out[x][o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]).
+    /// One output row of the pixel-vectorised planar conv (stride 1, 1 to 8 outputs, any out_w >= 1):
+    /// out[x*ops + o] = act(bias[o] + Σ_{i, ky, kx} base[i*plane + ky*rs + x + kx] * oihw[((o*cin + i)*kh + ky)*kw + kx]),
+    /// the sum in (i, ky, kx) order. ops = out_c for an NHWC row; 2*out_c writes every other pixel
+    /// (one column phase of an upsampled conv).
     void (*pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff_t rs, int cin,
                                   int kh, int kw, const float *oihw, const float *bias, int out_c,
-                                  sk_act act, float *out_row, int out_w);
+                                  sk_act act, float *out_row, ptrdiff_t ops, int out_w);
 
     /// One output row of the depthwise conv (NHWC, weights [ky][kx][c]):
     /// out[x][ch] = act(bias[ch] + Σ_{ky, kx} in_row[ky*rs + (x*s + kx)*c + ch] * w[(ky*kw + kx)*c + ch]).

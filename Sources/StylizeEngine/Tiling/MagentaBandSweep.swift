@@ -101,16 +101,22 @@ extension MagentaTransformer {
         let hOut = (hu + 2 * p - k) / s + 1, wOut = (wu + 2 * p - k) / s + 1
         let inC = x.channels, outC = conv.outChannels
         let store = try ActivationStore(height: hOut, width: wOut, channels: outC, policy: spill)
-        let paddedWidth = wu + 2 * p
+        let phases = layer.usesUpsamplePhases
+        // The band the layer's kernel reads: the padded, upsampled input; for the phase convs
+        // the input itself with a border of one pixel that repeats the edge.
+        let paddedWidth = phases ? x.width + 2 : wu + 2 * p
         let rowBytes = 4 * (s * paddedWidth * inC * 2 + wOut * outC)
         let rows = Self.bandRows(rowBytes: rowBytes, bandBytes: bandBytes)
-        let columnSource = (0..<paddedWidth).map { reflectIndex($0 - p, wu) / up }
+        let columnSource = phases ? (-1...x.width).map { min(max($0, 0), x.width - 1) }
+            : (0..<paddedWidth).map { reflectIndex($0 - p, wu) / up }
         var total: FeatureStatistics?
         for r0 in stride(from: 0, to: hOut, by: rows) {
             try check()
             let r1 = min(r0 + rows, hOut)
-            // Rows of the padded, upsampled input this band reads, and where they come from.
-            let sourceRows = (r0 * s..<((r1 - 1) * s + k)).map { reflectIndex($0 - p, hu) / up }
+            // Rows of the band, and where they come from (output rows r0..<r1 are even bounds:
+            // phases of input rows r0/2..<r1/2, which read those rows and one more on each side).
+            let sourceRows = phases ? ((r0 / 2 - 1)...(r1 / 2)).map { min(max($0, 0), x.height - 1) }
+                : (r0 * s..<((r1 - 1) * s + k)).map { reflectIndex($0 - p, hu) / up }
             let lo = sourceRows.min()!, hi = sourceRows.max()! + 1
             let source = try x.rows(lo..<hi)
             let band = Tensor(shape: Shape(n: 1, h: sourceRows.count, w: paddedWidth, c: inC), unsafeUninitialized: { out in
