@@ -101,7 +101,7 @@ let package = Package(
         ], path: "Tests/Support"),
 
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageCodecs", "StylizeTestSupport"]),
-        .testTarget(name: "StyleKernelsTests", dependencies: ["StyleKernels", "StyleTensor", "StylizeTestSupport"]),
+        .testTarget(name: "StyleKernelsTests", dependencies: ["CStyleKernels", "StyleKernels", "StyleTensor", "StylizeTestSupport"]),
         .testTarget(name: "StyleNNTests", dependencies: ["StyleKernels", "StyleTensor", "StyleNN", "StylizeTestSupport"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "StyleWeightsTests", dependencies: ["StyleWeights", "StylizeTestSupport"],

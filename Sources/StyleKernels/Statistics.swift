@@ -1,3 +1,5 @@
+import CStyleKernels
+
 /// Mean and variance reductions over NHWC tensors (the work behind every norm and
 /// every statistic swap), and the per-channel scale/shift that applies them.
 ///
@@ -73,28 +75,24 @@ public enum Statistics {
             let p1 = min(pixels, p0 + ReductionLayout.chunkPixels)
             let acc = partials + task * channels
             for c in 0..<channels { acc[c] = 0 }
-            let w = weights.map { $0 + n * pixels }
+            guard let w = weights.map({ $0 + n * pixels }) else {
+                // unweighted: in C, the same sums in the same order with the running sums in registers
+                sk_channel_sums(x + (n * pixels + p0) * channels, p1 - p0, Int32(channels), centers.map { $0 + n * channels }, acc)
+                return
+            }
             if let center = centers.map({ $0 + n * channels }) {
                 for p in p0..<p1 {
+                    let weight = Double(w[p])
+                    if weight == 0 { continue }
                     let value = x + (n * pixels + p) * channels
-                    if let w = w {
-                        let weight = Double(w[p])
-                        if weight == 0 { continue }
-                        for c in 0..<channels { let d = Double(value[c]) - center[c]; acc[c] += weight * d * d }
-                    } else {
-                        for c in 0..<channels { let d = Double(value[c]) - center[c]; acc[c] += d * d }
-                    }
+                    for c in 0..<channels { let d = Double(value[c]) - center[c]; acc[c] += weight * d * d }
                 }
             } else {
                 for p in p0..<p1 {
+                    let weight = Double(w[p])
+                    if weight == 0 { continue }
                     let value = x + (n * pixels + p) * channels
-                    if let w = w {
-                        let weight = Double(w[p])
-                        if weight == 0 { continue }
-                        for c in 0..<channels { acc[c] += weight * Double(value[c]) }
-                    } else {
-                        for c in 0..<channels { acc[c] += Double(value[c]) }
-                    }
+                    for c in 0..<channels { acc[c] += weight * Double(value[c]) }
                 }
             }
         }

@@ -1,4 +1,5 @@
 import XCTest
+import CStyleKernels
 @_spi(Testing) import StyleKernels
 import StylizeTestSupport
 
@@ -82,6 +83,37 @@ final class StatisticsTests: XCTestCase {
                 for layout in layouts(n, h * w, c, g) {
                     assertClose(fast(x, weights, layout), naive(x, weights, layout), "weighted \(n)x\(h)x\(w)x\(c) \(layout)")
                 }
+            }
+        }
+    }
+
+    /// The C partial sums (`sk_channel_sums`, a copy per small channel count) add the same
+    /// terms in the same order as a plain loop: the same bits, with and without centers.
+    func testChannelSumsEqualAPlainLoopBitForBit() {
+        var rng = SeededRandom(seed: 77)
+        for channels in [1, 2, 3, 4, 5, 8, 16, 24, 32, 40] {
+            let pixels = 300
+            let x = rng.floats(pixels * channels).map { $0 * 13 + 3 }
+            let centers = rng.floats(channels).map { Double($0) * 2 }
+            for center in [nil, centers] {
+                var want = [Double](repeating: 0, count: channels)
+                for p in 0..<pixels {
+                    for c in 0..<channels {
+                        let v = Double(x[p * channels + c])
+                        if let center { let d = v - center[c]; want[c] += d * d } else { want[c] += v }
+                    }
+                }
+                var got = [Double](repeating: .nan, count: channels)
+                x.withUnsafeBufferPointer { xp in
+                    got.withUnsafeMutableBufferPointer { gp in
+                        if let center {
+                            center.withUnsafeBufferPointer { sk_channel_sums(xp.baseAddress!, pixels, Int32(channels), $0.baseAddress!, gp.baseAddress!) }
+                        } else {
+                            sk_channel_sums(xp.baseAddress!, pixels, Int32(channels), nil, gp.baseAddress!)
+                        }
+                    }
+                }
+                XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "\(channels) channels, centered: \(center != nil)")
             }
         }
     }

@@ -93,6 +93,12 @@ typedef struct sk_kernels {
     void (*drot)(double *x, double *y, int n, double c, double s);
 } sk_kernels;
 
+/// Per-channel sums in Double over `pixels` NHWC pixels of `channels` channels, in pixel order:
+/// acc[c] = Σ_p x[p*channels + c], or Σ_p (x[p*channels + c] - center[c])² when `center` is not
+/// NULL (one double addition per term, the square not fused): Statistics' partial sums.
+/// Portable (channel_sums.c), the same bits on every CPU.
+void sk_channel_sums(const float *x, ptrdiff_t pixels, int channels, const double *center, double *acc);
+
 /// The table in use. Set once when the library is loaded (STYLIZE_ISA=generic|avx2|avx512f|neon
 /// forces one; unset or "auto" takes the best the CPU supports).
 const sk_kernels *sk_active(void);
