@@ -116,32 +116,10 @@ static void conv_tiles_6x16_avx512f(const float *in, ptrdiff_t rs, ptrdiff_t ps,
 
 // MARK: Winograd F(4x4, 3x3) transforms, 16 channels per vector
 //
-// The lane-wise arithmetic of kernel_body.h's bt6 / at4 (multiplies and adds, never fused) on
+// kernel_body.h's transforms (SK_DEFINE_WINOGRAD_TRANSFORMS: multiplies and adds, never fused) on
 // zmm registers, then the 8-lane helpers for a last group of 8 channels: bit-identical to AVX2.
 
-/// Bᵀ applied to six vectors (bt6 of kernel_body.h).
-SK_INLINE void zbt6(const zv d[6], zv t[6]) {
-    const zv four = zsplat(4), five = zsplat(5), two = zsplat(2);
-    zv a = d[4] - four * d[2];
-    zv b = d[3] - four * d[1];
-    zv c = d[4] - d[2];
-    zv e = two * (d[3] - d[1]);
-    t[0] = four * d[0] - five * d[2] + d[4];
-    t[1] = a + b;
-    t[2] = a - b;
-    t[3] = c + e;
-    t[4] = c - e;
-    t[5] = four * d[1] - five * d[3] + d[5];
-}
-
-/// Aᵀ applied to six vectors (at4 of kernel_body.h).
-SK_INLINE void zat4(const zv m[6], zv y[4]) {
-    zv s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
-    y[0] = m[0] + s12 + s34;
-    y[1] = d12 + zsplat(2) * d34;
-    y[2] = s12 + zsplat(4) * s34;
-    y[3] = d12 + zsplat(8) * d34 + m[5];
-}
+SK_DEFINE_WINOGRAD_TRANSFORMS(zbt6, zat4, zv, zsplat)
 
 /// winograd_input of kernel_body.h for channels [0, c16), 16 at a time.
 SK_INLINE void zwinograd_input(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c16,
