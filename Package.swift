@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "StyleTensor", dependencies: ["StyleKernels"]),
         .target(name: "StyleNN", dependencies: ["StyleTensor", "StyleKernels"]),
         .target(name: "StyleWeights"),
-        .target(name: "StyleModels", dependencies: ["StyleTensor", "StyleNN", "StyleWeights"]),
+        .target(name: "StyleModels", dependencies: ["StyleKernels", "StyleTensor", "StyleNN", "StyleWeights"]),
         // The engine: both model families, tiling and the memory budget, options and their
         // validation, weights lookup, single transfers and the variant runner of comparisons.
         .target(name: "StylizeEngine", dependencies: [

@@ -101,6 +101,8 @@ static const sk_kernels *best(void) {
     return &sk_kernels_generic;
 }
 
+static void sk_bf16_startup(void);
+
 /// Runs when the library is loaded: the best table for this CPU, or the one STYLIZE_ISA names.
 __attribute__((constructor)) static void sk_startup(void) {
     const sk_kernels *chosen = best();
@@ -125,4 +127,54 @@ __attribute__((constructor)) static void sk_startup(void) {
         if (note[0]) fprintf(stderr, "warning: %s\n", note);
     }
     active = chosen;
+    sk_bf16_startup();
+}
+
+// ---- bf16 kernels (sk_bf16.h) ----------------------------------------------------------
+// AVX512_BF16: CPUID.(7,1):EAX[5], on top of AVX-512F (and the OS's zmm state) and
+// AVX512BW/VL (CPUID.(7,0):EBX[30], [31]), which the kernels' masked moves use.
+
+#if defined(__x86_64__)
+extern const sk_bf16_kernels sk_bf16_avx512;
+#endif
+
+int sk_cpu_has_avx512bf16(void) {
+#if defined(__x86_64__)
+    if (!sk_cpu_has_avx512f()) return 0;
+    unsigned a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    if ((b & (3u << 30)) != (3u << 30) || a < 1) return 0;
+    __cpuid_count(7, 1, a, b, c, d);
+    return (a & (1u << 5)) != 0;
+#else
+    return 0;
+#endif
+}
+
+const sk_bf16_kernels *sk_bf16_instruction(void) {
+#if defined(__x86_64__)
+    return sk_cpu_has_avx512bf16() ? &sk_bf16_avx512 : NULL;
+#else
+    return NULL;
+#endif
+}
+
+static const sk_bf16_kernels *bf16_active = &sk_bf16_emulated;
+
+const sk_bf16_kernels *sk_bf16_active(void) { return __atomic_load_n(&bf16_active, __ATOMIC_ACQUIRE); }
+
+int sk_bf16_select(int instruction) {
+    const sk_bf16_kernels *t = instruction ? sk_bf16_instruction() : &sk_bf16_emulated;
+    if (!t) return -1;
+    __atomic_store_n(&bf16_active, t, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/// Called by sk_startup once the f32 table is chosen: the instruction with the AVX-512F
+/// table, unless STYLIZE_BF16=emulated.
+static void sk_bf16_startup(void) {
+    const char *want = getenv("STYLIZE_BF16");
+    const int emulate = want && strcmp(want, "emulated") == 0;
+    const sk_kernels *t = sk_active();
+    if (!emulate && t->isa == SK_ISA_AVX512F && sk_bf16_instruction()) bf16_active = sk_bf16_instruction();
 }

@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleNN
 import StyleTensor
 import StyleWeights
@@ -46,9 +47,19 @@ public struct AdaINMobile: AdaINNetwork {
         "ec6_expand 1 1 - relu6", "tap",
     ]
 
-    let encoder: [Step]
-    let decoder: [ConvLayer]
-    let output: ConvLayer
+    private(set) var encoder: [Step]
+    private(set) var decoder: [ConvLayer]
+    private(set) var output: ConvLayer
+    public private(set) var precision = Precision.f32
+
+    public func withPrecision(_ precision: Precision) -> AdaINMobile {
+        var copy = self
+        copy.encoder = encoder.map { if case .conv(let l) = $0 { return .conv(l.withPrecision(precision)) } else { return $0 } }
+        copy.decoder = decoder.map { $0.withPrecision(precision) }
+        copy.output = output.withPrecision(precision)
+        copy.precision = precision
+        return copy
+    }
 
     public init(file: SafeTensorsFile) throws {
         let r = WeightReader(file)

@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleNN
 import StyleTensor
 
@@ -47,4 +48,8 @@ public protocol AdaINNetwork: DescribedNetwork {
     func featureTaps(_ image: Tensor) -> [Tensor]
     /// Names of `featureTaps`, e.g. relu1_1 ... relu4_1.
     var tapNames: [String] { get }
+    /// The arithmetic of the convolutions (`Precision`).
+    var precision: Precision { get }
+    /// The same network with its convolutions set up for `precision`.
+    func withPrecision(_ precision: Precision) -> Self
 }

@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleNN
 import StyleTensor
 import StyleWeights
@@ -30,8 +31,17 @@ public struct AdaINVGG: AdaINNetwork {
                               "pool", "conv4_1", "tap"]
     static let upsampleAfter: Set<Int> = [0, 4, 6]
 
-    let encoder: [Step]
-    let decoder: [ConvLayer]
+    private(set) var encoder: [Step]
+    private(set) var decoder: [ConvLayer]
+    public private(set) var precision = Precision.f32
+
+    public func withPrecision(_ precision: Precision) -> AdaINVGG {
+        var copy = self
+        copy.encoder = encoder.map { if case .conv(let l) = $0 { return .conv(l.withPrecision(precision)) } else { return $0 } }
+        copy.decoder = decoder.map { $0.withPrecision(precision) }
+        copy.precision = precision
+        return copy
+    }
 
     public init(file: SafeTensorsFile) throws {
         let r = WeightReader(file)

@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleTensor
 
 /// One convolution with its padding rule, stride and fused activation:
@@ -15,6 +16,11 @@ public struct ConvLayer: Sendable {
     }
 
     public var outChannels: Int { weights.outChannels }
+
+    /// This layer with its weights set up for `precision` (`ConvWeights.withPrecision`).
+    public func withPrecision(_ precision: Precision) -> ConvLayer {
+        ConvLayer(name: name, weights: weights.withPrecision(precision), stride: stride, padding: padding, activation: activation)
+    }
 
     /// y = act(conv(pad(x), W) + b); with `upsampleFirst`, x is upsampled (nearest x2) before
     /// the padding, without an upsampled copy where the kernel reads through an index map.

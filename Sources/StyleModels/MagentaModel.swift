@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleNN
 import StyleTensor
 import StyleWeights
@@ -24,7 +25,7 @@ public enum MagentaError: Error, Equatable, CustomStringConvertible {
 public struct MagentaArbitrary: Sendable {
     public static let architecture = "magenta-arbitrary-v1"
     public let predictor: MagentaPredictor
-    public let transformer: MagentaTransformer
+    public private(set) var transformer: MagentaTransformer
     /// Side of the square the style image is resized to before prediction (metadata `style_size`).
     public let styleSize: Int
 
@@ -35,6 +36,13 @@ public struct MagentaArbitrary: Sendable {
         let s = file.metadata["style_size"] ?? "256"
         guard let size = Int(s), size >= 32 else { throw ModelError.badMetadata(file: file.path, key: "style_size", value: s) }
         styleSize = size
+    }
+
+    /// The same model with its transformer set up for `precision` (the predictor stays float32).
+    public func withPrecision(_ precision: Precision) -> MagentaArbitrary {
+        var copy = self
+        copy.transformer = transformer.withPrecision(precision)
+        return copy
     }
 
     /// The style vector of a (prepared, `styleSize`-square) style image.
@@ -59,8 +67,15 @@ public struct MagentaArbitrary: Sendable {
 /// a weight vector over them (presets can be blended).
 public struct MagentaMultistyle: Sendable {
     public static let architecture = "magenta-multistyle26"
-    public let transformer: MagentaTransformer
+    public private(set) var transformer: MagentaTransformer
     public var styleCount: Int { transformer.styleDimension }
+
+    /// The same model with its transformer set up for `precision`.
+    public func withPrecision(_ precision: Precision) -> MagentaMultistyle {
+        var copy = self
+        copy.transformer = transformer.withPrecision(precision)
+        return copy
+    }
 
     public init(file: SafeTensorsFile) throws {
         let d = file.metadata["style_dim"] ?? "26"

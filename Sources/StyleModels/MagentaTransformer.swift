@@ -1,3 +1,4 @@
+import StyleKernels
 import StyleNN
 import StyleTensor
 import StyleWeights
@@ -76,7 +77,21 @@ public struct MagentaTransformer: Sendable {
 
     package enum Step: Sendable { case layer(Layer), save, add }
 
-    package let steps: [Step]
+    package private(set) var steps: [Step]
+    /// The arithmetic of the convolutions (`Precision`).
+    public private(set) var precision = Precision.f32
+
+    /// The same network with its convolutions set up for `precision`.
+    public func withPrecision(_ precision: Precision) -> MagentaTransformer {
+        var copy = self
+        copy.steps = steps.map { step in
+            guard case .layer(let l) = step else { return step }
+            return .layer(Layer(conv: l.conv.withPrecision(precision), upsample: l.upsample, norm: l.norm,
+                                normIndex: l.normIndex, output: l.output))
+        }
+        copy.precision = precision
+        return copy
+    }
     /// Length of the style vector the norms read.
     public let styleDimension: Int
     /// Told about every step of the forward pass when set (see `LayerObserver`).

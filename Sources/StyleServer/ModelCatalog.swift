@@ -20,7 +20,7 @@ final class ModelCatalog: @unchecked Sendable {
     init(settings: ServerSettings) {
         do {
             let path = try WeightsLocator(environment: settings.environment).adain(explicit: settings.adainWeights)
-            adain = try StyleEngine(family: .adain, weights: path)
+            adain = try StyleEngine(family: .adain, weights: path, precision: settings.precision)
             adainProblem = nil
             adainWeightsName = URL(fileURLWithPath: path).lastPathComponent
         } catch {
@@ -35,7 +35,7 @@ final class ModelCatalog: @unchecked Sendable {
         magentaArbitraryProblem = problem(WeightsLocator.magentaArbitraryFile)
         magentaPresetsProblem = problem(WeightsLocator.magentaMultistyleFile)
         magenta = (magentaArbitraryProblem == nil || magentaPresetsProblem == nil)
-            ? try? StyleEngine(family: .magenta, weights: settings.magentaWeights) : nil
+            ? try? StyleEngine(family: .magenta, weights: settings.magentaWeights, precision: settings.precision) : nil
     }
 
     /// The engine for `family` with style images (`preset == false`) or presets, or the 503 answer.

@@ -23,6 +23,9 @@ public struct ServerSettings: Sendable {
     public var adainWeights: String?
     /// Magenta weights file or folder (nil: `WeightsLocator.magenta`'s places).
     public var magentaWeights: String?
+    /// The arithmetic of every job's and live frame's networks (`--precision`); distances in
+    /// the compare view are measured at float32 whatever it is.
+    public var precision: Precision = .f32
     /// Largest `content_size` / `style_size` a request may ask for (shorter side, pixels);
     /// 0 ("keep the size") is allowed too and stays within the codecs' pixel limit and the budget.
     public var maxSide = 4096

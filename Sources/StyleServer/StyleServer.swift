@@ -161,6 +161,7 @@ public final class StyleServer: @unchecked Sendable {
         return json([
             "status": "ok",
             "threads": ThreadBudget.threads,
+            "precision": settings.precision.rawValue,
             "max_memory_bytes": settings.maxMemoryBytes,
             "job_memory_bytes": settings.jobMemoryBytes,
             "max_upload_bytes": settings.maxUploadBytes,

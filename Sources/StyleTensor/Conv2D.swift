@@ -13,6 +13,8 @@
 /// so neither copy is made; `TapLanesConvKernel` for 1 to 4 output channels; otherwise (and
 /// with `.direct`) `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the
 /// rest. These others read an upsampled and padded copy (reflection or zeros) of the input.
+/// Weights set up with `withPrecision(.bf16)` run the Winograd and single-group direct
+/// layers on the bf16 kernels (`Precision`).
 /// Output size: (f*H + top + bottom - KH)/s + 1, f = 2 with `upsampleFirst`, else 1.
 public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padding,
                    activation: Activation = .none, algorithm: ConvAlgorithm = .auto, upsampleFirst: Bool = false) -> Tensor {
@@ -29,6 +31,9 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
     if algorithm == .auto, stride == 1, let wino = w.winograd, x.shape.h > 0, x.shape.w > 0 {
         let map = Winograd4x4ConvKernel.InputMap(height: x.shape.h, width: x.shape.w, channels: x.shape.c, upsample: f,
                                                  top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
+        if let wino16 = w.bf16?.winograd {
+            return winogradConvBF16(x, map: map, w, wino16, outShape: outShape, activation: activation)
+        }
         return winogradConv(x, map: map, w, wino, outShape: outShape, activation: activation)
     }
     let source = upsampleFirst ? upsampleNearest2x(x) : x
@@ -45,6 +50,21 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
                                                packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
                                                outC: w.outChannels, kernelH: w.kernelH, kernelW: w.kernelW,
                                                stride: stride, activation: activation.fused, output: op)
+                    }
+                }
+            }
+        })
+    }
+    if algorithm == .auto, let direct16 = w.bf16?.direct {
+        return Tensor(shape: outShape, unsafeUninitialized: { out in
+            padded.data.withUnsafeBufferPointer { inp in
+                direct16.withUnsafeBufferPointer { wp in
+                    w.packedBias.withUnsafeBufferPointer { pb in
+                        guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                        Conv2DKernel.runBF16(input: ip, batch: x.shape.n, inH: ph, inW: pw, inC: x.shape.c,
+                                             packedWeights: wp.baseAddress!, packedBias: pb.baseAddress!,
+                                             outC: w.outChannels, kernelH: w.kernelH, kernelW: w.kernelW,
+                                             stride: stride, activation: activation.fused, output: op)
                     }
                 }
             }
@@ -102,6 +122,32 @@ private func winogradConv(_ x: Tensor, map: Winograd4x4ConvKernel.InputMap, _ w:
                                                packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
                                                outC: w.outChannels, activation: activation.fused, output: op,
                                                scratch: sp.baseAddress!, workers: workers)
+                    }
+                }
+            }
+        }
+    })
+}
+
+private func winogradConvBF16(_ x: Tensor, map: Winograd4x4ConvKernel.InputMap, _ w: ConvWeights, _ wino: [UInt16],
+                              outShape: Shape, activation: Activation) -> Tensor {
+    let s = x.shape
+    let pieces = Winograd4x4ConvKernel.pieceCount(batch: s.n, outH: outShape.h, outW: outShape.w,
+                                                  inChannels: s.c, outChannels: w.outChannels)
+    let workers = Parallel.workers(for: pieces)
+    let perWorker = Winograd4x4ConvKernel.scratchCountBF16(inChannels: s.c, outChannels: w.outChannels)
+    var scratch = [Float](unsafeUninitializedCapacity: workers * perWorker) { _, n in n = workers * perWorker }
+    let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
+    return Tensor(shape: outShape, unsafeUninitialized: { out in
+        x.data.withUnsafeBufferPointer { inp in
+            wino.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    scratch.withUnsafeMutableBufferPointer { sp in
+                        guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                        Winograd4x4ConvKernel.runBF16(input: ip, batch: s.n, map: map, inC: s.c,
+                                                      packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
+                                                      outC: w.outChannels, activation: activation.fused, output: op,
+                                                      scratch: sp.baseAddress!, workers: workers)
                     }
                 }
             }

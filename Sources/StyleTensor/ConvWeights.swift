@@ -43,6 +43,8 @@ public struct ConvWeights: Sendable {
     /// 3x3 weights folded for the four phases of a conv after nearest x2 upsampling
     /// (`PixelLanesConvKernel.phaseWeights`), for 1 to 8 output channels and one group.
     let pixelLanesUp2x: [Float]?
+    /// The bf16 copies of `Precision.bf16` (nil at f32): see `withPrecision`.
+    var bf16: BF16ConvWeights?
 
     /// Weights in PyTorch layout. `inChannels` is the number of input channels per
     /// group (so a depthwise convolution over C channels has `outChannels: C,

@@ -6,6 +6,6 @@ extension ConvWeights {
         let floats = oihw.count + (bias?.count ?? 0) + packed.count + packedBias.count
             + (winograd?.count ?? 0) + (tapLanes?.count ?? 0)
             + (pixelLanesUp2x?.count ?? 0)
-        return floats * MemoryLayout<Float>.stride
+        return floats * MemoryLayout<Float>.stride + (bf16?.storedBytes ?? 0)
     }
 }

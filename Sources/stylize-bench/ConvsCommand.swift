@@ -37,7 +37,7 @@ struct Convs: ParsableCommand {
         let peakG = peak ?? measurePeak(threads: threads)
         // One observed transfer gives every conv and the input it gets.
         let steps = LayerTimer()
-        let net = try ShippedNetwork(network, weights: weights, seed: common.seed, observer: steps)
+        let net = try ShippedNetwork(network, weights: weights, seed: common.seed, precision: common.precision, observer: steps)
         let (content, style, vector) = try NetworkInputs.load(for: net, size: try parseSize(size))
         if case .adain(let stylizer) = net.body {
             steps.pass = "style"

@@ -29,8 +29,8 @@ struct Layers: ParsableCommand {
         if let chunkKib { Conv2DKernel.chunkInputBytes = chunkKib * 1024 }
         if let winogradSliceKib { Winograd4x4ConvKernel.sliceBytes = winogradSliceKib * 1024 }
         let timer = LayerTimer()
-        let observed = try ShippedNetwork(network, weights: weights, seed: common.seed, observer: timer)
-        let plain = try ShippedNetwork(network, weights: weights, seed: common.seed)
+        let observed = try ShippedNetwork(network, weights: weights, seed: common.seed, precision: common.precision, observer: timer)
+        let plain = try ShippedNetwork(network, weights: weights, seed: common.seed, precision: common.precision)
         let (content, style, vector) = try inputs.load(for: plain, size: try parseSize(size))
 
         func pass() throws {

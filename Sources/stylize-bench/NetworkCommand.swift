@@ -27,7 +27,7 @@ struct Network: ParsableCommand {
 
     func run() throws {
         common.apply()
-        let net = try ShippedNetwork(network, weights: weights, seed: common.seed)
+        let net = try ShippedNetwork(network, weights: weights, seed: common.seed, precision: common.precision)
         print("machine: \(cpuModel()); threads \(Parallel.threadCount); network \(network.rawValue) (\(net.weightsPath))")
         let sizeList: [(height: Int, width: Int)?] = inputs.content != nil ? [nil]
             : try sizes.split(separator: ",").map { try parseSize(String($0)) }
@@ -49,7 +49,7 @@ struct Network: ParsableCommand {
             line += " threads=\(Parallel.threadCount) seconds=\(fmt(t, 4)) cpu_seconds=\(fmt(cpu, 3))"
             if flops {
                 let counter = LayerTimer()
-                let observed = try ShippedNetwork(network, weights: weights, seed: common.seed, observer: counter)
+                let observed = try ShippedNetwork(network, weights: weights, seed: common.seed, precision: common.precision, observer: counter)
                 _ = try observed.transfer(content: content, style: style, styleVector: vector)
                 let total = counter.current.compactMap(\.flops).reduce(0, +)
                 line += " gflops=\(fmt(total / t / 1e9))"

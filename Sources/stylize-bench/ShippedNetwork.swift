@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StyleKernels
 import StyleModels
 import StyleNN
 import StyleTensor
@@ -41,7 +42,8 @@ struct ShippedNetwork {
 
     /// Loads `name` from `weights` (default: `name.defaultWeights`, or seeded VGG weights
     /// written to a temporary file).
-    init(_ name: NetworkName, weights: String?, seed: UInt64 = 1, observer: (any LayerObserver)? = nil) throws {
+    init(_ name: NetworkName, weights: String?, seed: UInt64 = 1, precision: Precision = .f32,
+         observer: (any LayerObserver)? = nil) throws {
         self.name = name
         var temporary: String? = nil
         if weights == nil && name.defaultWeights == nil {
@@ -50,20 +52,21 @@ struct ShippedNetwork {
         }
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         weightsPath = weights ?? name.defaultWeights ?? temporary!
-        body = try Self.load(name, path: weightsPath, observer: observer)
+        body = try Self.load(name, path: weightsPath, precision: precision, observer: observer)
     }
 
-    private static func load(_ name: NetworkName, path: String, observer: (any LayerObserver)?) throws -> Body {
+    private static func load(_ name: NetworkName, path: String, precision: Precision,
+                             observer: (any LayerObserver)?) throws -> Body {
         guard FileManager.default.fileExists(atPath: path) else {
             throw BenchError("\(path): no such weights file (run from the repository root, or pass --weights)")
         }
         switch name {
         case .default, .vgg:
             let model = try AdaINLoader.load(path: path)
-            if var m = model as? AdaINMobile, name == .default {
+            if var m = (model as? AdaINMobile)?.withPrecision(precision), name == .default {
                 m.observer = observer
                 return .adain(try Stylizer(model: m))
-            } else if var m = model as? AdaINVGG, name == .vgg {
+            } else if var m = (model as? AdaINVGG)?.withPrecision(precision), name == .vgg {
                 m.observer = observer
                 return .adain(try Stylizer(model: m))
             }
@@ -72,7 +75,7 @@ struct ShippedNetwork {
             guard case .arbitrary(let m) = try MagentaModel.load(path: path) else {
                 throw BenchError("\(path): not a magenta-arbitrary-v1 model")
             }
-            var transformer = m.transformer
+            var transformer = m.transformer.withPrecision(precision)
             transformer.observer = observer
             return .magenta(m, transformer: transformer)
         }

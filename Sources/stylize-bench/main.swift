@@ -1,6 +1,8 @@
 import ArgumentParser
 import StyleKernels
 
+extension Precision: ExpressibleByArgument {}
+
 /// Benchmarks of the engine on the networks stylize ships (loaded through StyleModels, as
 /// the stylize command loads them). Not a test: figures depend on the machine and its load.
 /// See BENCHMARKS.md for the method; Benchmarks/networks.sh compares them with onnxruntime
@@ -17,6 +19,8 @@ struct Common: ParsableArguments {
     var threads: Int?
     @Option(help: "Seed of the VGG network's random weights (when --weights is not given).")
     var seed: UInt64 = 1
+    @Option(help: "Arithmetic of the networks' convolutions: f32 or bf16 (see stylize --precision).")
+    var precision: Precision = .f32
     @Flag(help: "Time with the calling thread's CPU clock (only meaningful with --threads 1; for tuning on a loaded machine).")
     var cpuTime = false
 

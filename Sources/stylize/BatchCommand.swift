@@ -59,7 +59,7 @@ struct BatchCommand: ParsableCommand {
         let shard: BatchShard?
         do { shard = try self.shard.map { try BatchShard(parsing: $0) } } catch { throw CommandLineErrors.usage(error) }
         let plan = try BatchPlan.make(contentFolder: content, styles: styles, outputFolder: output, recursive: recursive)
-        let engine = try StyleEngine(family: model, weights: common.weights)
+        let engine = try StyleEngine(family: model, weights: common.weights, precision: common.precision)
         var options = BatchOptions()
         options.transfer = try common.transferOptions()
         options.quality = common.quality

@@ -81,6 +81,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
 
+    @Option(help: precisionHelp)
+    var precision: Precision = .f32
+
     func validate() throws {
         try StandardStreams.refuse(zip(["CONTENT", "STYLE"], images).map { ($0, $1) } + [("--video", video), ("-o", output)],
                                    command: "compare",
@@ -106,8 +109,9 @@ struct CompareCommand: ParsableCommand {
 
         settings.maxMemoryBytes = try parseMemory(maxMemory)
         let weightsPath = try WeightsLocator().adain(explicit: weights)
-        let measure = try StyleEngine(family: .adain, weights: weightsPath)
-        let engine = model == .adain ? measure : try StyleEngine(family: .magenta)
+        // distances are measured at float32 (adainNetwork() is the float32 network at any precision)
+        let measure = try StyleEngine(family: .adain, weights: weightsPath, precision: model == .adain ? precision : .f32)
+        let engine = model == .adain ? measure : try StyleEngine(family: .magenta, precision: precision)
         let notes = RunControl(note: { FileHandle.standardError.write(Data("note: \($0)\n".utf8)) })
         try ImageIO.checkOutput(output, protecting: [content, style])
         let result = try Comparison.run(engine: engine, measure: measure.adainNetwork(), content: content, style: style,

@@ -44,6 +44,9 @@ struct GalleryCommand: ParsableCommand {
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
 
+    @Option(help: precisionHelp)
+    var precision: Precision = .f32
+
     @Option(help: "JPEG quality of the grid (1-100).")
     var quality: Int = 85
 
@@ -72,7 +75,7 @@ struct GalleryCommand: ParsableCommand {
                 throw ValidationError("--models: '\(name)' is not a model family (adain, magenta)")
             }
             let label = family == .adain ? "default model" : "Magenta"
-            families.append(GalleryModel(label: label, engine: try StyleEngine(family: family, weights: family == .adain ? weights : nil)))
+            families.append(GalleryModel(label: label, engine: try StyleEngine(family: family, weights: family == .adain ? weights : nil, precision: precision)))
         }
         let named = { (path: String) in NamedImage(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                                    image: try ImageIO.decode(file: path)) }

@@ -23,11 +23,11 @@ struct InfoCommand: ParsableCommand {
 
     /// The kernels in use: their name and a line on why (chosen once at start-up from the
     /// CPU, see `KernelISA`).
-    static func kernelsInUse() -> (name: String, detail: String) {
+    static func kernelsInUse() -> (name: String, detail: String, bf16: String) {
         let supported = KernelISA.supported.map(\.name).joined(separator: ", ")
         var detail = "chosen at start-up; this CPU supports: \(supported); STYLIZE_ISA=generic forces the portable kernels"
         if let note = KernelISA.startupNote { detail += "; \(note)" }
-        return (KernelISA.active.name, detail)
+        return (KernelISA.active.name, detail, BF16Kernels.active.rawValue)
     }
 }
 
@@ -46,7 +46,8 @@ struct InfoReport: Encodable {
         let source: String?
         let reason: String?
     }
-    struct Kernels: Encodable { let name: String; let detail: String }
+    /// `bf16`: the kernels of `--precision bf16`, "avx512bf16" (the instruction) or "emulated".
+    struct Kernels: Encodable { let name: String; let detail: String; let bf16: String }
     struct Cache: Encodable { let path: String; let exists: Bool }
 
     let version: String
@@ -84,7 +85,7 @@ struct InfoReport: Encodable {
         return InfoReport(
             version: InfoCommand.release,
             executable: WeightsLocator.runningExecutable,
-            kernels: Kernels(name: kernels.name, detail: kernels.detail),
+            kernels: Kernels(name: kernels.name, detail: kernels.detail, bf16: kernels.bf16),
             threads: ThreadBudget.threads,
             cores: ProcessInfo.processInfo.activeProcessorCount,
             weights: [
@@ -137,6 +138,7 @@ struct InfoReport: Encodable {
             "stylize \(version)",
             "executable:   \(executable)",
             "kernels:      \(kernels.name): \(kernels.detail)",
+            "bf16 kernels: \(kernels.bf16) (--precision bf16\(kernels.bf16 == "emulated" ? ": this CPU has no AVX512_BF16, so bf16 is exact but slower than f32" : ""))",
             "threads:      \(threads) (\(cores) cores)",
             "weights:",
         ]

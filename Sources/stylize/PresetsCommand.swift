@@ -48,6 +48,9 @@ struct PresetsCommand: ParsableCommand {
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
 
+    @Option(help: precisionHelp)
+    var precision: Precision = .f32
+
     @Option(help: "JPEG quality of the sheet (1-100).")
     var quality: Int = 90
 
@@ -71,7 +74,7 @@ struct PresetsCommand: ParsableCommand {
         let toStdout = output == StandardStreams.dash
         let fromStdin = photo == StandardStreams.dash
         if !toStdout { try ImageIO.checkOutput(output, protecting: fromStdin ? [] : [photo]) }
-        let engine = try StyleEngine(family: .magenta, weights: weights)
+        let engine = try StyleEngine(family: .magenta, weights: weights, precision: precision)
         let content = fromStdin ? try StandardStreams.readImage() : try ImageIO.decode(file: photo)
         let start = Date()
         let progress = TileProgressLine(enabled: !quiet)

@@ -54,6 +54,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Threads to use (default: all cores).")
     var threads: Int?
 
+    @Option(help: precisionHelp)
+    var precision: Precision = .f32
+
     @Flag(name: .shortAndLong, help: "Print only the URL (no line per request).")
     var quiet = false
 
@@ -71,6 +74,7 @@ struct ServeCommand: ParsableCommand {
         settings.stylesFolder = styles ?? StyleFolder.defaultPath()
         settings.adainWeights = weights
         settings.magentaWeights = magentaWeights
+        settings.precision = precision
         if !quiet { settings.accessLog = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } }
         let server: StyleServer
         do { server = try StyleServer(settings: settings) } catch { throw CommandLineErrors.usage(error) }

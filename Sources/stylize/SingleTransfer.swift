@@ -33,7 +33,7 @@ struct SingleTransfer {
         let family: ModelFamily = c.preset != nil ? .magenta : c.model
         let toStdout = c.output == StandardStreams.dash
         let fromStdin = c.content == StandardStreams.dash
-        let session = try TransferSession(family: family, weights: c.common.weights)
+        let session = try TransferSession(family: family, weights: c.common.weights, precision: c.common.precision)
         var request = TransferRequest(content: c.content, styles: c.styles, preset: c.preset,
                                       output: toStdout ? nil : c.output, mask: c.common.mask,
                                       options: try c.common.transferOptions())

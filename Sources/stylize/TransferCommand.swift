@@ -45,6 +45,9 @@ struct TransferCommand: ParsableCommand {
 
 /// The options every stylizing command shares.
 struct CommonTransferOptions: ParsableArguments {
+    @Option(help: precisionHelp)
+    var precision: Precision = .f32
+
     @Option(help: "Style strength from 0 (content unchanged) to 1 (full style).")
     var alpha: Float = 1
 

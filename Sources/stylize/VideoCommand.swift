@@ -84,7 +84,7 @@ struct VideoCommand: ParsableCommand {
                                    note: { progress.note($0) }, temporaries: temporaries)
         let summary: VideoSummary
         do {
-            let engine = try StyleEngine(family: family, weights: common.weights)
+            let engine = try StyleEngine(family: family, weights: common.weights, precision: common.precision)
             summary = try VideoStylizer(engine: engine).run(job, control: control)
         } catch {
             progress.finish()
@@ -191,7 +191,7 @@ struct VideoCompare {
         settings.stripFrames = c.strip
         settings.maxMemoryBytes = try parseMemory(c.maxMemory)
         try ImageIO.checkOutput(output, protecting: [clip, style])
-        let engine = try StyleEngine(family: c.model, weights: c.weights)
+        let engine = try StyleEngine(family: c.model, weights: c.weights, precision: c.precision)
         let result = try VideoComparison.run(engine: engine, clip: clip, style: .file(style), settings: settings, control: notes)
         try ImageIO.write(result.strip, to: output, protecting: [clip, style])
         let table = VideoComparisonReport(clip: clip, style: style, model: c.model.rawValue, result: result)

@@ -14,6 +14,7 @@
 #define CSTYLEKERNELS_H
 
 #include <stddef.h>
+#include "sk_bf16.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,3 +1,4 @@
+import StyleKernels
 import Foundation
 import ImageCodecs
 import StyleModels
@@ -8,14 +9,18 @@ import StyleTensor
 /// `FeatureMatcher` per (norm, match), cached style statistics, and the choice between the
 /// untiled run and the tiled run (`TiledStylizer`) by the memory budget.
 final class AdaINFamily: @unchecked Sendable {
+    /// The network at the engine's precision: every stylization runs it.
     let model: any AdaINNetwork
+    /// The same network at float32 (shares its weights): the one distances are measured with.
+    let reference: any AdaINNetwork
     let weightsPath: String
     private let lock = NSLock()
     private var matchers: [String: FeatureMatcher] = [:]
     let styleCache = StyleCache<StyleMatchStatistics>(cost: \.bytes)
 
-    init(model: any AdaINNetwork, weightsPath: String) {
-        self.model = model
+    init(model: any AdaINNetwork, weightsPath: String, precision: Precision) {
+        self.model = model.withPrecision(precision)
+        self.reference = model.withPrecision(.f32)
         self.weightsPath = weightsPath
     }
 

@@ -1,3 +1,4 @@
+import StyleKernels
 import Foundation
 import ImageCodecs
 import StyleModels
@@ -17,14 +18,20 @@ final class MagentaFamily: @unchecked Sendable {
     let vectorCache = StyleCache<[Float]>()
     private(set) var loadedPaths: [String] = []
 
-    init(weights: String?) { self.weights = weights }
+    /// The arithmetic the transformers run at (the style predictor stays float32).
+    let precision: Precision
+
+    init(weights: String?, precision: Precision) {
+        self.weights = weights
+        self.precision = precision
+    }
 
     var arbitrary: MagentaArbitrary {
         get throws {
             lock.lock(); defer { lock.unlock() }
             if let m = _arbitrary { return m }
             let path = try WeightsLocator().magenta(WeightsLocator.magentaArbitraryFile, explicit: weights)
-            let m = try MagentaModel.load(path: path).arbitraryModel(path)
+            let m = try MagentaModel.load(path: path).arbitraryModel(path).withPrecision(precision)
             _arbitrary = m
             loadedPaths.append(path)
             return m
@@ -36,7 +43,7 @@ final class MagentaFamily: @unchecked Sendable {
             lock.lock(); defer { lock.unlock() }
             if let m = _multistyle { return m }
             let path = try WeightsLocator().magenta(WeightsLocator.magentaMultistyleFile, explicit: weights)
-            let m = try MagentaModel.load(path: path).multistyleModel(path)
+            let m = try MagentaModel.load(path: path).multistyleModel(path).withPrecision(precision)
             _multistyle = m
             loadedPaths.append(path)
             return m

@@ -1,3 +1,4 @@
+import StyleKernels
 import Foundation
 import ImageCodecs
 import StyleModels
@@ -25,22 +26,28 @@ public final class StyleEngine: @unchecked Sendable {
     }
     let loaded: Loaded
 
+    /// The arithmetic of the networks' convolutions (`--precision`): every stylization of
+    /// this engine runs at it; comparisons measure distances with the float32 encoder.
+    public let precision: Precision
+
     /// Loads `family`'s weights: for `.adain` the file `weights` (nil: `WeightsLocator`'s
     /// default model); for `.magenta` a weights file or folder (nil: the usual places),
-    /// each network loaded when first used.
-    public init(family: ModelFamily = .adain, weights: String? = nil) throws {
+    /// each network loaded when first used; the networks set up for `precision`.
+    public init(family: ModelFamily = .adain, weights: String? = nil, precision: Precision = .f32) throws {
+        self.precision = precision
         switch family {
         case .adain:
             let path = try WeightsLocator().adain(explicit: weights)
-            loaded = .adain(AdaINFamily(model: try AdaINLoader.load(path: path), weightsPath: path))
+            loaded = .adain(AdaINFamily(model: try AdaINLoader.load(path: path), weightsPath: path, precision: precision))
         case .magenta:
-            loaded = .magenta(MagentaFamily(weights: weights))
+            loaded = .magenta(MagentaFamily(weights: weights, precision: precision))
         }
     }
 
-    /// An AdaIN-family engine around an already loaded model.
-    public init(model: any AdaINNetwork, weightsPath: String) {
-        loaded = .adain(AdaINFamily(model: model, weightsPath: weightsPath))
+    /// An AdaIN-family engine around an already loaded model, set up for `precision`.
+    public init(model: any AdaINNetwork, weightsPath: String, precision: Precision = .f32) {
+        self.precision = precision
+        loaded = .adain(AdaINFamily(model: model, weightsPath: weightsPath, precision: precision))
     }
 
     public var family: ModelFamily {
@@ -59,11 +66,12 @@ public final class StyleEngine: @unchecked Sendable {
         }
     }
 
-    /// The encoder/decoder network of an `.adain` engine (comparisons measure distances in
-    /// its feature space); an error for `.magenta`, which has none.
+    /// The encoder/decoder network of an `.adain` engine at float32, whatever the engine's
+    /// precision (comparisons measure distances in its feature space); an error for
+    /// `.magenta`, which has none.
     public func adainNetwork() throws -> any AdaINNetwork {
         switch loaded {
-        case .adain(let a): return a.model
+        case .adain(let a): return a.reference
         case .magenta: throw EngineError.unsupported("the magenta model family has no AdaIN encoder; load the adain family for this")
         }
     }

@@ -1,3 +1,4 @@
+import StyleKernels
 import Foundation
 import ImageCodecs
 import StyleModels
@@ -89,9 +90,9 @@ public struct TransferResult: Sendable {
 public final class TransferSession: @unchecked Sendable {
     public let engine: StyleEngine
 
-    /// Loads `family`'s weights (`nil`: the default places, see `StyleEngine.init`).
-    public convenience init(family: ModelFamily = .adain, weights: String?) throws {
-        self.init(engine: try StyleEngine(family: family, weights: weights))
+    /// Loads `family`'s weights (`nil`: the default places, see `StyleEngine.init`), set up for `precision`.
+    public convenience init(family: ModelFamily = .adain, weights: String?, precision: Precision = .f32) throws {
+        self.init(engine: try StyleEngine(family: family, weights: weights, precision: precision))
     }
 
     public init(engine: StyleEngine) { self.engine = engine }

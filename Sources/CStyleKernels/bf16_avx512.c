@@ -1,0 +1,113 @@
+// The bf16 kernels on AVX512_BF16 (x86-64): sk_bf16.h's formulas with vdpbf16ps, one
+// instruction per pair of terms for 16 output channels.
+//
+// acc[p][co] <- dot(acc[p][co], in[p][2q..2q+1], w[q][co][0..1]) for q in order: each
+// output value is the chain sk_bf16.h states, whichever pixels share a register, so the
+// results are those of the emulation, bit for bit. Two 6-pixel tiles run together (12 zmm
+// accumulators: enough to hide the instruction's latency); a lone tile uses 6. Compiled with
+// target attributes; the dispatcher calls it only when CPUID says the CPU has AVX512_BF16.
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include <string.h>
+#include "include/CStyleKernels.h"
+
+#define SK_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+SK_BF16_TARGET static inline __m512 act_v(__m512 v, int act) {
+    if (act == 0) return v;
+    v = _mm512_max_ps(v, _mm512_setzero_ps());
+    return act == 1 ? v : _mm512_min_ps(v, _mm512_set1_ps(6.0f));
+}
+
+/// The pair (in[0], in[1]) broadcast to the 16 lanes.
+SK_BF16_TARGET static inline __m512bh pair(const sk_bf16 *in) {
+    int v;
+    memcpy(&v, in, 4);
+    return (__m512bh)_mm512_set1_epi32(v);
+}
+
+SK_BF16_TARGET static void ins_from_f32(const float *src, size_t n, sk_bf16 *dst) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256bh h = _mm512_cvtneps_pbh(_mm512_loadu_ps(src + i));
+        _mm256_storeu_si256((__m256i *)(dst + i), (__m256i)h);
+    }
+    if (i < n) {
+        const __mmask16 m = (__mmask16)((1u << (n - i)) - 1);
+        __m256bh h = _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, src + i));
+        _mm256_mask_storeu_epi16(dst + i, m, (__m256i)h);
+    }
+}
+
+/// N pixels (6 or 12) starting at the pixel pointers px[], into out pointers po[].
+#define GEMM_BLOCK(N)                                                                        \
+    SK_BF16_TARGET static inline void block##N(const sk_bf16 *const *px, ptrdiff_t rs, int kh, int pairs, \
+                                               const sk_bf16 *w, const float *bias, float *const *po, \
+                                               __mmask16 m, int act) {                          \
+        __m512 acc[N];                                                                       \
+        const __m512 b = _mm512_maskz_loadu_ps(m, bias);                                     \
+        for (int p = 0; p < N; p++) acc[p] = b;                                              \
+        for (int ky = 0; ky < kh; ky++) {                                                    \
+            const sk_bf16 *wr = w + (ptrdiff_t)ky * pairs * 32;                              \
+            const ptrdiff_t ro = ky * rs;                                                    \
+            for (int q = 0; q < pairs; q++) {                                                \
+                const __m512bh wv = (__m512bh)_mm512_loadu_si512(wr + q * 32);               \
+                for (int p = 0; p < N; p++) acc[p] = _mm512_dpbf16_ps(acc[p], pair(px[p] + ro + 2 * q), wv); \
+            }                                                                                \
+        }                                                                                    \
+        for (int p = 0; p < N; p++) _mm512_mask_storeu_ps(po[p], m, act_v(acc[p], act));    \
+    }
+GEMM_BLOCK(6)
+GEMM_BLOCK(12)
+GEMM_BLOCK(1)
+
+SK_BF16_TARGET static void ins_gemm_tiles(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
+                                          const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops,
+                                          int valid, int act, int width, int t0, int t1) {
+    const __mmask16 m = (__mmask16)((1u << valid) - 1);
+    const sk_bf16 *px[12];
+    float *po[12];
+    int t = t0;
+    for (; t < t1; ) {
+        const int n = (t + 1 < t1) ? 2 : 1;
+        for (int k = 0; k < n; k++) {
+            int x = 6 * (t + k);
+            if (x > width - 6) x = width - 6;
+            for (int p = 0; p < 6; p++) {
+                px[6 * k + p] = in + (ptrdiff_t)(x + p) * ps;
+                po[6 * k + p] = out + (ptrdiff_t)(x + p) * ops;
+            }
+        }
+        if (n == 2) block12(px, rs, kh, pairs, w, bias, po, m, act);
+        else block6(px, rs, kh, pairs, w, bias, po, m, act);
+        t += n;
+    }
+}
+
+SK_BF16_TARGET static void ins_gemm_pixels(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
+                                           const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops,
+                                           int valid, int act, int count) {
+    const __mmask16 m = (__mmask16)((1u << valid) - 1);
+    for (int p = 0; p < count; p++) {
+        const sk_bf16 *px[1] = {in + (ptrdiff_t)p * ps};
+        float *po[1] = {out + (ptrdiff_t)p * ops};
+        block1(px, rs, kh, pairs, w, bias, po, m, act);
+    }
+}
+
+SK_BF16_TARGET static void ins_dot_lanes(const float *acc, const sk_bf16 *a, const sk_bf16 *b, float *out, int n) {
+    int i = 0;
+    for (; i < n; i += 16) {
+        const int k = n - i < 16 ? n - i : 16;
+        const __mmask16 m = (__mmask16)((1u << k) - 1);
+        const __m512 c = _mm512_maskz_loadu_ps(m, acc + i);
+        const __m512bh av = (__m512bh)_mm512_maskz_loadu_epi32(m, a + 2 * i);
+        const __m512bh bv = (__m512bh)_mm512_maskz_loadu_epi32(m, b + 2 * i);
+        _mm512_mask_storeu_ps(out + i, m, _mm512_dpbf16_ps(c, av, bv));
+    }
+}
+
+const sk_bf16_kernels sk_bf16_avx512 = {
+    "avx512bf16", ins_from_f32, ins_gemm_tiles, ins_gemm_pixels, ins_dot_lanes,
+};
+#endif

@@ -1,0 +1,76 @@
+import CStyleKernels
+
+extension Winograd4x4ConvKernel {
+    /// Floats of scratch per worker for `runBF16`: `scratchCount` plus the transformed input
+    /// rounded to bf16 (36 x tiles x Cin halves).
+    public static func scratchCountBF16(inChannels: Int, outChannels: Int) -> Int {
+        scratchCount(inChannels: inChannels, outChannels: outChannels)
+            + 18 * tilesPerPiece(inChannels: inChannels, outChannels: outChannels) * inChannels
+    }
+
+    /// `run` with the 36 GEMMs in bf16 (`Precision.bf16`): V = Bᵀ d B is computed in float32
+    /// as `run` computes it, rounded to bf16, and multiplied with the bf16 U of
+    /// `BF16Packing.packWinograd` by `sk_bf16.h`'s gemm_tiles (float32 sums, pairs of input
+    /// channels in order); the output transform, bias and activation are `run`'s.
+    public static func runBF16(
+        input: UnsafePointer<Float>, batch: Int, map: InputMap, inC: Int,
+        packedWeights: UnsafePointer<UInt16>, bias: UnsafePointer<Float>, outC: Int,
+        activation: FusedActivation, output: UnsafeMutablePointer<Float>,
+        scratch: UnsafeMutablePointer<Float>, workers: Int
+    ) {
+        precondition(isApplicable(inChannels: inC, outChannels: outC), "Winograd kernel needs channel counts that are multiples of 8")
+        precondition(batch >= 0 && workers >= 1, "Winograd kernel: bad sizes")
+        let outH = map.paddedH - 2, outW = map.paddedW - 2
+        guard batch > 0, outH > 0, outW > 0, outC > 0 else { return }
+        let nb = ConvPacking.blocksPerGroup(outChannels: outC, groups: 1)
+        let coutPad = nb * 16
+        let tilesY = (outH + 3) / 4, tilesX = (outW + 3) / 4
+        let totalTiles = batch * tilesY * tilesX
+        let tpp = tilesPerPiece(inChannels: inC, outChannels: outC)
+        let pieces = (totalTiles + tpp - 1) / tpp
+        let perWorker = scratchCountBF16(inChannels: inC, outChannels: outC)
+        let f32 = activeKernels, bf = sk_bf16_active().pointee
+        let inputTile = f32.winograd_input_tile!, outputTile = f32.winograd_output_tile!
+        let gemmTiles = bf.gemm_tiles!, gemmPixels = bf.gemm_pixels!, round = bf.from_f32!
+        let act = activation.code
+        let inC32 = Int32(inC), outC32 = Int32(outC), pairs = Int32(inC / 2)
+        let outH32 = Int32(outH), outW32 = Int32(outW)
+        map.rowOffsets.withUnsafeBufferPointer { rowBuffer in
+        map.columnOffsets.withUnsafeBufferPointer { columnBuffer in
+        let rows = rowBuffer.baseAddress!, columns = columnBuffer.baseAddress!
+        Parallel.forEach(pieces, workers: workers) { piece, worker in
+            let first = piece * tpp
+            let count = min(tpp, totalTiles - first)
+            let v = scratch + worker * perWorker                 // [ξ][tile][ci] float32
+            let m = v + 36 * tpp * inC                           // [ξ][tile][co]
+            let vb = UnsafeMutableRawPointer(m + 36 * tpp * coutPad).bindMemory(to: UInt16.self, capacity: 36 * tpp * inC)
+            for j in 0..<count {
+                let t = first + j
+                let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
+                inputTile(input + n * map.sampleStride, rows + 4 * ty, columns + 4 * tx, inC32, v + j * inC, tpp * inC)
+            }
+            for xi in 0..<36 {
+                let vx = vb + xi * tpp * inC
+                round(v + xi * tpp * inC, count * inC, vx)
+                let mx = m + xi * tpp * coutPad
+                for b in 0..<nb {
+                    let w = packedWeights + (xi * nb + b) * inC * 16
+                    if count >= 6 {
+                        gemmTiles(vx, 0, inC, 1, pairs, w, zero16, mx + b * 16, coutPad, 16, 0,
+                                  Int32(count), 0, Int32((count + 5) / 6))
+                    } else {
+                        gemmPixels(vx, 0, inC, 1, pairs, w, zero16, mx + b * 16, coutPad, 16, 0, Int32(count))
+                    }
+                }
+            }
+            for j in 0..<count {
+                let t = first + j
+                let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
+                outputTile(m + j * coutPad, tpp * coutPad, outC32, bias, act, output + n * outH * outW * outC,
+                           outH32, outW32, Int32(4 * ty), Int32(4 * tx))
+            }
+        }
+        }
+        }
+    }
+}
