@@ -26,6 +26,8 @@ engine):
   OpenVINO fast        bf16 (INFERENCE_PRECISION_HINT bf16, OpenVINO's default on a CPU with
                        AVX512_BF16) on the float graphs; for Magenta also the int8 QDQ graph
   onnxruntime int8     Magenta's int8 QDQ graph
+  stylize bf16         in-process and whole command again with `--precision bf16`, where the
+                       CPU has AVX512_BF16 (as OpenVINO reports it)
 
 --cpu-time: one thread everywhere, and each run is judged by its CPU time rather than the
 wall clock (on a machine shared with other work the wall clock mostly measures the share of
@@ -119,9 +121,10 @@ class Stylize:
         self.threads = threads
         self.work = Path(work)
 
-    def in_process(self, network, content, repeats, output, style=None, vector=None, weights=None):
+    def in_process(self, network, content, repeats, output, style=None, vector=None, weights=None, precision="f32"):
         cmd = [self.bench, "network", "--network", network, "--content", str(content), "--threads", str(self.threads),
-               "--repeats", str(repeats), "--min-seconds", str(peers.MIN_SECONDS[0]), "--write-output", str(output)]
+               "--repeats", str(repeats), "--min-seconds", str(peers.MIN_SECONDS[0]), "--write-output", str(output),
+               "--precision", precision]
         cmd += ["--cpu-time"] if peers.CPU_CLOCK[0] else []
         cmd += ["--style", str(style)] if style else []
         cmd += ["--style-vector", str(vector)] if vector else []
@@ -217,17 +220,26 @@ def bench_adain(net, size, a, stylize, work, style_png, style_u8, weights, torch
     log(f"  {net} {w}x{h}: onnx exported")
     raw = work / f"stylize_{net}_{w}x{h}.f32"
     out_png = work / f"stylize_{net}_{w}x{h}.png"
+    raw16, out16 = work / f"stylize_{net}_{w}x{h}_bf16.f32", work / f"stylize_{net}_{w}x{h}_bf16.png"
     bench_weights = weights if net == "default" else work / "vgg_native.safetensors"
     for _ in range(a.rounds):
         ref = run_peers(row, graph, None, lambda names: dict(zip(names, (c, s))), "nchw", a.threads, a.repeats, bf16)
         row.put("stylize in-process", *stylize.in_process(net, content_png, a.repeats, raw, style=style_png,
                                                           weights=bench_weights))
-        row.put("stylize command", *stylize.whole([str(content_png), str(style_png), "-o", str(out_png), "--weights",
-                                                   str(bench_weights), "--content-size", "0", "--style-size", "0", "-q"],
-                                                  a.whole_repeats, f"{net}_{w}x{h}"))
+        command = [str(content_png), str(style_png), "-o", str(out_png), "--weights", str(bench_weights),
+                   "--content-size", "0", "--style-size", "0", "-q"]
+        row.put("stylize command", *stylize.whole(command, a.whole_repeats, f"{net}_{w}x{h}"))
+        if bf16:
+            row.put("stylize bf16 in-process", *stylize.in_process(net, content_png, a.repeats, raw16, style=style_png,
+                                                                   weights=bench_weights, precision="bf16"))
+            row.put("stylize bf16 command", *stylize.whole(command[:2] + ["-o", str(out16)] + command[4:] + ["--precision", "bf16"],
+                                                           a.whole_repeats, f"{net}_{w}x{h}_bf16"))
     row.notes.append(f"PyTorch (the exported module) vs onnxruntime f32: {difference(levels(torch_out[0].transpose(1, 2, 0)), ref)}")
     row.diffs["stylize in-process"] = difference(levels(np.fromfile(raw, np.float32).reshape(h, w, 3)), ref)
     row.diffs["stylize command"] = difference(read_png(out_png), ref)
+    if bf16:
+        row.diffs["stylize bf16 in-process"] = difference(levels(np.fromfile(raw16, np.float32).reshape(h, w, 3)), ref)
+        row.diffs["stylize bf16 command"] = difference(read_png(out16), ref)
     return row
 
 
@@ -241,6 +253,7 @@ def bench_magenta(size, a, stylize, work, style256, vector_file, vector, magenta
     weights = REPO / "Weights/magenta-arbitrary.safetensors"
     common = ["--model", "magenta", "--weights", str(weights), "--content-size", "0", "-q"]
     out_png = work / f"stylize_magenta_{w}x{h}.png"
+    raw16, out16 = work / f"stylize_magenta_{w}x{h}_bf16.f32", work / f"stylize_magenta_{w}x{h}_bf16.png"
     # Per frame: `stylize batch` over copies of the content (one style vector for all), and
     # `stylize video` on a clip of them where ffmpeg is installed.
     frames = 8
@@ -259,6 +272,11 @@ def bench_magenta(size, a, stylize, work, style256, vector_file, vector, magenta
         row.put("stylize in-process", *stylize.in_process("magenta", content_png, a.repeats, raw, vector=vector_file))
         row.put("stylize command", *stylize.whole([str(content_png), str(style256), "-o", str(out_png), *common],
                                                   a.whole_repeats, f"magenta_{w}x{h}"))
+        if bf16:
+            row.put("stylize bf16 in-process", *stylize.in_process("magenta", content_png, a.repeats, raw16, vector=vector_file,
+                                                                   precision="bf16"))
+            row.put("stylize bf16 command", *stylize.whole([str(content_png), str(style256), "-o", str(out16), *common,
+                                                            "--precision", "bf16"], a.whole_repeats, f"magenta_{w}x{h}_bf16"))
         t, cpu, rss = stylize.whole(["batch", "--content", str(folder), "--style", str(style256), "-o", str(outdir),
                                      *common], a.whole_repeats, f"magenta_batch_{w}x{h}",
                                     before=lambda: shutil.rmtree(outdir, ignore_errors=True))
@@ -269,6 +287,9 @@ def bench_magenta(size, a, stylize, work, style256, vector_file, vector, magenta
             row.put("stylize video, per frame", t / (4 * frames), cpu / (4 * frames), rss)
     row.diffs["stylize in-process"] = difference(levels(np.fromfile(raw, np.float32).reshape(h, w, 3)), ref)
     row.diffs["stylize command"] = difference(read_png(out_png), ref)
+    if bf16:
+        row.diffs["stylize bf16 in-process"] = difference(levels(np.fromfile(raw16, np.float32).reshape(h, w, 3)), ref)
+        row.diffs["stylize bf16 command"] = difference(read_png(out16), ref)
     outputs = sorted(outdir.rglob("*.png"))
     row.diffs["stylize batch, per image"] = difference(read_png(outputs[0]), ref) if outputs else "?"
     return row
@@ -276,7 +297,8 @@ def bench_magenta(size, a, stylize, work, style256, vector_file, vector, magenta
 
 # ---------------------------------------------------------------- report
 
-STYLIZE_COLUMNS = ["stylize in-process", "stylize command", "stylize batch, per image", "stylize video, per frame"]
+STYLIZE_COLUMNS = ["stylize in-process", "stylize command", "stylize batch, per image", "stylize video, per frame",
+                   "stylize bf16 in-process", "stylize bf16 command"]
 PEER_COLUMNS = ["onnxruntime f32", "OpenVINO f32", "OpenVINO bf16", "OpenVINO int8", "onnxruntime int8"]
 
 
@@ -327,7 +349,8 @@ def issue_table(rows, versions):
              ("magenta", (384, 384), "Magenta transformer, 384x384 content (style vector given)"),
              ("vgg", (1024, 1024), "VGG AdaIN (pytorch-AdaIN, seeded weights), 1024x1024 + 512x512")]
     out = [f"| network, size | stylize in-process | stylize whole command | onnxruntime {versions['onnxruntime']} f32 "
-           f"| OpenVINO {versions['openvino']} f32 | OpenVINO, its fast mode |", "|---|---|---|---|---|---|"]
+           f"| OpenVINO {versions['openvino']} f32 | OpenVINO, its fast mode | stylize bf16 in-process |",
+           "|---|---|---|---|---|---|---|"]
     for net, size, label in picks:
         r = next((r for r in rows if r.network == net and r.size == size), None)
         if r is None:
@@ -344,7 +367,7 @@ def issue_table(rows, versions):
         if "OpenVINO int8" in r.times:
             fast.append(f"{get('OpenVINO int8')} (int8 graph)")
         out.append(f"| {label} | {get('stylize in-process')} | {whole} | {get('onnxruntime f32')} | {get('OpenVINO f32')} "
-                   f"| {', '.join(fast) or '–'} |")
+                   f"| {', '.join(fast) or '–'} | {get('stylize bf16 in-process')} |")
     return "\n".join(out)
 
 

@@ -3,8 +3,9 @@
 //
 // acc[p][co] <- dot(acc[p][co], in[p][2q..2q+1], w[q][co][0..1]) for q in order: each
 // output value is the chain sk_bf16.h states, whichever pixels share a register, so the
-// results are those of the emulation, bit for bit. Two 6-pixel tiles run together (12 zmm
-// accumulators: enough to hide the instruction's latency); a lone tile uses 6. Compiled with
+// results are those of the emulation, bit for bit. 12 zmm accumulators (enough to hide the
+// instruction's latency): 6 pixels x 2 blocks of outputs (each broadcast input pair feeds
+// two instructions), or, for an odd last block, two 6-pixel tiles x 1 block. Compiled with
 // target attributes; the dispatcher calls it only when CPUID says the CPU has AVX512_BF16.
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -61,37 +62,79 @@ GEMM_BLOCK(6)
 GEMM_BLOCK(12)
 GEMM_BLOCK(1)
 
+/// 6 pixels (ip + p*ps) x 2 blocks of 16 outputs (12 accumulators): the weight vectors are
+/// loaded once for both blocks' 6 pixels, each broadcast pair feeds two instructions.
+SK_BF16_TARGET static inline void block6x2(const sk_bf16 *ip, ptrdiff_t ps, ptrdiff_t rs, int kh, int pairs,
+                                           const sk_bf16 *w, ptrdiff_t wbs, const float *bias, float *op,
+                                           ptrdiff_t ops, __mmask16 m1, int act) {
+    __m512 a0[6], a1[6];
+    const __m512 b0 = _mm512_loadu_ps(bias), b1 = _mm512_maskz_loadu_ps(m1, bias + 16);
+    for (int p = 0; p < 6; p++) { a0[p] = b0; a1[p] = b1; }
+    for (int ky = 0; ky < kh; ky++) {
+        const sk_bf16 *w0 = w + (ptrdiff_t)ky * pairs * 32, *w1 = w0 + wbs;
+        const sk_bf16 *row = ip + ky * rs;
+        for (int q = 0; q < pairs; q++) {
+            const __m512bh v0 = (__m512bh)_mm512_loadu_si512(w0 + q * 32);
+            const __m512bh v1 = (__m512bh)_mm512_loadu_si512(w1 + q * 32);
+            for (int p = 0; p < 6; p++) {
+                const __m512bh x = pair(row + p * ps + 2 * q);
+                a0[p] = _mm512_dpbf16_ps(a0[p], x, v0);
+                a1[p] = _mm512_dpbf16_ps(a1[p], x, v1);
+            }
+        }
+    }
+    for (int p = 0; p < 6; p++) {
+        _mm512_storeu_ps(op + p * ops, act_v(a0[p], act));
+        _mm512_mask_storeu_ps(op + p * ops + 16, m1, act_v(a1[p], act));
+    }
+}
+
 SK_BF16_TARGET static void ins_gemm_tiles(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
-                                          const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops,
-                                          int valid, int act, int width, int t0, int t1) {
-    const __mmask16 m = (__mmask16)((1u << valid) - 1);
+                                          const sk_bf16 *w, ptrdiff_t wbs, int blocks, const float *bias, float *out,
+                                          ptrdiff_t ops, int valid, int act, int width, int t0, int t1) {
+    const __mmask16 last = (__mmask16)((1u << valid) - 1);
+    int b = 0;
+    for (; b + 1 < blocks; b += 2) {
+        const __mmask16 m1 = b + 1 == blocks - 1 ? last : (__mmask16)0xffff;
+        for (int t = t0; t < t1; t++) {
+            int x = 6 * t;
+            if (x > width - 6) x = width - 6;
+            block6x2(in + (ptrdiff_t)x * ps, ps, rs, kh, pairs, w + b * wbs, wbs, bias + 16 * b,
+                     out + (ptrdiff_t)x * ops + 16 * b, ops, m1, act);
+        }
+    }
+    if (b == blocks) return;
+    // one block left (the last): two 6-pixel tiles at a time
+    const sk_bf16 *wb = w + b * wbs;
+    const float *bb = bias + 16 * b;
     const sk_bf16 *px[12];
     float *po[12];
-    int t = t0;
-    for (; t < t1; ) {
+    for (int t = t0; t < t1; ) {
         const int n = (t + 1 < t1) ? 2 : 1;
         for (int k = 0; k < n; k++) {
             int x = 6 * (t + k);
             if (x > width - 6) x = width - 6;
             for (int p = 0; p < 6; p++) {
                 px[6 * k + p] = in + (ptrdiff_t)(x + p) * ps;
-                po[6 * k + p] = out + (ptrdiff_t)(x + p) * ops;
+                po[6 * k + p] = out + (ptrdiff_t)(x + p) * ops + 16 * b;
             }
         }
-        if (n == 2) block12(px, rs, kh, pairs, w, bias, po, m, act);
-        else block6(px, rs, kh, pairs, w, bias, po, m, act);
+        if (n == 2) block12(px, rs, kh, pairs, wb, bb, po, last, act);
+        else block6(px, rs, kh, pairs, wb, bb, po, last, act);
         t += n;
     }
 }
 
 SK_BF16_TARGET static void ins_gemm_pixels(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
-                                           const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops,
-                                           int valid, int act, int count) {
-    const __mmask16 m = (__mmask16)((1u << valid) - 1);
+                                           const sk_bf16 *w, ptrdiff_t wbs, int blocks, const float *bias, float *out,
+                                           ptrdiff_t ops, int valid, int act, int count) {
     for (int p = 0; p < count; p++) {
-        const sk_bf16 *px[1] = {in + (ptrdiff_t)p * ps};
-        float *po[1] = {out + (ptrdiff_t)p * ops};
-        block1(px, rs, kh, pairs, w, bias, po, m, act);
+        for (int b = 0; b < blocks; b++) {
+            const __mmask16 m = b == blocks - 1 ? (__mmask16)((1u << valid) - 1) : (__mmask16)0xffff;
+            const sk_bf16 *px[1] = {in + (ptrdiff_t)p * ps};
+            float *po[1] = {out + (ptrdiff_t)p * ops + 16 * b};
+            block1(px, rs, kh, pairs, w + b * wbs, bias + 16 * b, po, m, act);
+        }
     }
 }
 

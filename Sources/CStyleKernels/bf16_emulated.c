@@ -65,28 +65,31 @@ static void em_from_f32(const float *src, size_t n, sk_bf16 *dst) {
 }
 
 static void em_gemm_pixels(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
-                           const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops, int valid, int act,
-                           int count) {
+                           const sk_bf16 *w, ptrdiff_t wbs, int blocks, const float *bias, float *out, ptrdiff_t ops,
+                           int valid, int act, int count) {
     for (int p = 0; p < count; p++) {
-        for (int co = 0; co < valid; co++) {
-            float acc = bias[co];
-            for (int ky = 0; ky < kh; ky++) {
-                const sk_bf16 *a = in + p * ps + ky * rs;
-                const sk_bf16 *wt = w + (ptrdiff_t)ky * pairs * 32 + co * 2;
-                for (int q = 0; q < pairs; q++) acc = dot(acc, a + 2 * q, wt + q * 32);
+        for (int b = 0; b < blocks; b++) {
+            const int n = b == blocks - 1 ? valid : 16;
+            for (int co = 0; co < n; co++) {
+                float acc = bias[16 * b + co];
+                for (int ky = 0; ky < kh; ky++) {
+                    const sk_bf16 *a = in + p * ps + ky * rs;
+                    const sk_bf16 *wt = w + b * wbs + (ptrdiff_t)ky * pairs * 32 + co * 2;
+                    for (int q = 0; q < pairs; q++) acc = dot(acc, a + 2 * q, wt + q * 32);
+                }
+                out[p * ops + 16 * b + co] = act_s(acc, act);
             }
-            out[p * ops + co] = act_s(acc, act);
         }
     }
 }
 
 static void em_gemm_tiles(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
-                          const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops, int valid, int act,
-                          int width, int t0, int t1) {
+                          const sk_bf16 *w, ptrdiff_t wbs, int blocks, const float *bias, float *out, ptrdiff_t ops,
+                          int valid, int act, int width, int t0, int t1) {
     for (int t = t0; t < t1; t++) {
         int x = 6 * t;
         if (x > width - 6) x = width - 6;
-        em_gemm_pixels(in + x * ps, rs, ps, kh, pairs, w, bias, out + x * ops, ops, valid, act, 6);
+        em_gemm_pixels(in + x * ps, rs, ps, kh, pairs, w, wbs, blocks, bias, out + x * ops, ops, valid, act, 6);
     }
 }
 

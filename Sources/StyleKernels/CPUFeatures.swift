@@ -16,10 +16,15 @@ public enum CPUFeatures {
     /// registers; always false off x86-64.
     public static var hasAVX512F: Bool { sk_cpu_has_avx512f() != 0 }
 
+    /// True when, in addition, the CPU reports AVX512_BF16 (and AVX512BW/VL); always false
+    /// off x86-64.
+    public static var hasAVX512BF16: Bool { sk_cpu_has_avx512bf16() != 0 }
+
     /// One line for `--version` and logs: the kernels in use and why, e.g.
-    /// "kernels: avx512f (CPU supports: generic, avx2+fma, avx512f)".
+    /// "kernels: avx512f (CPU supports: generic, avx2+fma, avx512f); bf16: avx512bf16".
     public static var summary: String {
         var line = "kernels: \(KernelISA.active.name) (CPU supports: \(KernelISA.supported.map(\.name).joined(separator: ", ")))"
+        line += "; bf16: \(BF16Kernels.active.rawValue)"
         if let note = KernelISA.startupNote { line += "; \(note)" }
         return line
     }

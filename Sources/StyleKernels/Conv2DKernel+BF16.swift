@@ -34,15 +34,13 @@ extension Conv2DKernel {
             withUnsafeTemporaryAllocation(of: UInt16.self, capacity: kh * rowCount) { buffer in
                 let rows = buffer.baseAddress!
                 round(inRow, kh * rowCount, rows)
-                for b in 0..<nb {
-                    let w = packedWeights + b * blockWeights, bias = packedBias + b * 16
-                    let valid = Int32(min(16, outC - b * 16))
-                    if outW < 6 {
-                        pixels(rows, rowCount, s * inC, Int32(kh), Int32(pairs), w, bias, outRow + b * 16, outC, valid, act, Int32(outW))
-                    } else {
-                        tiles(rows, rowCount, s * inC, Int32(kh), Int32(pairs), w, bias, outRow + b * 16, outC, valid, act,
-                              Int32(outW), 0, Int32((outW + 5) / 6))
-                    }
+                let valid = Int32(outC - (nb - 1) * 16)
+                if outW < 6 {
+                    pixels(rows, rowCount, s * inC, Int32(kh), Int32(pairs), packedWeights, blockWeights, Int32(nb),
+                           packedBias, outRow, outC, valid, act, Int32(outW))
+                } else {
+                    tiles(rows, rowCount, s * inC, Int32(kh), Int32(pairs), packedWeights, blockWeights, Int32(nb),
+                          packedBias, outRow, outC, valid, act, Int32(outW), 0, Int32((outW + 5) / 6))
                 }
             }
         }

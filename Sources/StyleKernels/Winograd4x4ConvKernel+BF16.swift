@@ -35,6 +35,9 @@ extension Winograd4x4ConvKernel {
         let act = activation.code
         let inC32 = Int32(inC), outC32 = Int32(outC), pairs = Int32(inC / 2)
         let outH32 = Int32(outH), outW32 = Int32(outW)
+        let zeroBias = [Float](repeating: 0, count: coutPad)   // the bias is added after the output transform
+        zeroBias.withUnsafeBufferPointer { zeroBuffer in
+        let zeros = zeroBuffer.baseAddress!
         map.rowOffsets.withUnsafeBufferPointer { rowBuffer in
         map.columnOffsets.withUnsafeBufferPointer { columnBuffer in
         let rows = rowBuffer.baseAddress!, columns = columnBuffer.baseAddress!
@@ -53,14 +56,12 @@ extension Winograd4x4ConvKernel {
                 let vx = vb + xi * tpp * inC
                 round(v + xi * tpp * inC, count * inC, vx)
                 let mx = m + xi * tpp * coutPad
-                for b in 0..<nb {
-                    let w = packedWeights + (xi * nb + b) * inC * 16
-                    if count >= 6 {
-                        gemmTiles(vx, 0, inC, 1, pairs, w, zero16, mx + b * 16, coutPad, 16, 0,
-                                  Int32(count), 0, Int32((count + 5) / 6))
-                    } else {
-                        gemmPixels(vx, 0, inC, 1, pairs, w, zero16, mx + b * 16, coutPad, 16, 0, Int32(count))
-                    }
+                let w = packedWeights + xi * nb * inC * 16
+                if count >= 6 {
+                    gemmTiles(vx, 0, inC, 1, pairs, w, inC * 16, Int32(nb), zeros, mx, coutPad, 16, 0,
+                              Int32(count), 0, Int32((count + 5) / 6))
+                } else {
+                    gemmPixels(vx, 0, inC, 1, pairs, w, inC * 16, Int32(nb), zeros, mx, coutPad, 16, 0, Int32(count))
                 }
             }
             for j in 0..<count {
@@ -69,6 +70,7 @@ extension Winograd4x4ConvKernel {
                 outputTile(m + j * coutPad, tpp * coutPad, outC32, bias, act, output + n * outH * outW * outC,
                            outH32, outW32, Int32(4 * ty), Int32(4 * tx))
             }
+        }
         }
         }
         }

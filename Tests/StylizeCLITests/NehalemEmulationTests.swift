@@ -26,7 +26,7 @@ final class NehalemEmulationTests: XCTestCase {
     func testTransferRunsWithGenericKernelsOnANehalemCPU() throws {
         let version = try runEmulated(["--version"])
         XCTAssertEqual(version.status, 0, version.stderr)
-        XCTAssertTrue(version.stdout.contains("kernels: generic (CPU supports: generic)"), version.stdout)
+        XCTAssertTrue(version.stdout.contains("kernels: generic (CPU supports: generic); bf16: emulated"), version.stdout)
 
         let root = try makeTemporaryFolder(self)
         let output = root + "/out.png"
@@ -36,6 +36,25 @@ final class NehalemEmulationTests: XCTestCase {
         let image = try ImageIO.decode(file: output)
         XCTAssertEqual(min(image.width, image.height), 64)
         XCTAssertGreaterThan(Set(image.rgb).count, 16, "a real picture, not a flat image")
+    }
+
+    /// `--precision bf16` on a CPU without AVX512_BF16 runs the exact emulation: the emulated
+    /// run gives the same pixels as a native run with the portable kernels (`STYLIZE_ISA=generic`,
+    /// whose bf16 kernels are the emulation too), on a CPU that has the instruction or not.
+    func testBF16RunsEmulatedOnANehalemCPUWithTheNativePixels() throws {
+        let root = try makeTemporaryFolder(self)
+        let arguments = [samples + "/chelsea.jpg", samples + "/autumn.jpg", "--content-size", "64", "--style-size", "64",
+                         "--threads", "2", "--precision", "bf16"]
+        let emulated = try runEmulated(arguments + ["-o", root + "/qemu.png"])
+        XCTAssertEqual(emulated.status, 0, emulated.stderr)
+        let native = try runProgram(try stylizeBinary().path, arguments + ["-o", root + "/native.png"],
+                                    environment: ["STYLIZE_ISA": "generic"], unsetting: ["STYLIZE_WEIGHTS", "STYLIZE_BF16"])
+        XCTAssertEqual(native.status, 0, native.stderr)
+        let a = try ImageIO.decode(file: root + "/qemu.png"), b = try ImageIO.decode(file: root + "/native.png")
+        XCTAssertEqual(a.rgb, b.rgb, "the emulated bf16 run differs from the native portable one")
+        let f32 = try runEmulated(Array(arguments.dropLast(2)) + ["-o", root + "/f32.png"])
+        XCTAssertEqual(f32.status, 0, f32.stderr)
+        XCTAssertNotEqual(try ImageIO.decode(file: root + "/f32.png").rgb, a.rgb, "bf16 should change the arithmetic")
     }
 
     func testAskingForAVX2OnANehalemCPUFallsBackWithAWarning() throws {

@@ -42,6 +42,33 @@ final class TransferBinaryTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
     }
 
+    /// `--precision bf16`: the same bytes for 1 and 3 threads, not the float32 image, the same
+    /// pixels from batch; a bad value is refused naming the option.
+    func testBF16PrecisionOnTransferAndBatch() throws {
+        let a = root + "/a.png", b = root + "/b.png", f = root + "/f.png"
+        for (out, threads) in [(a, "1"), (b, "3")] {
+            let run = try runStylize([content, style, "--weights", weights, "-o", out, "--threads", threads, "--precision", "bf16",
+                                      "--content-size", "0", "-q"])
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
+        XCTAssertEqual(try runStylize([content, style, "--weights", weights, "-o", f, "--content-size", "0", "-q"]).status, 0)
+        XCTAssertNotEqual(try ImageIO.decode(file: a).rgb, try ImageIO.decode(file: f).rgb, "bf16 gave the float32 image")
+
+        try FileManager.default.createDirectory(atPath: root + "/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: content, toPath: root + "/in/photo.png")
+        let batch = try runStylize(["batch", "--content", root + "/in", "--style", style, "-o", root + "/out",
+                                    "--weights", weights, "--precision", "bf16", "--content-size", "0", "-q"])
+        XCTAssertEqual(batch.status, 0, batch.stderr)
+        XCTAssertEqual(try ImageIO.decode(file: root + "/out/photo_stylized_painting.png").rgb, try ImageIO.decode(file: a).rgb,
+                       "batch and transfer give the same bf16 pixels")
+
+        let bad = try runStylize([content, style, "--weights", weights, "-o", root + "/x.png", "--precision", "f16"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--precision"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/x.png"))
+    }
+
     func testAlphaZeroDiffersFromFullStyleAndQuietPrintsNothing() throws {
         let full = root + "/full.jpg", none = root + "/none.jpg"
         let run = try runStylize([content, style, "--weights", weights, "-o", full, "--quiet"])

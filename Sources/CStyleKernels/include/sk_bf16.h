@@ -35,18 +35,19 @@ typedef struct sk_bf16_kernels {
     void (*from_f32)(const float *src, size_t n, sk_bf16 *dst);
 
     /// The bf16 GEMM tile. For the 6-pixel tiles t0..<t1 of a row of `width` (>= 6) pixels
-    /// (tile t covers pixels x..x+5, x = min(6t, width - 6)) and output channels co < valid:
-    ///   acc = bias[co]; for ky < kh, q < pairs in that order:
-    ///     acc <- dot(acc, in[p*ps + ky*rs + 2q + (0, 1)], w[((ky*pairs + q)*16 + co)*2 + (0, 1)]);
-    ///   out[p*ops + co] = act(acc)      (act: 0 none, 1 relu, 2 relu6)
+    /// (tile t covers pixels x..x+5, x = min(6t, width - 6)), the blocks b < `blocks` of 16
+    /// output channels and co < 16 (co < valid in the last block), with o = 16b + co:
+    ///   acc = bias[o]; for ky < kh, q < pairs in that order:
+    ///     acc <- dot(acc, in[p*ps + ky*rs + 2q + (0, 1)], w[b*wbs + ((ky*pairs + q)*16 + co)*2 + (0, 1)]);
+    ///   out[p*ops + o] = act(acc)      (act: 0 none, 1 relu, 2 relu6)
     /// Strides in elements; ps and rs even.
     void (*gemm_tiles)(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
-                       const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops, int valid, int act,
-                       int width, int t0, int t1);
+                       const sk_bf16 *w, ptrdiff_t wbs, int blocks, const float *bias, float *out, ptrdiff_t ops,
+                       int valid, int act, int width, int t0, int t1);
     /// The same formula one pixel at a time, for pixels 0..<count.
     void (*gemm_pixels)(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh, int pairs,
-                        const sk_bf16 *w, const float *bias, float *out, ptrdiff_t ops, int valid, int act,
-                        int count);
+                        const sk_bf16 *w, ptrdiff_t wbs, int blocks, const float *bias, float *out, ptrdiff_t ops,
+                        int valid, int act, int count);
 
     /// Test hook: out[i] = dot(acc[i], a[2i..2i+1], b[2i..2i+1]) for i < n, any bits.
     void (*dot_lanes)(const float *acc, const sk_bf16 *a, const sk_bf16 *b, float *out, int n);
