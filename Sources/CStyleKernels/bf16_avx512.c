@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #include <string.h>
 #include "include/CStyleKernels.h"
+#include "winograd_transforms.h"
 
 #define SK_BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
@@ -138,6 +139,47 @@ SK_BF16_TARGET static void ins_gemm_pixels(const sk_bf16 *in, ptrdiff_t rs, ptrd
     }
 }
 
+// The Winograd input transform storing bf16: winograd_transforms.h's Bᵀ on zmm registers
+// (multiplies and adds, contraction off: the float32 kernels' bits), 16 channels at a time
+// (a last 8 masked), rounded by vcvtneps2bf16 as it is stored.
+#pragma clang fp contract(off)
+typedef float bzv __attribute__((vector_size(64)));
+SK_BF16_TARGET static inline bzv bsplat(float x) { return (bzv)_mm512_set1_ps(x); }
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))), apply_to = function)
+SK_DEFINE_WINOGRAD_TRANSFORMS(bbt6, bat4, bzv, bsplat)
+#pragma clang attribute pop
+
+SK_BF16_TARGET static inline __attribute__((always_inline)) void
+winograd_input_bf16(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c, sk_bf16 *out,
+                    ptrdiff_t xs, const int inside) {
+    for (int ch = 0; ch < c; ch += 16) {
+        const __mmask16 m = c - ch >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (c - ch)) - 1);
+        bzv temp[36];
+        for (int k = 0; k < 6; k++) {
+            bzv d[6], t[6];
+            for (int r = 0; r < 6; r++)
+                d[r] = (inside || (rows[r] >= 0 && cols[k] >= 0))
+                    ? (bzv)_mm512_maskz_loadu_ps(m, image + rows[r] + cols[k] + ch) : (bzv){0};
+            bbt6(d, t);
+            for (int r = 0; r < 6; r++) temp[r * 6 + k] = t[r];
+        }
+        for (int r = 0; r < 6; r++) {
+            bzv u[6];
+            bbt6(&temp[r * 6], u);
+            for (int k = 0; k < 6; k++)
+                _mm256_mask_storeu_epi16(out + ch + (ptrdiff_t)(r * 6 + k) * xs, m, (__m256i)_mm512_cvtneps_pbh((__m512)u[k]));
+        }
+    }
+}
+
+SK_BF16_TARGET static void ins_winograd_input_tile(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols,
+                                                   int c, sk_bf16 *out, ptrdiff_t xs) {
+    int inside = 1;
+    for (int r = 0; r < 6; r++) inside &= (rows[r] >= 0) & (cols[r] >= 0);
+    if (inside) winograd_input_bf16(image, rows, cols, c, out, xs, 1);
+    else winograd_input_bf16(image, rows, cols, c, out, xs, 0);
+}
+
 SK_BF16_TARGET static void ins_dot_lanes(const float *acc, const sk_bf16 *a, const sk_bf16 *b, float *out, int n) {
     int i = 0;
     for (; i < n; i += 16) {
@@ -151,6 +193,6 @@ SK_BF16_TARGET static void ins_dot_lanes(const float *acc, const sk_bf16 *a, con
 }
 
 const sk_bf16_kernels sk_bf16_avx512 = {
-    "avx512bf16", ins_from_f32, ins_gemm_tiles, ins_gemm_pixels, ins_dot_lanes,
+    "avx512bf16", ins_from_f32, ins_gemm_tiles, ins_gemm_pixels, ins_winograd_input_tile, ins_dot_lanes,
 };
 #endif

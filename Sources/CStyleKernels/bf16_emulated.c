@@ -93,10 +93,23 @@ static void em_gemm_tiles(const sk_bf16 *in, ptrdiff_t rs, ptrdiff_t ps, int kh,
     }
 }
 
+/// The float32 transform of the active kernels, 16 channels at a time, then bf16().
+static void em_winograd_input_tile(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
+                                   sk_bf16 *out, ptrdiff_t xs) {
+    float v[36 * 16];
+    const sk_kernels *f32 = sk_active();
+    for (int ch = 0; ch < c; ch += 16) {
+        const int n = c - ch < 16 ? c - ch : 16;
+        f32->winograd_input_tile(image + ch, rows, cols, n, v, 16);
+        for (int x = 0; x < 36; x++)
+            for (int i = 0; i < n; i++) out[x * xs + ch + i] = round_bf16(v[x * 16 + i]);
+    }
+}
+
 static void em_dot_lanes(const float *acc, const sk_bf16 *a, const sk_bf16 *b, float *out, int n) {
     for (int i = 0; i < n; i++) out[i] = dot(acc[i], a + 2 * i, b + 2 * i);
 }
 
 const sk_bf16_kernels sk_bf16_emulated = {
-    "emulated", em_from_f32, em_gemm_tiles, em_gemm_pixels, em_dot_lanes,
+    "emulated", em_from_f32, em_gemm_tiles, em_gemm_pixels, em_winograd_input_tile, em_dot_lanes,
 };

@@ -1,15 +1,16 @@
 import CStyleKernels
 
 extension Winograd4x4ConvKernel {
-    /// Floats of scratch per worker for `runBF16`: `scratchCount` plus the transformed input
-    /// rounded to bf16 (36 x tiles x Cin halves).
+    /// Floats of scratch per worker for `runBF16`: the products (36 x tiles x Cout rounded up
+    /// to 16) and the transformed input in bf16 (36 x tiles x Cin halves).
     public static func scratchCountBF16(inChannels: Int, outChannels: Int) -> Int {
-        scratchCount(inChannels: inChannels, outChannels: outChannels)
-            + 18 * tilesPerPiece(inChannels: inChannels, outChannels: outChannels) * inChannels
+        let coutPad = ConvPacking.blocksPerGroup(outChannels: outChannels, groups: 1) * 16
+        return 36 * tilesPerPiece(inChannels: inChannels, outChannels: outChannels) * (coutPad + (inChannels + 1) / 2)
     }
 
     /// `run` with the 36 GEMMs in bf16 (`Precision.bf16`): V = Bᵀ d B is computed in float32
-    /// as `run` computes it, rounded to bf16, and multiplied with the bf16 U of
+    /// as `run` computes it and stored rounded to bf16 (`sk_bf16.h`'s winograd_input_tile),
+    /// then multiplied with the bf16 U of
     /// `BF16Packing.packWinograd` by `sk_bf16.h`'s gemm_tiles (float32 sums, pairs of input
     /// channels in order); the output transform, bias and activation are `run`'s.
     public static func runBF16(
@@ -30,8 +31,8 @@ extension Winograd4x4ConvKernel {
         let pieces = (totalTiles + tpp - 1) / tpp
         let perWorker = scratchCountBF16(inChannels: inC, outChannels: outC)
         let f32 = activeKernels, bf = sk_bf16_active().pointee
-        let inputTile = f32.winograd_input_tile!, outputTile = f32.winograd_output_tile!
-        let gemmTiles = bf.gemm_tiles!, gemmPixels = bf.gemm_pixels!, round = bf.from_f32!
+        let inputTile = bf.winograd_input_tile!, outputTile = f32.winograd_output_tile!
+        let gemmTiles = bf.gemm_tiles!, gemmPixels = bf.gemm_pixels!
         let act = activation.code
         let inC32 = Int32(inC), outC32 = Int32(outC), pairs = Int32(inC / 2)
         let outH32 = Int32(outH), outW32 = Int32(outW)
@@ -44,17 +45,16 @@ extension Winograd4x4ConvKernel {
         Parallel.forEach(pieces, workers: workers) { piece, worker in
             let first = piece * tpp
             let count = min(tpp, totalTiles - first)
-            let v = scratch + worker * perWorker                 // [ξ][tile][ci] float32
-            let m = v + 36 * tpp * inC                           // [ξ][tile][co]
-            let vb = UnsafeMutableRawPointer(m + 36 * tpp * coutPad).bindMemory(to: UInt16.self, capacity: 36 * tpp * inC)
+            let m = scratch + worker * perWorker                 // [ξ][tile][co] float32
+            let vb = UnsafeMutableRawPointer(m + 36 * tpp * coutPad)
+                .bindMemory(to: UInt16.self, capacity: 36 * tpp * inC)   // [ξ][tile][ci] bf16
             for j in 0..<count {
                 let t = first + j
                 let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
-                inputTile(input + n * map.sampleStride, rows + 4 * ty, columns + 4 * tx, inC32, v + j * inC, tpp * inC)
+                inputTile(input + n * map.sampleStride, rows + 4 * ty, columns + 4 * tx, inC32, vb + j * inC, tpp * inC)
             }
             for xi in 0..<36 {
                 let vx = vb + xi * tpp * inC
-                round(v + xi * tpp * inC, count * inC, vx)
                 let mx = m + xi * tpp * coutPad
                 let w = packedWeights + xi * nb * inC * 16
                 if count >= 6 {

@@ -36,6 +36,9 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
         }
         return winogradConv(x, map: map, w, wino, outShape: outShape, activation: activation)
     }
+    if w.isDepthwise && !upsampleFirst && x.shape.h > 0 && x.shape.w > 0 {
+        return depthwiseConv(x, w, stride: stride, padding: p, outShape: outShape, activation: activation)
+    }
     let source = upsampleFirst ? upsampleNearest2x(x) : x
     let padded = (p.top | p.left | p.bottom | p.right) == 0
         ? source : pad(source, top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
@@ -101,6 +104,26 @@ public enum ConvAlgorithm: Equatable, Sendable {
     case auto
     /// The general direct kernels only (register-blocked or depthwise).
     case direct
+}
+
+/// The depthwise conv reading the padding through `DepthwiseConvKernel`'s padded run (no copy).
+private func depthwiseConv(_ x: Tensor, _ w: ConvWeights, stride: Int,
+                           padding p: (top: Int, left: Int, bottom: Int, right: Int, mode: PadMode), outShape: Shape,
+                           activation: Activation) -> Tensor {
+    Tensor(shape: outShape, unsafeUninitialized: { out in
+        x.data.withUnsafeBufferPointer { inp in
+            w.packed.withUnsafeBufferPointer { wp in
+                w.packedBias.withUnsafeBufferPointer { bp in
+                    guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                    DepthwiseConvKernel.run(input: ip, batch: x.shape.n, height: x.shape.h, width: x.shape.w, channels: x.shape.c,
+                                            top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode,
+                                            packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
+                                            kernelH: w.kernelH, kernelW: w.kernelW, stride: stride,
+                                            activation: activation.fused, output: op)
+                }
+            }
+        }
+    })
 }
 
 private func winogradConv(_ x: Tensor, map: Winograd4x4ConvKernel.InputMap, _ w: ConvWeights, _ wino: [Float],

@@ -49,6 +49,12 @@ typedef struct sk_bf16_kernels {
                         const sk_bf16 *w, ptrdiff_t wbs, int blocks, const float *bias, float *out, ptrdiff_t ops,
                         int valid, int act, int count);
 
+    /// V = Bᵀ d B of Winograd F(4x4,3x3) for the 6x6 patch d[r][k][ch] = image[rows[r] + cols[k] + ch]
+    /// (c channels, a multiple of 8; 0 where rows[r] or cols[k] is negative), computed as the
+    /// float32 kernels' winograd_input_tile computes it, stored rounded: out[ξ*xs + ch] = bf16(V[ξ][ch]).
+    void (*winograd_input_tile)(const float *image, const ptrdiff_t *rows, const ptrdiff_t *cols, int c,
+                                sk_bf16 *out, ptrdiff_t xs);
+
     /// Test hook: out[i] = dot(acc[i], a[2i..2i+1], b[2i..2i+1]) for i < n, any bits.
     void (*dot_lanes)(const float *acc, const sk_bf16 *a, const sk_bf16 *b, float *out, int n);
 } sk_bf16_kernels;
