@@ -47,4 +47,7 @@ public protocol AdaINNetwork: DescribedNetwork {
     func featureTaps(_ image: Tensor) -> [Tensor]
     /// Names of `featureTaps`, e.g. relu1_1 ... relu4_1.
     var tapNames: [String] { get }
+    /// Where the cells of each of `featureTaps` sit along an axis of `length` input pixels
+    /// (same order as the taps), for measuring them tile by tile.
+    func tapGrids(length: Int) -> [TapGrid]
 }
