@@ -8,7 +8,8 @@
 # Part 1 runs untiled transfers (--max-memory 100G) at 1, 2 and 4 megapixels; the slope of
 # peak RSS over pixels is the measured bytes per pixel that FootprintTests checks the
 # networks' footprints against. Part 2 is the table of issue 13: a 6000x4000 JPEG through
-# transfer, batch (--max-memory 1G), compare, and --model magenta; Magenta seconds per
+# transfer, batch (--max-memory 1G), compare, and --model magenta; compare of each family at
+# --max-memory 120M, 150M and 200M on a 2-megapixel photo; Magenta seconds per
 # megapixel tiled (band sweep, forced with --tile) vs untiled at 4 MP; and Magenta's band
 # sweep vs its untiled run on a 2048x2048 photo (mean and max difference in 8-bit levels).
 #
@@ -76,6 +77,17 @@ measure "stylize batch (dir with big.jpg) --content-size 0 --max-memory 1G" batc
     -o "$WORK/batch" --content-size 0 --max-memory 1G --overwrite
 measure "stylize compare big.jpg style --content-size 0" compare "$WORK/big.jpg" "$STYLE" --content-size 0 -o "$WORK/grid.jpg"
 measure "stylize big.jpg style --model magenta --content-size 0" "$WORK/big.jpg" "$STYLE" --model magenta --content-size 0 -o "$WORK/m.jpg"
+echo
+echo "## compare under small budgets (2000x1000 content, cells 768x384; every default variant)"
+echo
+echo "| command | peak RSS | wall |"
+echo "|---|---|---|"
+for budget in 120M 150M 200M; do
+    for model in adain magenta; do
+        measure "stylize compare --model $model --content-size 0 --max-memory $budget" compare "$WORK/m2000x1000.png" "$STYLE" \
+            --model "$model" --content-size 0 --max-memory "$budget" -o "$WORK/grid-$model.png"
+    done
+done
 echo
 echo "## Magenta at 4 MP (2000x2000): untiled vs band sweep (--tile 64 forces bands)"
 echo

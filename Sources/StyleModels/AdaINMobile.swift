@@ -133,6 +133,19 @@ public struct AdaINMobile: AdaINNetwork {
 
     public func encodeStyle(_ image: Tensor) -> Tensor { featureTaps(image).last! }
 
+    public func tapGrids(length: Int) -> [TapGrid] {
+        var grid = TapGrid(channels: 3, stride: 1, offset: 0, count: length)
+        var taps: [TapGrid] = []
+        for step in encoder {
+            switch step {
+            case .conv(let layer): grid = grid.after(layer)
+            case .saveResidual, .addResidual: break
+            case .tap: taps.append(grid)
+            }
+        }
+        return taps
+    }
+
     /// Reflection-pads the content by `contentPad` on every side, plus up to a multiple of 8
     /// at the bottom and right, then encodes.
     public func encodeContent(_ image: Tensor) -> (features: Tensor, geometry: ContentGeometry) {

@@ -52,4 +52,7 @@ public protocol AdaINNetwork: DescribedNetwork {
     var precision: Precision { get }
     /// The same network with its convolutions set up for `precision`.
     func withPrecision(_ precision: Precision) -> Self
+    /// Where the cells of each of `featureTaps` sit along an axis of `length` input pixels
+    /// (same order as the taps), for measuring them tile by tile.
+    func tapGrids(length: Int) -> [TapGrid]
 }

@@ -97,6 +97,19 @@ public struct AdaINVGG: AdaINNetwork {
     /// Encoder up to relu4_1, skipping nothing: the bottleneck is the last tap.
     public func encodeStyle(_ image: Tensor) -> Tensor { featureTaps(image).last! }
 
+    public func tapGrids(length: Int) -> [TapGrid] {
+        var grid = TapGrid(channels: 3, stride: 1, offset: 0, count: length)
+        var taps: [TapGrid] = []
+        for step in encoder {
+            switch step {
+            case .conv(let layer): grid = grid.after(layer)
+            case .pool: grid = grid.afterPool()
+            case .tap: taps.append(grid)
+            }
+        }
+        return taps
+    }
+
     public func encodeContent(_ image: Tensor) -> (features: Tensor, geometry: ContentGeometry) {
         (encodeStyle(image), ContentGeometry(height: image.shape.h, width: image.shape.w))
     }

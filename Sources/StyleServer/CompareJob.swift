@@ -71,17 +71,21 @@ struct CompareJob {
         let runner = VariantRunner(engine: engine, style: .image(style, name: styleName), alpha: alpha, maxMemoryBytes: maxMemoryBytes)
         let cached = isAdjusted ? baselines.get(baselineKey) : nil
         let needsBaseline = isAdjusted && variants.contains { cached?[$0.description] == nil }
-        let (runs, skipped) = try runner.run(variants, content: content, inputs: needsBaseline ? [input, content] : [input], control: control)
-        let meter = DistanceMeter(network: measure, content: input, style: style)
+        let inputs = needsBaseline ? [input, content] : [input]
+        // Held beside the runs: the style, and the unadjusted content when it is not an input.
+        let held = VariantRunner.imageBytes(needsBaseline ? [style] : [style, content])
+        let (runs, skipped) = try runner.run(variants, content: content, inputs: inputs, heldBytes: held, control: control)
+        let meter = try DistanceMeter(network: measure, content: input, style: style, maxMemoryBytes: maxMemoryBytes,
+                                      heldBytes: held + (1 + variants.count) * VariantRunner.imageBytes(inputs))
         var computedBaseline: [String: Image] = [:]
-        let variants = runs.map { run -> Variant in
+        let variants = try runs.map { run -> Variant in
             let out = run.outputs[0]
             let before = isAdjusted ? (cached?[run.variant.description] ?? run.outputs[1]) : nil
             computedBaseline[run.variant.description] = before ?? out
-            let d = meter.distances(of: out)
+            let d = try meter.distances(of: out)
             return Variant(name: run.name, norm: run.norm.description, match: run.match.name, caption: run.variant.caption,
                            styleDistance: d.style, contentDistance: d.content,
-                           change: before.map { FeatureDistance.meanAbsoluteChange(Tensor(image: out), Tensor(image: $0)) },
+                           change: before.map { FeatureDistance.meanAbsoluteChange(out, $0) },
                            seconds: run.seconds, image: out)
         }
         baselines.put(baselineKey, computedBaseline)

@@ -31,7 +31,7 @@ public struct ComparisonSettings: Sendable {
     /// Longest side of a grid cell in pixels: a larger content (e.g. `--content-size 0` on a
     /// camera photo) is stylized at this display size, and the report says so.
     public var maxCellSide = 768
-    /// Memory budget of each variant's run (as `--max-memory`).
+    /// Memory budget of the whole comparison (as `--max-memory`): runs, distances, cells and grid.
     public var maxMemoryBytes = MemoryBudget.defaultBytes
 
     public init() {}
@@ -105,8 +105,10 @@ public enum Comparison {
     public static func run(engine: StyleEngine, measure: any AdaINNetwork, content contentPath: String,
                            style stylePath: String, settings: ComparisonSettings,
                            control: RunControl = .init()) throws -> ComparisonResult {
-        try run(engine: engine, measure: measure, content: ImageIO.decode(file: contentPath),
-                style: ImageIO.decode(file: stylePath), styleName: stylePath, settings: settings, control: control)
+        // The decoded files are dropped once resized (only the cells are held during the runs).
+        let prepared = try prepare(content: ImageIO.decode(file: contentPath), style: ImageIO.decode(file: stylePath),
+                                   settings: settings, control: control)
+        return try run(engine: engine, measure: measure, prepared: prepared, styleName: stylePath, settings: settings, control: control)
     }
 
     /// The same on decoded images (`styleName` names the style in messages and the cache).
@@ -114,6 +116,14 @@ public enum Comparison {
     public static func run(engine: StyleEngine, measure: any AdaINNetwork, content decoded: Image,
                            style decodedStyle: Image, styleName: String, settings: ComparisonSettings,
                            control: RunControl = .init()) throws -> ComparisonResult {
+        try run(engine: engine, measure: measure, prepared: prepare(content: decoded, style: decodedStyle, settings: settings, control: control),
+                styleName: styleName, settings: settings, control: control)
+    }
+
+    /// The content at its cell size (and the note when it was scaled to the display size)
+    /// and the style at `settings.styleSize`.
+    static func prepare(content decoded: Image, style decodedStyle: Image, settings: ComparisonSettings,
+                        control: RunControl) throws -> (content: Image, style: Image, note: String?) {
         var contentImage = settings.contentSize > 0 ? decoded.resized(shorterSide: settings.contentSize) : decoded
         var displayNote: String? = nil
         if max(contentImage.width, contentImage.height) > settings.maxCellSide {
@@ -123,15 +133,44 @@ public enum Comparison {
             control.note?(displayNote!)
             contentImage = contentImage.resized(width: w, height: h)
         }
-        let styleImage = try StyleEngine.styleImage(.image(decodedStyle, name: styleName), shorterSide: settings.styleSize)
+        let styleImage = try StyleEngine.styleImage(.image(decodedStyle, name: "style"), shorterSide: settings.styleSize)
+        return (contentImage, styleImage, displayNote)
+    }
+
+    /// The grid of a comparison with `variants` columns of results and `rows` rows of cells
+    /// of `width x height`.
+    static func sheet(variants: Int, rows: Int, width: Int, height: Int) -> ContactSheet {
+        ContactSheet(columns: 2 + variants, rows: rows, tileWidth: width, tileHeight: height, captionLines: 2, scale: width >= 200 ? 2 : 1)
+    }
+
+    /// Memory: the budget covers the whole comparison. The cells (content, its adjustments,
+    /// the style and every variant's outputs, 8-bit) and the grid are held, and each variant
+    /// runs (`VariantRunner.runBudget`) and each output is measured (`DistanceMeter`) within
+    /// what they leave; a budget that cannot hold them is an error before anything runs.
+    static func run(engine: StyleEngine, measure: any AdaINNetwork, prepared: (content: Image, style: Image, note: String?),
+                    styleName: String, settings: ComparisonSettings, control: RunControl) throws -> ComparisonResult {
+        let (contentImage, styleImage, displayNote) = prepared
         let runner = VariantRunner(engine: engine, style: .image(styleImage, name: "\(styleName)@\(settings.styleSize)"),
                                    alpha: settings.alpha, maxMemoryBytes: settings.maxMemoryBytes)
         let adjustments = settings.contrastSweep ? ContentAdjustment.sweep : []
         let adjusted = adjustments.map { $0.apply(contentImage) }
-        let (runs, skipped) = try runner.run(settings.variants, content: contentImage, inputs: [contentImage] + adjusted, control: control)
-        let meter = DistanceMeter(network: measure, content: contentImage, style: styleImage)
-        let measurements = runs.map { run -> VariantMeasurement in
-            let d = meter.distances(of: run.outputs[0])
+        let inputs = [contentImage] + adjusted
+        let planned = sheet(variants: settings.variants.count, rows: inputs.count, width: contentImage.width, height: contentImage.height)
+        let gridBytes = 3 * planned.width * planned.height
+        let cellBytes = VariantRunner.imageBytes([styleImage]) + (1 + settings.variants.count) * VariantRunner.imageBytes(inputs)
+        let fixed = MemoryBudget.processOverhead + measure.footprint.weightBytes + cellBytes + gridBytes
+        guard fixed < settings.maxMemoryBytes else {
+            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(settings.maxMemoryBytes)) is too small for this comparison: "
+                + "its \(planned.width)x\(planned.height) grid and \(inputs.count * (1 + settings.variants.count) + 1) cells of up to "
+                + "\(contentImage.width)x\(contentImage.height) need about \(MemoryBudget.format(fixed)); give a smaller "
+                + "\(option: .contentSize), fewer variants or a larger \(option: .maxMemory)")
+        }
+        let (runs, skipped) = try runner.run(settings.variants, content: contentImage, inputs: inputs,
+                                             heldBytes: VariantRunner.imageBytes([styleImage]), control: control)
+        let meter = try DistanceMeter(network: measure, content: contentImage, style: styleImage, maxMemoryBytes: settings.maxMemoryBytes,
+                                      heldBytes: cellBytes)
+        let measurements = try runs.map { run -> VariantMeasurement in
+            let d = try meter.distances(of: run.outputs[0])
             return VariantMeasurement(name: run.name, norm: run.norm.description, match: run.match.name, caption: run.variant.caption, styleDistance: d.style, contentDistance: d.content,
                                       seconds: run.seconds)
         }
@@ -147,7 +186,7 @@ public enum Comparison {
                        SheetCell(image: nil, caption: ["", ""])]
             var changes: [Double] = []
             for run in runs {
-                let change = FeatureDistance.meanAbsoluteChange(Tensor(image: run.outputs[k + 1]), Tensor(image: run.outputs[0]))
+                let change = FeatureDistance.meanAbsoluteChange(run.outputs[k + 1], run.outputs[0])
                 changes.append(change)
                 row.append(SheetCell(image: run.outputs[k + 1], caption: [run.name, "change \(short(change))"]))
             }
@@ -156,9 +195,7 @@ public enum Comparison {
         }
 
         let tileW = contentImage.width, tileH = contentImage.height
-        let scale = tileW >= 200 ? 2 : 1
-        let sheet = ContactSheet(columns: 2 + measurements.count, rows: cells.count, tileWidth: tileW, tileHeight: tileH,
-                                 captionLines: 2, scale: scale)
+        let sheet = sheet(variants: measurements.count, rows: cells.count, width: tileW, height: tileH)
         return ComparisonResult(variants: measurements, sweep: sweep, skipped: skipped, outputs: runs.map { $0.outputs[0] },
                                 grid: sheet.render(cells), sheet: sheet,
                                 cellWidth: tileW, cellHeight: tileH, displayNote: displayNote)

@@ -14,9 +14,13 @@ public struct ComparisonReport: Report, Sendable, Codable {
     /// Size every cell was stylized at, and why when it differs from the content size.
     public var cellSize: String
     public var note: String?
+    /// Peak resident memory of the process that ran the comparison (`ProcessMemory`), when
+    /// the caller sets it: `stylize compare` does, so a report shows the budget held.
+    public var peakMemoryBytes: Int?
 
     enum CodingKeys: String, CodingKey {
         case content, style, weights, variants, skipped, note
+        case peakMemoryBytes = "peak_memory_bytes"
         case cellSize = "cell_size"
         case contentSize = "content_size", contrastSweep = "contrast_sweep"
     }

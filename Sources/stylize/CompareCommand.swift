@@ -75,7 +75,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Model family whose normalizations are compared: adain (the swap at the bottleneck) or magenta (the instance norms inside Magenta's transformer).")
     var model: ModelFamily = .adain
 
-    @Option(name: .customLong("max-memory"), help: "Memory budget of each variant's run (e.g. 1.5G, 800M).")
+    @Option(name: .customLong("max-memory"), help: "Memory budget of the whole comparison: every variant's run, the distances, the held cells and the grid (e.g. 1.5G, 800M).")
     var maxMemory: String = "1.5G"
 
     @Option(help: "Threads to use (default: all cores).")
@@ -117,8 +117,9 @@ struct CompareCommand: ParsableCommand {
         let result = try Comparison.run(engine: engine, measure: measure.adainNetwork(), content: content, style: style,
                                         settings: settings, control: notes)
         try ImageIO.write(result.grid, to: output, protecting: [content, style])
-        let table = ComparisonReport(content: content, style: style, weights: Self.shownPath(weightsPath),
+        var table = ComparisonReport(content: content, style: style, weights: Self.shownPath(weightsPath),
                                      contentSize: contentSize, result: result)
+        table.peakMemoryBytes = ProcessMemory.peakResidentBytes
         print(table.text(), terminator: "")
         print("wrote \(output) (\(result.grid.width)x\(result.grid.height))")
         if let report {

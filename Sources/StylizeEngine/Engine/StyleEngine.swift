@@ -165,17 +165,20 @@ public final class StyleEngine: @unchecked Sendable {
     /// statistics of the run's match of each content's features (per channel for moments;
     /// the channel covariance for covariance); for Magenta's norms one pass over the contents
     /// as a batch, each norm normalising with the batch's statistics. Kind `.batch`; for
-    /// `StatisticsPolicy.fixed` with `options.norm == .batch`.
-    public func populationStatistics(of contents: [Image], styles: [StyleRef], options: TransferOptions) throws -> [ContentMatchStatistics] {
+    /// `StatisticsPolicy.fixed` with `options.norm == .batch`. Within `options.maxMemoryBytes`:
+    /// AdaIN tiles each content as a transfer would; Magenta sweeps the batch layer by layer
+    /// when it does not fit untiled (`MagentaSweep.population`).
+    public func populationStatistics(of contents: [Image], styles: [StyleRef], options: TransferOptions,
+                                     control: RunControl = .init()) throws -> [ContentMatchStatistics] {
         guard let first = contents.first else { throw EngineError.unsupported("population statistics need at least one content") }
         var batchOptions = options
         batchOptions.norm = .batch
         switch loaded {
         case .adain(let a):
             let match = options.resolvedMatch(family: .adain)
-            var total = try a.contentStatistics(first, norm: .batch, match: match, options: batchOptions, control: .init())
+            var total = try a.contentStatistics(first, norm: .batch, match: match, options: batchOptions, control: control)
             for content in contents.dropFirst() {
-                total = try total.merged(with: a.contentStatistics(content, norm: .batch, match: match, options: batchOptions, control: .init()))
+                total = try total.merged(with: a.contentStatistics(content, norm: .batch, match: match, options: batchOptions, control: control))
             }
             return [total]
         case .magenta(let m):
@@ -184,9 +187,8 @@ public final class StyleEngine: @unchecked Sendable {
                 throw EngineError.unsupported("population statistics need contents of one size")
             }
             let (transformer, style, _) = try m.conditioning(styles, content: first, options: options)
-            let batch = Tensor(shape: Shape(n: contents.count, h: first.height, w: first.width, c: 3),
-                               data: contents.flatMap { Tensor(image: $0).data })
-            return try transformer.collectPopulation(batch, style: style).statistics.map { .moments($0) }
+            return try MagentaSweep.population(transformer, contents: contents, style: style, budget: options.maxMemoryBytes,
+                                               control: control).map { .moments($0) }
         }
     }
 

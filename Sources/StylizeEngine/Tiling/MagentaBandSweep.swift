@@ -34,53 +34,82 @@ extension MagentaTransformer {
                       statistics: ((Int, FeatureStatistics) throws -> FeatureStatistics)?, bandBytes: Int,
                       spill: SpillPolicy, check: () throws -> Void, progress: (Int, Int) -> Void,
                       output: (Range<Int>, Tensor) throws -> Void) throws {
+        try sweep(images: 1, height: height, width: width, input: { _, rows in try input(rows) }, style: style, kind: kind,
+                  statistics: statistics, bandBytes: bandBytes, spill: spill, check: check, progress: progress,
+                  output: { _, rows, t in try output(rows, t) })
+    }
+
+    /// The sweep over a batch of `images` frames of one size (`input(n, rows)` reads image
+    /// n's rows): each layer runs band by band over every image, and each norm's statistics
+    /// are merged over all of them, as the untiled network's batch statistics (`.batch`) are
+    /// taken over the batch; with `.instance` and the other per-image kinds the images must
+    /// be swept one at a time (a precondition). `output(n, rows, tensor)` gets image n's
+    /// output rows, image by image.
+    func sweep(images: Int, height: Int, width: Int, input: @escaping (Int, Range<Int>) throws -> Tensor, style: [Float],
+               kind: NormKind, statistics: ((Int, FeatureStatistics) throws -> FeatureStatistics)?, bandBytes: Int,
+               spill: SpillPolicy, check: () throws -> Void, progress: (Int, Int) -> Void,
+               output: (Int, Range<Int>, Tensor) throws -> Void) throws {
         precondition(height % 4 == 0 && width % 4 == 0 && height >= Self.minimumSide && width >= Self.minimumSide,
                      "sweep: the frame must be at least \(Self.minimumSide) pixels and a multiple of 4, got \(height)x\(width)")
+        precondition(images >= 1 && (images == 1 || kind == .batch), "sweep: several images share statistics only for batch norm")
         guard style.count == styleDimension else {
             throw ModelError.badShape(file: "style vector", name: "style", expected: "[\(styleDimension)]", got: [style.count])
         }
         let passes = steps.reduce(1) { n, step in if case .save = step { return n } else { return n + 1 } }
         var done = 0
-        var x: SweepSource = .input(height: height, width: width, channels: 3, read: input)
-        var saved: [SweepSource] = []
+        var x: [SweepSource] = (0..<images).map { n in
+            .input(height: height, width: width, channels: 3, read: { try input(n, $0) })
+        }
+        var saved: [[SweepSource]] = []
         for step in steps {
             switch step {
             case .save:
                 saved.append(x)
             case .add:
                 let other = saved.removeLast()
-                let store = try ActivationStore(height: x.height, width: x.width, channels: x.channels, policy: spill)
-                let rows = Self.bandRows(rowBytes: 3 * x.width * x.channels * 4, bandBytes: bandBytes)
-                for r0 in stride(from: 0, to: x.height, by: rows) {
-                    try check()
-                    let r = r0..<min(r0 + rows, x.height)
-                    try store.write(rows: r, add(try x.rows(r), try other.rows(r)).data)
+                x = try zip(x, other).map { x, other in
+                    let store = try ActivationStore(height: x.height, width: x.width, channels: x.channels, policy: spill)
+                    let rows = Self.bandRows(rowBytes: 3 * x.width * x.channels * 4, bandBytes: bandBytes)
+                    for r0 in stride(from: 0, to: x.height, by: rows) {
+                        try check()
+                        let r = r0..<min(r0 + rows, x.height)
+                        try store.write(rows: r, add(try x.rows(r), try other.rows(r)).data)
+                    }
+                    return .stored(store, nil)
                 }
-                x = .stored(store, nil)
             case .layer(let layer):
-                let (store, own) = try sweep(layer, input: x, kind: layer.norm.map { $0.effectiveKind(kind) },
-                                             bandBytes: bandBytes, spill: spill, check: check)
+                var stores: [ActivationStore] = []
+                var own: FeatureStatistics?
+                for source in x {
+                    let (store, stats) = try sweep(layer, input: source, kind: layer.norm.map { $0.effectiveKind(kind) },
+                                                   bandBytes: bandBytes, spill: spill, check: check)
+                    stores.append(store)
+                    if let stats { own = try own.map { try $0.merged(with: stats) } ?? stats }
+                }
                 if let norm = layer.norm, let site = layer.normIndex, let own {
                     let used = try statistics?(site, own) ?? own
                     let (gamma, beta) = norm.affine(style: style)
-                    guard used.channels == store.channels, used.rows == 1 else {
-                        throw SwapError.statisticsShape("\(norm.name): statistics for \(used.channels) channels and \(used.rows) rows, features have \(store.channels) channels")
+                    guard used.channels == stores[0].channels, used.rows == 1 else {
+                        throw SwapError.statisticsShape("\(norm.name): statistics for \(used.channels) channels and \(used.rows) rows, features have \(stores[0].channels) channels")
                     }
                     let (scale, shift) = norm.coefficients(gamma: gamma, beta: beta, statistics: used, samples: 1)
-                    x = .stored(store, SweepNorm(scale: scale, shift: shift, activation: layer.output == .relu ? .relu : .none,
-                                                 sigmoid: layer.output == .sigmoid))
+                    let pending = SweepNorm(scale: scale, shift: shift, activation: layer.output == .relu ? .relu : .none,
+                                            sigmoid: layer.output == .sigmoid)
+                    x = stores.map { .stored($0, pending) }
                 } else {
-                    x = .stored(store, nil)
+                    x = stores.map { .stored($0, nil) }
                 }
             }
             done += 1
             progress(done, passes)
         }
-        let rows = Self.bandRows(rowBytes: x.width * x.channels * 4, bandBytes: bandBytes)
-        for r0 in stride(from: 0, to: x.height, by: rows) {
-            try check()
-            let r = r0..<min(r0 + rows, x.height)
-            try output(r, try x.rows(r))
+        for (n, source) in x.enumerated() {
+            let rows = Self.bandRows(rowBytes: source.width * source.channels * 4, bandBytes: bandBytes)
+            for r0 in stride(from: 0, to: source.height, by: rows) {
+                try check()
+                let r = r0..<min(r0 + rows, source.height)
+                try output(n, r, try source.rows(r))
+            }
         }
         progress(passes, passes)
     }

@@ -74,6 +74,47 @@ enum MagentaSweep {
         return Image(width: w, height: h, rgb: rgb, alpha: content.alpha)
     }
 
+    /// Batch norm's population statistics of every style norm over `contents` (one size),
+    /// as `MagentaTransformer.collectPopulation` takes them from the contents as one batch:
+    /// untiled when that batch's estimated peak fits `budget`, else the sweep over the batch
+    /// (`sweep(images:...)`), whose statistics at every norm are merged over every band of
+    /// every image (the same values up to the order of the Double sums), with one band's
+    /// working tensors in memory and the stored layer outputs spilled beyond the budget.
+    static func population(_ transformer: MagentaTransformer, contents: [Image], style: [Float], budget: Int,
+                           control: RunControl) throws -> [FeatureStatistics] {
+        let first = contents[0]
+        let h = first.height, w = first.width
+        let small = min(h, w) < MagentaTransformer.minimumSide
+        let batchPeak = untiledPeak(transformer, width: w, height: h * contents.count)
+        if small || batchPeak <= budget {
+            let batch = Tensor(shape: Shape(n: contents.count, h: h, w: w, c: 3), data: contents.flatMap { Tensor(image: $0).data })
+            return try transformer.collectPopulation(batch, style: style).statistics
+        }
+        let multiple = transformer.layout.frameSize(contentHeight: h, contentWidth: w)
+        let frame = NetworkFrame(contentHeight: h, contentWidth: w, top: 0, left: 0, height: multiple.height, width: multiple.width,
+                                 stride: transformer.layout.stride)
+        let band = bandBytes(budget: budget)
+        let fixed = transformer.footprint.weightBytes + 3 * w * h * contents.count + 4 * band + MemoryBudget.processOverhead
+        guard fixed < budget else {
+            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(budget)) is too small for batch norm's population "
+                + "of \(contents.count) \(w)x\(h) images with the Magenta network: its weights, pixels and one band need about \(MemoryBudget.format(fixed))")
+        }
+        // Half of what is left: the batch's stores are freed and allocated layer by
+        // layer in five sizes, and the heap (which keeps freed blocks, `MemoryPolicy`) grows
+        // by the holes they leave (measured at 768x480 and 120M: all of it went 7 MB over the
+        // budget, three quarters 2 MB; half stays 6 MB under).
+        let spill = SpillPolicy(memoryBytes: (budget - fixed) / 2)
+        var recorded: [FeatureStatistics] = []
+        try transformer.sweep(
+            images: contents.count, height: frame.height, width: frame.width,
+            input: { n, rows in TiledStylizer.frameCrop(contents[n], frame: frame, rows: rows, columns: 0..<frame.width) },
+            style: style, kind: .batch, statistics: { _, own in recorded.append(own); return own },
+            bandBytes: band, spill: spill, check: { try control.check() },
+            progress: { control.progress?(EngineProgress(phase: "population layers", done: $0, total: $1)) },
+            output: { _, _, _ in })
+        return recorded
+    }
+
     static func plan(_ transformer: MagentaTransformer, width: Int, height: Int, budget: Int, bandRows: Int) throws -> RunPlan {
         let untiled = untiledPeak(transformer, width: width, height: height)
         if bandRows == 0 && untiled <= budget { return RunPlan(pieces: 1, unit: "bands", estimatedPeakBytes: untiled) }

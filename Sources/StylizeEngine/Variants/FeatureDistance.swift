@@ -25,9 +25,14 @@ public enum FeatureDistance {
     /// (the MSE form of pytorch-AdaIN's style loss), output `o` vs style `s`.
     public static func style(output: [Tensor], style: [Tensor]) -> Double {
         precondition(output.count == style.count, "tap counts differ")
+        return Self.style(output: output.map(meanStd), style: style.map(meanStd))
+    }
+
+    /// The style distance from each tap's per-channel means and deviations (`meanStd`).
+    public static func style(output: [(mean: [Double], std: [Double])], style: [(mean: [Double], std: [Double])]) -> Double {
+        precondition(output.count == style.count, "tap counts differ")
         var total = 0.0
-        for (o, s) in zip(output, style) {
-            let a = meanStd(o), b = meanStd(s)
+        for (a, b) in zip(output, style) {
             let c = Double(a.mean.count)
             var dm = 0.0, ds = 0.0
             for k in a.mean.indices {
@@ -48,33 +53,20 @@ public enum FeatureDistance {
         return sum / Double(max(1, output.data.count))
     }
 
+    /// `meanAbsoluteChange` of two 8-bit images (same size) on the [0, 1] scale of
+    /// `Tensor(image:)`, without their float copies: the same value.
+    public static func meanAbsoluteChange(_ a: Image, _ b: Image) -> Double {
+        precondition(a.width == b.width && a.height == b.height, "sizes differ: \(a.width)x\(a.height) and \(b.width)x\(b.height)")
+        var sum = 0.0
+        for i in a.rgb.indices { sum += abs(Double(Float(a.rgb[i]) * (1 / 255)) - Double(Float(b.rgb[i]) * (1 / 255))) }
+        return sum / Double(max(1, a.rgb.count))
+    }
+
     /// Mean absolute difference of two images' values (same shape), e.g. in [0, 1].
     public static func meanAbsoluteChange(_ a: Tensor, _ b: Tensor) -> Double {
         precondition(a.shape == b.shape, "shapes differ: \(a.shape) and \(b.shape)")
         var sum = 0.0
         for i in a.data.indices { sum += abs(Double(a.data[i]) - Double(b.data[i])) }
         return sum / Double(max(1, a.data.count))
-    }
-}
-
-/// The distances of outputs to one content and one style (`FeatureDistance.style` and
-/// `.content`), in the feature space of an AdaIN-family network's encoder taps: what every
-/// comparison reports under each variant, for both model families alike.
-public struct DistanceMeter {
-    let network: any AdaINNetwork
-    let styleTaps: [Tensor]
-    let contentDeep: Tensor
-
-    /// `content` is the image the outputs were stylized from (the same size as them).
-    public init(network: any AdaINNetwork, content: Image, style: Image) {
-        self.network = network
-        styleTaps = network.featureTaps(Tensor(image: style))
-        contentDeep = network.featureTaps(Tensor(image: content)).last!
-    }
-
-    /// (style distance, content distance) of one output.
-    public func distances(of output: Image) -> (style: Double, content: Double) {
-        let taps = network.featureTaps(Tensor(image: output))
-        return (FeatureDistance.style(output: taps, style: styleTaps), FeatureDistance.content(output: taps.last!, content: contentDeep))
     }
 }

@@ -103,25 +103,53 @@ public struct VariantRunner: Sendable {
     }
 
     /// The statistics policy of `variant` in a comparison of `content` (see the type's rule):
-    /// fixed population statistics for Magenta's batch variant, nil otherwise.
-    public func policy(for variant: SwapVariant, content: Image) throws -> StatisticsPolicy? {
+    /// fixed population statistics for Magenta's batch variant (within the runner's budget,
+    /// the population's images included), nil otherwise.
+    public func policy(for variant: SwapVariant, content: Image, control: RunControl = .init()) throws -> StatisticsPolicy? {
         guard variant.norm == .batch, engine.family == .magenta else { return nil }
-        return .fixed(try engine.populationStatistics(of: Self.population(of: content), styles: [style], options: options(for: variant)))
+        return .fixed(try engine.populationStatistics(of: Self.population(of: content), styles: [style], options: options(for: variant),
+                                                      control: control))
+    }
+
+    /// Bytes of 8-bit RGB images.
+    public static func imageBytes(_ images: [Image]) -> Int { images.reduce(0) { $0 + 3 * $1.pixelCount } }
+
+    /// The budget of each variant's run when `variants` variants run on `inputs` and the
+    /// caller holds `heldBytes` meanwhile: `maxMemoryBytes` less the caller's bytes, the
+    /// inputs and every output the comparison will hold (8-bit RGB). The same for every
+    /// variant, so a variant's output does not depend on its place in the grid.
+    public func runBudget(variants: Int, inputs: [Image], heldBytes: Int) -> Int {
+        maxMemoryBytes - heldBytes - (1 + variants) * Self.imageBytes(inputs)
     }
 
     /// Runs every variant on every input. `content` is the unadjusted content (the base of batch
     /// norm's population); `inputs` are what each variant stylizes (nil: the content alone).
+    /// `heldBytes`: what the caller keeps in memory meanwhile besides the inputs (e.g. the
+    /// style image); each run gets `runBudget` so that the whole comparison, its inputs and
+    /// outputs included, stays within `maxMemoryBytes`.
     /// A variant that fails for any reason but cancellation is skipped with its reason; when
     /// every variant fails, the error lists them all.
-    public func run(_ variants: [SwapVariant], content: Image, inputs: [Image]? = nil,
+    public func run(_ variants: [SwapVariant], content: Image, inputs: [Image]? = nil, heldBytes: Int = 0,
                     control: RunControl = .init()) throws -> (runs: [VariantRun], skipped: [SkippedVariant]) {
         let images = inputs ?? [content]
         try options(for: SwapVariant(norm: .instance)).validate(styleCount: 1)
+        var runner = self
+        runner.maxMemoryBytes = runBudget(variants: variants.count, inputs: images, heldBytes: heldBytes)
+        guard runner.maxMemoryBytes > MemoryBudget.processOverhead else {
+            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(maxMemoryBytes)) is too small for this comparison: "
+                + "its \(images.count) input(s) of \(images[0].width)x\(images[0].height) and the outputs of \(variants.count) variants "
+                + "need about \(MemoryBudget.format(maxMemoryBytes - runner.maxMemoryBytes)) beside the program's own memory")
+        }
+        return try runner.runWithinBudget(variants, content: content, images: images, control: control)
+    }
+
+    func runWithinBudget(_ variants: [SwapVariant], content: Image, images: [Image],
+                         control: RunControl) throws -> (runs: [VariantRun], skipped: [SkippedVariant]) {
         let (runs, skipped) = try Self.each(variants, name: \.name, control: control) { variant -> VariantRun in
             let t0 = Date()
             let options = self.options(for: variant)
             try StyleEngine.validate(family: engine.family, styles: [style], options: options)
-            let policy = try self.policy(for: variant, content: content)
+            let policy = try self.policy(for: variant, content: content, control: control)
             var outputs: [Image] = []
             var seconds = 0.0
             for image in images {
