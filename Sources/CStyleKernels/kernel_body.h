@@ -15,6 +15,7 @@
 //   SK_OWN_TAP_LANES  (optional) the file defines its own tap_lanes_conv_row_<suffix>
 //   SK_PL_VW, SK_PL_ACC  (optional) lanes and accumulators of the pixel-lanes conv tile
 //   SK_OWN_CONV_TILES  (optional) the file defines its own conv_tiles_6x16_<suffix>
+//   SK_OWN_DEPTHWISE   (optional) the file defines its own depthwise_row_<suffix>
 //               (the AVX-512F variant's 16-lane tile); this header then leaves it out
 // and, for a non-baseline ISA, opens a `#pragma clang attribute push(target(...))`
 // region around the include. Floating-point contraction is off: every fused
@@ -561,52 +562,72 @@ static void SK(pixel_lanes_conv_row)(const float *base, ptrdiff_t plane, ptrdiff
 
 // MARK: depthwise
 
+/// The depthwise row for channel vectors c0, c0 + VW, ... < c1 (VW lanes of type V, loaded by
+/// LD, stored by ST, multiply-added by MADD, activated by ACT), 4 pixels per weight load:
+/// out_row[x*c + ch] = act(bias[ch] + Σ_{ky, kx} in_row[ky*rs + (x*s + kx)*c + ch] * w[(ky*kw + kx)*c + ch]),
+/// the taps in order. One definition for every vector width (the AVX-512F variant runs it on
+/// zmm registers): the same chain per lane, bit-identical lanes.
+#define SK_DEFINE_DEPTHWISE_CHANNELS(NAME, V, VW, LD, ST, MADD, ACT)                                       \
+    SK_INLINE void NAME(const float *in_row, ptrdiff_t rs, int c, int s, int kh, int kw, const float *w,    \
+                        const float *bias, sk_act act, float *out_row, int out_w, int c0, int c1) {         \
+        const ptrdiff_t step = (ptrdiff_t)s * c;                                                          \
+        for (int cc = c0; cc < c1; cc += VW) {                                                            \
+            const V b = LD(bias + cc);                                                                    \
+            int x = 0;                                                                                    \
+            for (; x + 4 <= out_w; x += 4) {                                                              \
+                V a0 = b, a1 = b, a2 = b, a3 = b;                                                         \
+                for (int ky = 0; ky < kh; ky++) {                                                         \
+                    for (int kx = 0; kx < kw; kx++) {                                                     \
+                        const V wv = LD(w + (ky * kw + kx) * c + cc);                                     \
+                        const float *p = in_row + ky * rs + ((ptrdiff_t)x * s + kx) * c + cc;             \
+                        a0 = MADD(LD(p), wv, a0);                                                         \
+                        a1 = MADD(LD(p + step), wv, a1);                                                  \
+                        a2 = MADD(LD(p + 2 * step), wv, a2);                                              \
+                        a3 = MADD(LD(p + 3 * step), wv, a3);                                              \
+                    }                                                                                     \
+                }                                                                                         \
+                float *o = out_row + (ptrdiff_t)x * c + cc;                                               \
+                ST(o, ACT(a0, act));                                                                      \
+                ST(o + c, ACT(a1, act));                                                                  \
+                ST(o + 2 * c, ACT(a2, act));                                                              \
+                ST(o + 3 * c, ACT(a3, act));                                                              \
+            }                                                                                             \
+            for (; x < out_w; x++) {                                                                      \
+                V a0 = b;                                                                                 \
+                for (int ky = 0; ky < kh; ky++)                                                           \
+                    for (int kx = 0; kx < kw; kx++)                                                       \
+                        a0 = MADD(LD(in_row + ky * rs + ((ptrdiff_t)x * s + kx) * c + cc),                \
+                                  LD(w + (ky * kw + kx) * c + cc), a0);                                   \
+                ST(out_row + (ptrdiff_t)x * c + cc, ACT(a0, act));                                        \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+
+SK_DEFINE_DEPTHWISE_CHANNELS(depthwise_channels, skv, SK_VW, ld, st, madd, act_v)
+
+/// The channels past the last full vector, one scalar multiply-add per tap.
+SK_INLINE void depthwise_tail(const float *in_row, ptrdiff_t rs, int c, int s, int kh, int kw, const float *w,
+                              const float *bias, sk_act act, float *out_row, int out_w, int c0) {
+    for (int x = 0; x < out_w; x++) {
+        for (int ch = c0; ch < c; ch++) {
+            float a = bias[ch];
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                    a = smadd(in_row[ky * rs + ((ptrdiff_t)x * s + kx) * c + ch], w[(ky * kw + kx) * c + ch], a);
+            out_row[(ptrdiff_t)x * c + ch] = act_s(a, act);
+        }
+    }
+}
+
+#ifndef SK_OWN_DEPTHWISE
 /// out_row[x*c + ch] = act(bias[ch] + Σ_{ky, kx} in_row[ky*rs + (x*s + kx)*c + ch] * w[(ky*kw + kx)*c + ch]).
 static void SK(depthwise_row)(const float *in_row, ptrdiff_t rs, int c, int s, int kh, int kw,
                               const float *w, const float *bias, sk_act act, float *out_row, int out_w) {
     const int vec_end = c / SK_VW * SK_VW;
-    const ptrdiff_t step = (ptrdiff_t)s * c;
-    for (int c0 = 0; c0 < vec_end; c0 += SK_VW) {
-        const skv b = ld(bias + c0);
-        int x = 0;
-        for (; x + 4 <= out_w; x += 4) {
-            skv a0 = b, a1 = b, a2 = b, a3 = b;
-            for (int ky = 0; ky < kh; ky++) {
-                for (int kx = 0; kx < kw; kx++) {
-                    const skv wv = ld(w + (ky * kw + kx) * c + c0);
-                    const float *p = in_row + ky * rs + ((ptrdiff_t)x * s + kx) * c + c0;
-                    a0 = madd(ld(p), wv, a0);
-                    a1 = madd(ld(p + step), wv, a1);
-                    a2 = madd(ld(p + 2 * step), wv, a2);
-                    a3 = madd(ld(p + 3 * step), wv, a3);
-                }
-            }
-            float *o = out_row + (ptrdiff_t)x * c + c0;
-            st(o, act_v(a0, act));
-            st(o + c, act_v(a1, act));
-            st(o + 2 * c, act_v(a2, act));
-            st(o + 3 * c, act_v(a3, act));
-        }
-        for (; x < out_w; x++) {
-            skv a0 = b;
-            for (int ky = 0; ky < kh; ky++)
-                for (int kx = 0; kx < kw; kx++)
-                    a0 = madd(ld(in_row + ky * rs + ((ptrdiff_t)x * s + kx) * c + c0), ld(w + (ky * kw + kx) * c + c0), a0);
-            st(out_row + (ptrdiff_t)x * c + c0, act_v(a0, act));
-        }
-    }
-    if (vec_end < c) {
-        for (int x = 0; x < out_w; x++) {
-            for (int ch = vec_end; ch < c; ch++) {
-                float a = bias[ch];
-                for (int ky = 0; ky < kh; ky++)
-                    for (int kx = 0; kx < kw; kx++)
-                        a = smadd(in_row[ky * rs + ((ptrdiff_t)x * s + kx) * c + ch], w[(ky * kw + kx) * c + ch], a);
-                out_row[(ptrdiff_t)x * c + ch] = act_s(a, act);
-            }
-        }
-    }
+    depthwise_channels(in_row, rs, c, s, kh, kw, w, bias, act, out_row, out_w, 0, vec_end);
+    depthwise_tail(in_row, rs, c, s, kh, kw, w, bias, act, out_row, out_w, vec_end);
 }
+#endif
 
 // MARK: peak
 

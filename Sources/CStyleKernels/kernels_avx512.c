@@ -26,6 +26,7 @@
 #define SK_OWN_CONV_TILES 1
 #define SK_OWN_TAP_LANES 1
 #define SK_OWN_WINOGRAD 1
+#define SK_OWN_DEPTHWISE 1
 #include "kernel_body.h"
 
 typedef float zv __attribute__((vector_size(64)));
@@ -112,6 +113,22 @@ static void conv_tiles_6x16_avx512f(const float *in, ptrdiff_t rs, ptrdiff_t ps,
             t += 1;
         }
     }
+}
+
+// MARK: depthwise, 16 channels per vector
+
+SK_INLINE zv zfma(zv a, zv b, zv c) { return __builtin_elementwise_fma(a, b, c); }
+SK_INLINE void zst(float *o, zv v) { *(zvu *)o = v; }
+SK_DEFINE_DEPTHWISE_CHANNELS(zdepthwise_channels, zv, 16, zld, zst, zfma, zact)
+
+/// kernel_body.h's depthwise row on zmm registers for the channels of whole 16-lane vectors,
+/// then its 8-lane vectors and scalar tail: the AVX2 variant's chains, bit-identical.
+static void depthwise_row_avx512f(const float *in_row, ptrdiff_t rs, int c, int s, int kh, int kw,
+                                  const float *w, const float *bias, sk_act act, float *out_row, int out_w) {
+    const int c16 = c / 16 * 16, c8 = c / 8 * 8;
+    zdepthwise_channels(in_row, rs, c, s, kh, kw, w, bias, act, out_row, out_w, 0, c16);
+    depthwise_channels(in_row, rs, c, s, kh, kw, w, bias, act, out_row, out_w, c16, c8);
+    depthwise_tail(in_row, rs, c, s, kh, kw, w, bias, act, out_row, out_w, c8);
 }
 
 // MARK: Winograd F(4x4, 3x3) transforms, 16 channels per vector

@@ -60,6 +60,7 @@ final class KernelISATests: XCTestCase {
         Layer(h: 3, w: 4, cin: 20, cout: 33, k: 3, padding: .reflect(1), activation: .relu6),
         Layer(h: 11, w: 12, cin: 64, cout: 3, k: 3, padding: .reflect(1), activation: .none),
         Layer(h: 10, w: 9, cin: 21, cout: 21, k: 3, stride: 2, groups: 21, padding: .same, activation: .relu6),
+        Layer(h: 9, w: 11, cin: 44, cout: 44, k: 3, groups: 44, padding: .reflect(1), activation: .relu),
         Layer(n: 2, h: 7, w: 8, cin: 12, cout: 18, k: 3, groups: 3, padding: .zero(top: 1, left: 1, bottom: 1, right: 1)),
         Layer(h: 8, w: 8, cin: 40, cout: 24, k: 1, stride: 2, padding: .none),
     ]
