@@ -34,62 +34,24 @@ public enum DepthwiseConvKernel {
 }
 
 extension DepthwiseConvKernel {
-    /// `run` on the padding of an unpadded input, without a padded copy: the same formula on
-    /// pad(x) (`mode`, `top`/`left`/`bottom`/`right`), the same bits. Output rows and columns
-    /// whose taps all fall inside x read x directly; the others (the image's border) read a
-    /// small padded copy of just their taps, made per output row.
+    /// `run` on the padding of an unpadded input, without a padded copy (`PaddedRows`): the
+    /// same formula on pad(x), the same bits.
     public static func run(
-        input: UnsafePointer<Float>, batch: Int, height inH: Int, width inW: Int, channels c: Int,
-        top: Int, left: Int, bottom: Int, right: Int, mode: PadMode,
-        packedWeights w: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        kernelH kh: Int, kernelW kw: Int, stride s: Int, activation: FusedActivation,
+        input: UnsafePointer<Float>, batch: Int, padded rows: PaddedRows,
+        packedWeights w: UnsafePointer<Float>, bias: UnsafePointer<Float>, activation: FusedActivation,
         output: UnsafeMutablePointer<Float>
     ) {
-        precondition(kh >= 1 && kw >= 1 && s >= 1 && batch >= 0 && c >= 0 && inH >= 1 && inW >= 1
-                     && min(top, left, bottom, right) >= 0, "DepthwiseConvKernel: bad sizes")
-        let paddedH = inH + top + bottom, paddedW = inW + left + right
-        let outH = (paddedH - kh) / s + 1, outW = (paddedW - kw) / s + 1
-        guard batch > 0, paddedH >= kh, paddedW >= kw, outH > 0, outW > 0, c > 0 else { return }
-        // columns x whose taps x*s - left ..< x*s - left + kw are all inside 0..<inW
-        let xa = min(outW, (left + s - 1) / s)
-        let xb = max(xa, min(outW, inW - kw + left >= 0 ? (inW - kw + left) / s + 1 : 0))
+        precondition(batch >= 0, "DepthwiseConvKernel: bad sizes")
+        let outH = rows.outH, outW = rows.outW, c = rows.channels
+        guard batch > 0, outH > 0, outW > 0 else { return }
         let row = activeKernels.depthwise_row!
         let act = activation.code
-        func source(_ i: Int, _ n: Int) -> Int { i >= 0 && i < n ? i : (mode == .reflect ? reflectIndex(i, n) : -1) }
+        let c32 = Int32(c), s32 = Int32(rows.stride), kh32 = Int32(rows.kernelH), kw32 = Int32(rows.kernelW)
         Parallel.forEach(batch * outH) { piece in
             let n = piece / outH, y = piece % outH
-            let image = input + n * inH * inW * c
             let outRow = output + ((n * outH + y) * outW) * c
-            let firstRow = y * s - top
-            let insideRows = firstRow >= 0 && firstRow + kh <= inH
-            /// Output columns x0..<x1 from a padded copy of their kh x span taps.
-            func staged(_ x0: Int, _ x1: Int) {
-                guard x1 > x0 else { return }
-                let span = (x1 - x0 - 1) * s + kw
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: kh * span * c) { buffer in
-                    let stage = buffer.baseAddress!
-                    for ky in 0..<kh {
-                        let sy = source(firstRow + ky, inH)
-                        for j in 0..<span {
-                            let sx = source(x0 * s + j - left, inW)
-                            let dst = stage + (ky * span + j) * c
-                            if sy < 0 || sx < 0 {
-                                dst.update(repeating: 0, count: c)
-                            } else {
-                                dst.update(from: image + (sy * inW + sx) * c, count: c)
-                            }
-                        }
-                    }
-                    row(stage, span * c, Int32(c), Int32(s), Int32(kh), Int32(kw), w, bias, act, outRow + x0 * c, Int32(x1 - x0))
-                }
-            }
-            if insideRows && xb > xa {
-                row(image + (firstRow * inW + xa * s - left) * c, inW * c, Int32(c), Int32(s), Int32(kh), Int32(kw),
-                    w, bias, act, outRow + xa * c, Int32(xb - xa))
-                staged(0, xa)
-                staged(xb, outW)
-            } else {
-                staged(0, outW)
+            rows.forEachSpan(of: input + n * rows.height * rows.width * c, row: y) { taps, rowPixels, x0, count in
+                row(taps, rowPixels * c, c32, s32, kh32, kw32, w, bias, act, outRow + x0 * c, Int32(count))
             }
         }
     }

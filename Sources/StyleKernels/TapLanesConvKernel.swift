@@ -59,3 +59,28 @@ public enum TapLanesConvKernel {
         }
     }
 }
+
+extension TapLanesConvKernel {
+    /// `run` on the padding of an unpadded input, without a padded copy (`PaddedRows`): the
+    /// same formula on pad(x), the same bits.
+    public static func run(
+        input: UnsafePointer<Float>, batch: Int, padded rows: PaddedRows,
+        packedWeights w: UnsafePointer<Float>, bias: UnsafePointer<Float>, outC: Int,
+        activation: FusedActivation, output: UnsafeMutablePointer<Float>
+    ) {
+        precondition(outC >= 1 && outC <= maxOutputChannels, "TapLanesConvKernel handles 1 to 4 output channels")
+        precondition(batch >= 0, "TapLanesConvKernel: bad sizes")
+        let outH = rows.outH, outW = rows.outW, inC = rows.channels
+        guard batch > 0, outH > 0, outW > 0 else { return }
+        let row = activeKernels.tap_lanes_conv_row!
+        let act = activation.code
+        let c32 = Int32(inC), s32 = Int32(rows.stride), kh32 = Int32(rows.kernelH), kw32 = Int32(rows.kernelW)
+        Parallel.forEach(batch * outH) { piece in
+            let n = piece / outH, y = piece % outH
+            let outRow = output + ((n * outH + y) * outW) * outC
+            rows.forEachSpan(of: input + n * rows.height * rows.width * inC, row: y) { taps, rowPixels, x0, count in
+                row(taps, Int32(rowPixels), c32, s32, kh32, kw32, w, bias, Int32(outC), act, outRow + x0 * outC, Int32(count))
+            }
+        }
+    }
+}

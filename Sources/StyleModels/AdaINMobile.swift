@@ -184,12 +184,14 @@ extension AdaINMobile {
     }
 
     /// Peak floats per frame pixel: at the output conv, its input (the last decoder conv's
-    /// output), a padded copy of it and the RGB output, plus the block of the last decoder
-    /// conv's input (at /2: that conv reads it upsampled through the Winograd kernel's index
-    /// map), which is freed but lies below them in the heap, as much again for the holes that
-    /// tiles of different sizes leave in the heap, and the float content frame; or the
-    /// encoder's widest stride-2 expansion, whichever is larger. (Measured, `Benchmarks/memory.sh`:
-    /// 375 bytes per pixel untiled; tiled runs came within 13 % over the sum without the holes.)
+    /// output; the conv reads its reflection padding in place, `PaddedRows`, where it has few
+    /// enough outputs, else from a padded copy, counted) and the RGB
+    /// output, plus the block of the last decoder conv's input (at /2: that conv reads it
+    /// upsampled through the Winograd kernel's index map), which is freed but lies below them
+    /// in the heap, as much again for the holes that tiles of different sizes leave in the
+    /// heap, and the float content frame; or the encoder's widest stride-2 expansion,
+    /// whichever is larger. (Measured, `Benchmarks/memory.sh`: 257 bytes per pixel untiled,
+    /// 375 while the output conv read a padded copy.)
     public var footprint: MemoryFootprint {
         let widths = decoder.map(\.outChannels)
         let up = widths.count >= 2 ? widths[widths.count - 2] : widths.last ?? 64
@@ -198,7 +200,8 @@ extension AdaINMobile {
         let encoderPeak = (2 * expand) / 4 + expand / 16 + 1
         let bytes = encoderLayers.map(\.weights.storedBytes).reduce(0, +)
             + decoder.map(\.weights.storedBytes).reduce(0, +) + output.weights.storedBytes
-        return MemoryFootprint(floatsPerPixel: max(2 * (up / 4) + 2 * last + 3 + 3, encoderPeak),
+        let paddedCopy = output.weights.readsPaddingInPlace ? 0 : last
+        return MemoryFootprint(floatsPerPixel: max(2 * (up / 4) + last + paddedCopy + 3 + 3, encoderPeak),
                                styleFloatsPerPixel: encoderPeak + 8, weightBytes: bytes)
     }
 

@@ -12,7 +12,9 @@
 /// that are multiples of 8, reading the padded (and upsampled) input through an index map,
 /// so neither copy is made; `TapLanesConvKernel` for 1 to 4 output channels; otherwise (and
 /// with `.direct`) `DepthwiseConvKernel` when groups == channels, `Conv2DKernel` for the
-/// rest. These others read an upsampled and padded copy (reflection or zeros) of the input.
+/// rest. The depthwise and few-output-channel kernels read the padding in place
+/// (`PaddedRows`); the others (and those after upsampling) read an upsampled and padded copy
+/// (reflection or zeros) of the input.
 /// Weights set up with `withPrecision(.bf16)` run the Winograd and single-group direct
 /// layers on the bf16 kernels (`Precision`).
 /// Output size: (f*H + top + bottom - KH)/s + 1, f = 2 with `upsampleFirst`, else 1.
@@ -36,8 +38,14 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
         }
         return winogradConv(x, map: map, w, wino, outShape: outShape, activation: activation)
     }
-    if w.isDepthwise && !upsampleFirst && x.shape.h > 0 && x.shape.w > 0 {
-        return depthwiseConv(x, w, stride: stride, padding: p, outShape: outShape, activation: activation)
+    if !upsampleFirst && x.shape.h > 0 && x.shape.w > 0 && x.shape.c > 0 && (w.isDepthwise || (algorithm == .auto && w.tapLanes != nil)) {
+        let rows = PaddedRows(height: x.shape.h, width: x.shape.w, channels: x.shape.c, top: p.top, left: p.left,
+                              bottom: p.bottom, right: p.right, mode: p.mode,
+                              kernelH: w.kernelH, kernelW: w.kernelW, stride: stride)
+        if let small = w.tapLanes, algorithm == .auto {
+            return tapLanesConv(x, w, packed: small, rows: rows, outShape: outShape, activation: activation)
+        }
+        return depthwiseConv(x, w, stride: stride, rows: rows, outShape: outShape, activation: activation)
     }
     let source = upsampleFirst ? upsampleNearest2x(x) : x
     let padded = (p.top | p.left | p.bottom | p.right) == 0
@@ -106,20 +114,33 @@ public enum ConvAlgorithm: Equatable, Sendable {
     case direct
 }
 
-/// The depthwise conv reading the padding through `DepthwiseConvKernel`'s padded run (no copy).
-private func depthwiseConv(_ x: Tensor, _ w: ConvWeights, stride: Int,
-                           padding p: (top: Int, left: Int, bottom: Int, right: Int, mode: PadMode), outShape: Shape,
+/// The depthwise conv reading its padding in place (`PaddedRows`: no padded copy).
+private func depthwiseConv(_ x: Tensor, _ w: ConvWeights, stride: Int, rows: PaddedRows, outShape: Shape,
                            activation: Activation) -> Tensor {
     Tensor(shape: outShape, unsafeUninitialized: { out in
         x.data.withUnsafeBufferPointer { inp in
             w.packed.withUnsafeBufferPointer { wp in
                 w.packedBias.withUnsafeBufferPointer { bp in
                     guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
-                    DepthwiseConvKernel.run(input: ip, batch: x.shape.n, height: x.shape.h, width: x.shape.w, channels: x.shape.c,
-                                            top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode,
-                                            packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
-                                            kernelH: w.kernelH, kernelW: w.kernelW, stride: stride,
-                                            activation: activation.fused, output: op)
+                    DepthwiseConvKernel.run(input: ip, batch: x.shape.n, padded: rows, packedWeights: wp.baseAddress!,
+                                            bias: bp.baseAddress!, activation: activation.fused, output: op)
+                }
+            }
+        }
+    })
+}
+
+/// The few-output-channel conv reading its padding in place (`PaddedRows`: no padded copy).
+private func tapLanesConv(_ x: Tensor, _ w: ConvWeights, packed: [Float], rows: PaddedRows, outShape: Shape,
+                          activation: Activation) -> Tensor {
+    let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
+    return Tensor(shape: outShape, unsafeUninitialized: { out in
+        x.data.withUnsafeBufferPointer { inp in
+            packed.withUnsafeBufferPointer { wp in
+                bias.withUnsafeBufferPointer { bp in
+                    guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                    TapLanesConvKernel.run(input: ip, batch: x.shape.n, padded: rows, packedWeights: wp.baseAddress!,
+                                           bias: bp.baseAddress!, outC: w.outChannels, activation: activation.fused, output: op)
                 }
             }
         }

@@ -32,6 +32,9 @@ public struct ConvWeights: Sendable {
     public var isDepthwise: Bool { groups > 1 && inChannels == 1 && outChannels == groups }
     /// Channels the input tensor must have.
     public var totalInChannels: Int { inChannels * groups }
+    /// True when `conv2d` reads this layer's padding in place (`PaddedRows`: depthwise and
+    /// few-output-channel layers, not after upsampling) rather than from a padded copy.
+    public var readsPaddingInPlace: Bool { isDepthwise || tapLanes != nil }
 
     let packed: [Float]
     let packedBias: [Float]

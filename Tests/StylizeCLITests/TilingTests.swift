@@ -205,6 +205,7 @@ final class TilingTests: XCTestCase {
     func testMemoryFootprintFromWeights() throws {
         let mobilePath = try tinyMobile()
         let mobile = try AdaINLoader.load(path: mobilePath).footprint
+        // the tiny model's RGB conv (4 -> 3 channels) is too narrow for the in-place padding: a padded copy
         XCTAssertEqual(mobile.floatsPerPixel, max(2 * (8 / 4) + 2 * 4 + 3 + 3, 2 * 8 / 4 + 8 / 16 + 1))
         let vggPath = try tinyVGG()
         let vgg = try AdaINLoader.load(path: vggPath).footprint
