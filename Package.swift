@@ -107,10 +107,10 @@ let package = Package(
         .testTarget(name: "StyleWeightsTests", dependencies: ["StyleWeights", "StylizeTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "StyleModelsTests", dependencies: [
-            "StyleModels", "StyleWeights", "StyleNN", "StyleTensor", "StylizeTestSupport",
+            "StyleKernels", "StyleModels", "StyleWeights", "StyleNN", "StyleTensor", "StylizeTestSupport",
         ], resources: [.copy("Reference"), .copy("MagentaReference")]),
         .testTarget(name: "StylizeCLITests", dependencies: [
-            "ImageCodecs", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine", "StyleBatch",
+            "ImageCodecs", "StyleKernels", "StyleTensor", "StyleNN", "StyleWeights", "StyleModels", "StylizeEngine", "StyleBatch",
             "StyleSheets", "StyleVideo", "StylizeTestSupport",
         ]),
         .testTarget(name: "StyleVideoTests", dependencies: [

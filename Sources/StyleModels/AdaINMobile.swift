@@ -131,7 +131,56 @@ public struct AdaINMobile: AdaINNetwork {
         return taps
     }
 
-    public func encodeStyle(_ image: Tensor) -> Tensor { featureTaps(image).last! }
+    /// The bottleneck features: `featureTaps`' last tap, with each expand / depthwise / project
+    /// block run as one `InvertedResidual` (in bands of rows: the same bits, without the wide
+    /// expanded maps in memory).
+    public func encodeStyle(_ image: Tensor) -> Tensor {
+        var x = image
+        var i = 0
+        let steps = encoder.filter { if case .tap = $0 { return false } else { return true } }
+        while i < steps.count {
+            if let (block, name, used) = Self.block(at: i, in: steps) {
+                x = observer.run(name, "block", input: x.shape) { block(x) }
+                i += used
+                continue
+            }
+            switch steps[i] {
+            case .conv(let layer): x = observer.run(layer.name, layer.kind, conv: layer, input: x.shape) { layer(x) }
+            case .saveResidual, .addResidual, .tap: preconditionFailure("AdaINMobile: a residual outside a block")
+            }
+            i += 1
+        }
+        return x
+    }
+
+    /// The inverted-residual block starting at `steps[i]` ([save] [expand] depthwise project
+    /// [add]), its name and the steps it covers; nil when none starts there.
+    static func block(at i: Int, in steps: [Step]) -> (InvertedResidual, String, Int)? {
+        var j = i
+        let residual: Bool
+        if case .saveResidual = steps[j] { residual = true; j += 1 } else { residual = false }
+        func conv(_ k: Int) -> ConvLayer? {
+            guard k < steps.count, case .conv(let l) = steps[k] else { return nil }
+            return l
+        }
+        var expand: ConvLayer? = nil
+        if let l = conv(j), !l.weights.isDepthwise, l.weights.kernelH == 1, let next = conv(j + 1), next.weights.isDepthwise {
+            expand = l
+            j += 1
+        }
+        guard let dw = conv(j), dw.weights.isDepthwise, let project = conv(j + 1), !project.weights.isDepthwise,
+              project.weights.kernelH == 1, project.weights.kernelW == 1, dw.padding == .same else { return nil }
+        j += 2
+        if residual {
+            guard j < steps.count, case .addResidual = steps[j] else { return nil }
+            j += 1
+        }
+        let block = InvertedResidual(expand: expand.map { ($0.weights, $0.activation) },
+                                     depthwise: (dw.weights, dw.stride, dw.padding, dw.activation),
+                                     project: (project.weights, project.activation), residual: residual)
+        let name = String((expand ?? dw).name.split(separator: "_").first ?? "block")
+        return (block, name, j - i)
+    }
 
     public func tapGrids(length: Int) -> [TapGrid] {
         var grid = TapGrid(channels: 3, stride: 1, offset: 0, count: length)

@@ -42,8 +42,13 @@ struct Convs: ParsableCommand {
         if case .adain(let stylizer) = net.body {
             steps.pass = "style"
             let statistics = try stylizer.styleStatistics(of: style!)
+            // the encoder's convs one by one (featureTaps; the transfer runs its expand / depthwise /
+            // project blocks as one banded InvertedResidual each, which the timer sees as one step)
             steps.pass = "content"
+            _ = stylizer.model.featureTaps(content)
+            steps.pass = "content (blocks)"
             let (fc, geometry) = stylizer.model.encodeContent(content)
+            steps.pass = "content"
             _ = stylizer.model.decode(try stylizer.swap.apply(content: fc, styles: [WeightedStyle(statistics)]), geometry: geometry)
         } else {
             _ = try net.transfer(content: content, style: style, styleVector: vector)
@@ -51,7 +56,7 @@ struct Convs: ParsableCommand {
         print("machine: \(cpuModel()); threads \(threads); peak \(fmt(peakG)) GFLOP/s")
         var rng = SplitMix(seed: 7)
         var total = 0.0, totalFlops = 0.0
-        for r in steps.current where r.pass != "style" {
+        for r in steps.current where r.pass == "content" {
             guard let conv = r.step.conv else { continue }
             let key = network == .vgg ? SeededVGG.pytorchKey(conv.name) ?? conv.name : conv.name
             if let only, !key.hasPrefix(only) && !conv.name.hasPrefix(only) { continue }

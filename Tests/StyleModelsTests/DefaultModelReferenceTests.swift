@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import StyleKernels
 import StyleModels
 import StyleNN
 import StyleTensor
@@ -56,6 +57,18 @@ final class DefaultModelReferenceTests: XCTestCase {
         for c in 0..<features.shape.c {
             XCTAssertEqual(Float(stats.mean[c]), ref.content_features_mean[c], accuracy: 1e-3 * max(1, abs(ref.content_features_mean[c])))
             XCTAssertEqual(Float(std[c]), ref.content_features_std[c], accuracy: 1e-3 * max(1, ref.content_features_std[c]))
+        }
+    }
+
+    /// The encoder's banded blocks (`InvertedResidual`, what stylizing runs) give the bits of
+    /// the layer-by-layer pass (`featureTaps`, what distances measure), at both precisions.
+    func testBandedEncoderEqualsTheLayerByLayerPass() throws {
+        let ref = try load()
+        let model = try AdaINLoader.load(path: Self.weightsPath)
+        let image = try picture(ref.content)
+        for precision in Precision.allCases {
+            let m = model.withPrecision(precision)
+            XCTAssertEqual(m.encodeStyle(image).data.map(\.bitPattern), m.featureTaps(image).last!.data.map(\.bitPattern), "\(precision)")
         }
     }
 

@@ -41,11 +41,14 @@ final class LayerObserverTests: XCTestCase {
         assertBitIdentical(got, want)
         XCTAssertGreaterThan(want.data.map(abs).max()!, 0.1)
 
-        // Style encoder, content margin + encoder, decoder (4 convs, the last 3 reading their
+        // Style encoder, content margin + encoder (conv0, six expand / depthwise / project blocks
+        // run as one banded step each, ec6_expand), decoder (4 convs, the last 3 reading their
         // input upsampled, output conv, sigmoid, crop).
-        let encoderConvs = 19, adds = 3
+        let encoderConvs = 2, blocks = 6
         XCTAssertEqual(recorder.convs.count, 2 * encoderConvs + 5)
-        XCTAssertEqual(recorder.steps.count, 2 * (encoderConvs + adds) + 1 + 5 + 2)
+        XCTAssertEqual(recorder.steps.count, 2 * (encoderConvs + blocks) + 1 + 5 + 2)
+        XCTAssertEqual(recorder.steps.filter { $0.kind == "block" }.prefix(blocks).map(\.name),
+                       (0..<blocks).map { "encoder.ec\($0)" })
         XCTAssertEqual(recorder.steps.filter { $0.kind == "conv3x3 up2x" }.map(\.name), ["decoder.conv1", "decoder.conv2", "decoder.conv3"])
         let first = recorder.steps[0]
         XCTAssertEqual(first.name, "encoder.conv0")
@@ -55,8 +58,8 @@ final class LayerObserverTests: XCTestCase {
         let margin = try XCTUnwrap(recorder.steps.first { $0.kind == "pad" })
         XCTAssertEqual(margin.input, content.shape)
         XCTAssertEqual(margin.output, Shape(h: 36 + 32 + 4, w: 52 + 32 + 4, c: 3))  // 16 px margin, then a multiple of 8
-        XCTAssertEqual(recorder.steps.first { $0.name == "encoder.ec1_depthwise" }?.kind, "dw3x3/s2")
-        XCTAssertEqual(recorder.steps.first { $0.name == "encoder.ec1_expand" }?.kind, "conv1x1")
+        XCTAssertEqual(recorder.steps.first { $0.name == "encoder.ec1" }?.output, Shape(h: 10, w: 10, c: 24))  // 40 px style, two stride-2 steps
+        XCTAssertEqual(recorder.steps.first { $0.name == "encoder.ec6_expand" }?.kind, "conv1x1")
         XCTAssertEqual(recorder.steps.last?.kind, "crop")
         XCTAssertEqual(recorder.steps.last?.output, Shape(h: 36, w: 52, c: 3))
     }
