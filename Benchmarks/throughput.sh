@@ -3,21 +3,23 @@
 # pan clip (frames per second over the whole run: decode, network, encode) and `stylize batch`
 # over the content photos at 512 px (images per minute), for the default model and Magenta,
 # with this checkout's release build and, with --baseline, another stylize binary run
-# interleaved with it (the same clip, photos, style and threads), best of --repeats each.
+# interleaved with it (the same clip, photos, style and threads), best of --repeats each; with
+# --bf16 this build also with --precision bf16.
 #
-#   Benchmarks/throughput.sh [--threads 2] [--repeats 3] [--frames 50] [--baseline BIN]
+#   Benchmarks/throughput.sh [--threads 2] [--repeats 3] [--frames 50] [--baseline BIN] [--bf16]
 #
 # Clips come from Scripts/make_video_clips.sh (needs ffmpeg); photos from
 # ../shared/images/content (SHARED to override). Peak RSS by GNU time. Markdown on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-threads=2 repeats=3 frames=50 baseline=""
+threads=2 repeats=3 frames=50 baseline="" bf16=false
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --threads) threads=$2; shift 2 ;;
         --repeats) repeats=$2; shift 2 ;;
         --frames) frames=$2; shift 2 ;;
         --baseline) baseline=$2; shift 2 ;;
+        --bf16) bf16=true; shift ;;
         *) echo "throughput.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -50,16 +52,20 @@ echo "- video: pan480.mp4 (854x480, first $frames frames), style $style; batch: 
 echo
 echo "| binary | model | video fps (854x480) | video peak RSS | batch images/min (512 px) | batch peak RSS |"
 echo "|---|---|---|---|---|---|"
-binaries=("$current")
-[[ -n $baseline ]] && binaries=("$baseline" "$current")
+# runs: "label|binary|precision" (precision empty: the binary's default, f32)
+runs=("this build|$current|")
+[[ -n $baseline ]] && runs=("baseline|$baseline|" "${runs[@]}")
+$bf16 && runs+=("this build, --precision bf16|$current|bf16")
 photos=$(ls "$shared/content" | wc -l)
 for model in adain magenta; do
-    for bin in "${binaries[@]}"; do
+    for run in "${runs[@]}"; do
+        IFS='|' read -r label bin precision <<< "$run"
+        extra=()
+        [[ -n $precision ]] && extra=(--precision "$precision")
         read -r vs vr < <(best_of "$repeats" "$bin" video "$work/pan480.mp4" "$style" --model "$model" \
-            --frames "$frames" --threads "$threads" -o "$work/out.mp4")
+            --frames "$frames" --threads "$threads" "${extra[@]}" -o "$work/out.mp4")
         read -r bs br < <(best_of "$repeats" "$bin" batch --content "$shared/content" --style "$style" --model "$model" \
-            --content-size 512 --threads "$threads" -o "$work/out")
-        label=$([[ $bin == "$current" ]] && echo "this build" || echo "baseline")
+            --content-size 512 --threads "$threads" "${extra[@]}" -o "$work/out")
         printf "| %s | %s | %.2f | %s MB | %.0f | %s MB |\n" "$label" "$model" \
             "$(echo "$frames / $vs" | bc -l)" "$vr" "$(echo "$photos * 60 / $bs" | bc -l)" "$br"
     done
