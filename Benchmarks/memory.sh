@@ -9,7 +9,8 @@
 # peak RSS over pixels is the measured bytes per pixel that FootprintTests checks the
 # networks' footprints against. Part 2 is the table of issue 13: a 6000x4000 JPEG through
 # transfer, batch (--max-memory 1G), compare, and --model magenta; compare of each family at
-# --max-memory 120M, 150M and 200M on a 2-megapixel photo; Magenta seconds per
+# --max-memory 120M, 150M and 200M on a 2-megapixel photo (also with --contrast-sweep, where
+# a budget too small for the grid is refused before any run); Magenta seconds per
 # megapixel tiled (band sweep, forced with --tile) vs untiled at 4 MP; and Magenta's band
 # sweep vs its untiled run on a 2048x2048 photo (mean and max difference in 8-bit levels).
 #
@@ -86,6 +87,23 @@ for budget in 120M 150M 200M; do
     for model in adain magenta; do
         measure "stylize compare --model $model --content-size 0 --max-memory $budget" compare "$WORK/m2000x1000.png" "$STYLE" \
             --model "$model" --content-size 0 --max-memory "$budget" -o "$WORK/grid-$model.png"
+    done
+done
+echo
+echo "## compare --contrast-sweep under small budgets (same content; a refusal before any run is fine)"
+echo
+echo "| command | peak RSS | wall |"
+echo "|---|---|---|"
+for budget in 120M 150M 200M; do
+    for model in adain magenta; do
+        label="stylize compare --contrast-sweep --model $model --content-size 0 --max-memory $budget"
+        if ! /usr/bin/time -f "%M %e" -o "$WORK/time" "$BIN" compare "$WORK/m2000x1000.png" "$STYLE" --contrast-sweep --model "$model" \
+            --content-size 0 --max-memory "$budget" -o "$WORK/sweep-$model.png" --threads "$THREADS" >/dev/null 2>"$WORK/err"; then
+            grep -q "is too small for this comparison" "$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+            label="$label (refused: too small for this comparison)"
+        fi
+        read -r kib secs < <(tail -1 "$WORK/time")
+        printf "| %s | %.0f MB | %.1f s |\n" "$label" "$(echo "$kib * 1.024 / 1000" | bc -l)" "$secs"
     done
 done
 echo

@@ -15,6 +15,7 @@
 #include <jerror.h>
 
 #include "codec_shim.h"
+#include "write_all.h"
 
 /* ------------------------------------------------------------- errors ---- */
 
@@ -268,9 +269,10 @@ typedef struct {
     struct jpeg_compress_struct cinfo;
     sc_jpeg_error err;
     struct jpeg_destination_mgr dest;
-    unsigned char *buffer;   /* growable output (malloc), owned here */
+    unsigned char *buffer;   /* growable output (malloc), owned here; with fd >= 0 a 64 KiB staging buffer */
     size_t capacity;
     size_t length;
+    int fd;                  /* >= 0: the file the output streams to */
 } sc_jpeg_encoder;
 
 static sc_jpeg_encoder *sc_encoder_of(j_compress_ptr cinfo) {
@@ -286,9 +288,26 @@ static void sc_dest_init(j_compress_ptr cinfo) {
     enc->dest.free_in_buffer = enc->capacity;
 }
 
-/* Called when the whole buffer is full: double it. */
+/* fd mode: writes `length` staged bytes to the file (an error exit when that fails). */
+static void sc_dest_drain(j_compress_ptr cinfo, size_t length) {
+    sc_jpeg_encoder *enc = sc_encoder_of(cinfo);
+    int e = sc_write_all(enc->fd, enc->buffer, length);
+    if (e != 0) {
+        enc->err.status = SC_ERR_IO;
+        snprintf(enc->err.message, sizeof enc->err.message, "write failed: %s", strerror(e));
+        longjmp(enc->err.jump, 1);
+    }
+    enc->dest.next_output_byte = enc->buffer;
+    enc->dest.free_in_buffer = enc->capacity;
+}
+
+/* Called when the whole buffer is full: double it (fd mode: write it out). */
 static boolean sc_dest_empty(j_compress_ptr cinfo) {
     sc_jpeg_encoder *enc = sc_encoder_of(cinfo);
+    if (enc->fd >= 0) {
+        sc_dest_drain(cinfo, enc->capacity);
+        return TRUE;
+    }
     size_t used = enc->capacity;
     size_t bigger = enc->capacity * 2;
     unsigned char *grown = realloc(enc->buffer, bigger);
@@ -302,6 +321,10 @@ static boolean sc_dest_empty(j_compress_ptr cinfo) {
 
 static void sc_dest_term(j_compress_ptr cinfo) {
     sc_jpeg_encoder *enc = sc_encoder_of(cinfo);
+    if (enc->fd >= 0) {
+        sc_dest_drain(cinfo, enc->capacity - enc->dest.free_in_buffer);
+        return;
+    }
     enc->length = enc->capacity - enc->dest.free_in_buffer;
 }
 
@@ -344,34 +367,54 @@ static int sc_jpeg_encode_run(sc_jpeg_encoder *enc, const uint8_t *pixels, int w
     return SC_OK;
 }
 
-int sc_jpeg_encode(const uint8_t *pixels, int width, int height,
-                   const sc_jpeg_encode_options *options,
-                   uint8_t **out, size_t *out_size,
-                   char *msg, size_t msg_capacity) {
-    if (!pixels || !options || !out || !out_size || width <= 0 || height <= 0 ||
+/* Encodes to memory (*out, *out_size) when fd < 0, else to the file. */
+static int sc_jpeg_encode_any(const uint8_t *pixels, int width, int height,
+                              const sc_jpeg_encode_options *options, int fd,
+                              uint8_t **out, size_t *out_size,
+                              char *msg, size_t msg_capacity) {
+    if (!pixels || !options || (fd < 0 && (!out || !out_size)) || width <= 0 || height <= 0 ||
         width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION)
         return sc_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "image size must be 1...65500 pixels per side for JPEG");
     if (options->input != SC_JPEG_IN_GRAY && options->input != SC_JPEG_IN_RGB && options->input != SC_JPEG_IN_CMYK)
         return sc_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "unknown JPEG input layout");
     if (options->quality < 1 || options->quality > 100)
         return sc_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "JPEG quality must be 1...100");
-    *out = NULL;
-    *out_size = 0;
+    if (fd < 0) {
+        *out = NULL;
+        *out_size = 0;
+    }
     sc_jpeg_encoder *enc = calloc(1, sizeof *enc);
     if (!enc) return sc_fail(msg, msg_capacity, SC_ERR_NOMEM, "out of memory");
+    enc->fd = fd;
     sc_jpeg_install_errors(&enc->err);
     enc->cinfo.err = &enc->err.base;
     int status = sc_jpeg_encode_run(enc, pixels, width, height, options);
     jpeg_destroy_compress(&enc->cinfo);
-    if (status == SC_OK) {
+    if (status == SC_OK && fd < 0) {
         *out = enc->buffer;
         *out_size = enc->length;
+    } else if (status == SC_OK) {
+        free(enc->buffer);
     } else {
         sc_fail(msg, msg_capacity, status, enc->err.message);
         free(enc->buffer);
     }
     free(enc);
     return status;
+}
+
+int sc_jpeg_encode(const uint8_t *pixels, int width, int height,
+                   const sc_jpeg_encode_options *options,
+                   uint8_t **out, size_t *out_size,
+                   char *msg, size_t msg_capacity) {
+    return sc_jpeg_encode_any(pixels, width, height, options, -1, out, out_size, msg, msg_capacity);
+}
+
+int sc_jpeg_encode_to_fd(const uint8_t *pixels, int width, int height,
+                         const sc_jpeg_encode_options *options, int fd,
+                         char *msg, size_t msg_capacity) {
+    if (fd < 0) return sc_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "bad file descriptor");
+    return sc_jpeg_encode_any(pixels, width, height, options, fd, NULL, NULL, msg, msg_capacity);
 }
 
 void sc_free(void *pointer) { free(pointer); }

@@ -19,6 +19,7 @@
 #include <png.h>
 
 #include "codec_shim.h"
+#include "write_all.h"
 
 typedef struct {
     png_structp png;
@@ -31,10 +32,11 @@ typedef struct {
     size_t size;
     size_t offset;
     png_bytep *rows;
-    /* writing */
+    /* writing: to `buffer` (grown), or with fd >= 0 through it (64 KiB) to the file */
     unsigned char *buffer;
     size_t capacity;
     size_t length;
+    int fd;
 } sc_png_context;
 
 static int sc_png_fail(char *msg, size_t cap, int status, const char *text) {
@@ -189,8 +191,32 @@ int sc_png_decode8(const uint8_t *data, size_t size, int channels,
 
 /* ------------------------------------------------------------ writing --- */
 
+/* Writes the buffered bytes to the file (fd mode). */
+static void sc_png_drain(png_structp png, sc_png_context *ctx, const unsigned char *bytes, size_t length) {
+    int e = sc_write_all(ctx->fd, bytes, length);
+    if (e != 0) {
+        char text[160];
+        snprintf(text, sizeof text, "write failed: %s", strerror(e));
+        ctx->status = SC_ERR_IO;
+        png_error(png, text);
+    }
+}
+
 static void sc_png_write_data(png_structp png, png_bytep bytes, size_t length) {
     sc_png_context *ctx = png_get_io_ptr(png);
+    if (ctx->fd >= 0) {
+        if (length > ctx->capacity - ctx->length) {
+            sc_png_drain(png, ctx, ctx->buffer, ctx->length);
+            ctx->length = 0;
+        }
+        if (length >= ctx->capacity) {
+            sc_png_drain(png, ctx, bytes, length);
+        } else {
+            memcpy(ctx->buffer + ctx->length, bytes, length);
+            ctx->length += length;
+        }
+        return;
+    }
     if (length > ctx->capacity - ctx->length) {
         size_t wanted = ctx->capacity ? ctx->capacity : 65536;
         while (wanted - ctx->length < length) {
@@ -212,7 +238,13 @@ static void sc_png_write_data(png_structp png, png_bytep bytes, size_t length) {
     ctx->length += length;
 }
 
-static void sc_png_flush(png_structp png) { (void)png; }
+static void sc_png_flush(png_structp png) {
+    sc_png_context *ctx = png_get_io_ptr(png);
+    if (ctx->fd >= 0 && ctx->length > 0) {
+        sc_png_drain(png, ctx, ctx->buffer, ctx->length);
+        ctx->length = 0;
+    }
+}
 
 static int sc_png_channels(int color_type) {
     switch (color_type) {
@@ -270,14 +302,16 @@ static int sc_png_encode_run(sc_png_context *ctx, const uint8_t *pixels, const s
         }
     }
     png_write_end(ctx->png, NULL);
+    sc_png_flush(ctx->png);
     return SC_OK;
 }
 
-int sc_png_encode(const uint8_t *pixels, size_t pixels_size,
-                  const sc_png_encode_options *o,
-                  uint8_t **out, size_t *out_size,
-                  char *msg, size_t msg_capacity) {
-    if (!pixels || !o || !out || !out_size || o->width <= 0 || o->height <= 0)
+/* Encodes to memory (*out, *out_size) when fd < 0, else to the file. */
+static int sc_png_encode_any(const uint8_t *pixels, size_t pixels_size,
+                             const sc_png_encode_options *o, int fd,
+                             uint8_t **out, size_t *out_size,
+                             char *msg, size_t msg_capacity) {
+    if (!pixels || !o || (fd < 0 && (!out || !out_size)) || o->width <= 0 || o->height <= 0)
         return sc_png_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "image must be at least 1x1");
     int channels = sc_png_channels(o->color_type);
     if (channels == 0) return sc_png_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "unknown PNG colour type");
@@ -287,19 +321,46 @@ int sc_png_encode(const uint8_t *pixels, size_t pixels_size,
     size_t row_bytes = (bits + 7) / 8;
     if (row_bytes * (size_t)o->height != pixels_size)
         return sc_png_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "pixel buffer size does not match the PNG layout");
-    *out = NULL;
-    *out_size = 0;
+    if (fd < 0) {
+        *out = NULL;
+        *out_size = 0;
+    }
     sc_png_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return sc_png_fail(msg, msg_capacity, SC_ERR_NOMEM, "out of memory");
+    ctx->fd = fd;
+    if (fd >= 0) {
+        ctx->capacity = 65536;
+        ctx->buffer = malloc(ctx->capacity);
+        if (!ctx->buffer) {
+            free(ctx);
+            return sc_png_fail(msg, msg_capacity, SC_ERR_NOMEM, "out of memory");
+        }
+    }
     int status = sc_png_encode_run(ctx, pixels, o, row_bytes);
     if (ctx->png) png_destroy_write_struct(&ctx->png, ctx->info ? &ctx->info : NULL);
-    if (status == SC_OK) {
+    if (status == SC_OK && fd < 0) {
         *out = ctx->buffer;
         *out_size = ctx->length;
+    } else if (status == SC_OK) {
+        free(ctx->buffer);
     } else {
         sc_png_fail(msg, msg_capacity, status, ctx->message);
         free(ctx->buffer);
     }
     free(ctx);
     return status;
+}
+
+int sc_png_encode(const uint8_t *pixels, size_t pixels_size,
+                  const sc_png_encode_options *o,
+                  uint8_t **out, size_t *out_size,
+                  char *msg, size_t msg_capacity) {
+    return sc_png_encode_any(pixels, pixels_size, o, -1, out, out_size, msg, msg_capacity);
+}
+
+int sc_png_encode_to_fd(const uint8_t *pixels, size_t pixels_size,
+                        const sc_png_encode_options *o, int fd,
+                        char *msg, size_t msg_capacity) {
+    if (fd < 0) return sc_png_fail(msg, msg_capacity, SC_ERR_ARGUMENT, "bad file descriptor");
+    return sc_png_encode_any(pixels, pixels_size, o, fd, NULL, NULL, msg, msg_capacity);
 }

@@ -77,6 +77,22 @@ enum FileAccess {
     /// temporary file is removed on any failure. `tracking` is told the temporary
     /// path before it is created (true) and after it is gone (false).
     static func writeAtomically(_ bytes: [UInt8], to path: String, tracking: ((String, Bool) -> Void)? = nil) throws {
+        try writeAtomically(to: path, tracking: tracking) { fd in
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CodecError(file: path, kind: .io, detail: "write failed: \(lastError())")
+                }
+                offset += n
+            }
+        }
+    }
+
+    /// The same with the bytes written by `body` to the temporary file's descriptor
+    /// (e.g. an encoder streaming its output, so no encoded copy is held in memory).
+    static func writeAtomically(to path: String, tracking: ((String, Bool) -> Void)? = nil, _ body: (Int32) throws -> Void) throws {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -90,15 +106,7 @@ enum FileAccess {
         }
         var closed = false
         do {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw CodecError(file: path, kind: .io, detail: "write failed: \(lastError())")
-                }
-                offset += n
-            }
+            try body(fd)
             guard fsync(fd) == 0 else { throw CodecError(file: path, kind: .io, detail: "fsync failed: \(lastError())") }
             closed = true
             guard close(fd) == 0 else { throw CodecError(file: path, kind: .io, detail: "close failed: \(lastError())") }

@@ -55,15 +55,9 @@ public enum ImageIO {
     /// RGB, or RGBA when the image has alpha (`quality` unused). `name` is used
     /// in error messages.
     public static func encode(_ image: Image, as format: ImageFormat, quality: Int = 95, name: String) throws -> [UInt8] {
-        guard image.isConsistent else {
-            throw CodecError(file: name, kind: .invalidImage,
-                             detail: "cannot encode a \(image.width)x\(image.height) image with \(image.rgb.count) RGB bytes and \(image.alpha.map { "\($0.count)" } ?? "no") alpha bytes")
-        }
+        try checkEncodable(image, as: format, quality: quality, name: name)
         switch format {
         case .jpeg:
-            guard (1...100).contains(quality) else {
-                throw CodecError(file: name, kind: .invalidImage, detail: "JPEG quality must be 1...100, not \(quality)")
-            }
             return try JPEGEncoder.encode(pixels: image.rgb, width: image.width, height: image.height,
                                           options: JPEGEncoder.standardOptions(quality: quality), file: name)
         case .png:
@@ -71,11 +65,24 @@ public enum ImageIO {
         }
     }
 
+    /// Throws when `image` cannot be encoded as `format` (inconsistent sizes, a JPEG quality
+    /// outside 1...100).
+    static func checkEncodable(_ image: Image, as format: ImageFormat, quality: Int, name: String) throws {
+        guard image.isConsistent else {
+            throw CodecError(file: name, kind: .invalidImage,
+                             detail: "cannot encode a \(image.width)x\(image.height) image with \(image.rgb.count) RGB bytes and \(image.alpha.map { "\($0.count)" } ?? "no") alpha bytes")
+        }
+        if format == .jpeg, !(1...100).contains(quality) {
+            throw CodecError(file: name, kind: .invalidImage, detail: "JPEG quality must be 1...100, not \(quality)")
+        }
+    }
+
     /// Encodes `image` in the format named by `path`'s extension (`.jpg`,
     /// `.jpeg`, `.png`, case-insensitive) and writes it atomically: the bytes go
     /// to a temporary file in the same directory which is then renamed over
     /// `path`, so the output appears whole or not at all; the temporary file is
-    /// removed on any failure. Refuses to write when `path` is the same file
+    /// removed on any failure. The encoder streams into that file as it compresses, so
+    /// no encoded copy of the image is held in memory. Refuses to write when `path` is the same file
     /// (same device and inode, links followed) as an existing path in `inputs`.
     /// `tracking(temp, true)` is called before the temporary file is created and
     /// `tracking(temp, false)` once it is gone (renamed or removed), so a caller can
@@ -83,8 +90,16 @@ public enum ImageIO {
     public static func write(_ image: Image, to path: String, quality: Int = 95, protecting inputs: [String] = [],
                              tracking: ((String, Bool) -> Void)? = nil) throws {
         let format = try checkOutput(path, protecting: inputs)
-        let bytes = try encode(image, as: format, quality: quality, name: path)
-        try FileAccess.writeAtomically(bytes, to: path, tracking: tracking)
+        try checkEncodable(image, as: format, quality: quality, name: path)
+        try FileAccess.writeAtomically(to: path, tracking: tracking) { fd in
+            switch format {
+            case .jpeg:
+                try JPEGEncoder.write(pixels: image.rgb, width: image.width, height: image.height,
+                                      options: JPEGEncoder.standardOptions(quality: quality), to: fd, file: path)
+            case .png:
+                try PNGEncoder.write(image, to: fd, file: path)
+            }
+        }
     }
 
     /// The checks `write` makes before encoding, for callers that want to fail before

@@ -17,6 +17,17 @@ enum JPEGEncoder {
         return takeBuffer(out, size)
     }
 
+    /// The same, written to the open file `fd` as it is compressed: no encoded copy of the
+    /// file is held in memory (`sc_jpeg_encode_to_fd`).
+    static func write(pixels: [UInt8], width: Int, height: Int, options: sc_jpeg_encode_options, to fd: Int32, file: String) throws {
+        var options = options
+        try pixels.withUnsafeBufferPointer { data in
+            try callShim(file: file, what: "cannot encode JPEG") { msg, cap in
+                sc_jpeg_encode_to_fd(data.baseAddress, Int32(clamping: width), Int32(clamping: height), &options, fd, msg, cap)
+            }
+        }
+    }
+
     /// The options `ImageIO.encode` uses for RGB output at `quality`.
     static func standardOptions(quality: Int) -> sc_jpeg_encode_options {
         var o = sc_jpeg_encode_options()

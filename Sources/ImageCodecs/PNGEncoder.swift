@@ -28,6 +28,31 @@ enum PNGEncoder {
                        transparentColor: [UInt16]? = nil, compressionLevel: Int = defaultCompressionLevel, file: String) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
+        try encode(packed: packed, width: width, height: height, bitDepth: bitDepth, colorType: colorType, interlaced: interlaced,
+                   palette: palette, paletteAlpha: paletteAlpha, transparentColor: transparentColor,
+                   compressionLevel: compressionLevel, file: file) { data, count, options, msg, cap in
+            sc_png_encode(data, count, options, &out, &size, msg, cap)
+        }
+        return takeBuffer(out, size)
+    }
+
+    /// 8-bit RGB (or RGBA when the image has alpha) written to the open file `fd` as it is
+    /// compressed: no encoded copy of the file is held in memory (`sc_png_encode_to_fd`).
+    static func write(_ image: Image, to fd: Int32, file: String) throws {
+        let (packed, colorType) = layout(image)
+        try encode(packed: packed, width: image.width, height: image.height, bitDepth: 8, colorType: colorType,
+                   file: file) { data, count, options, msg, cap in
+            sc_png_encode_to_fd(data, count, options, fd, msg, cap)
+        }
+    }
+
+    /// Fills the shim's options and calls `call` with the packed rows, their byte count,
+    /// the options and the message buffer.
+    private static func encode(packed: [UInt8], width: Int, height: Int, bitDepth: Int, colorType: ColorType,
+                               interlaced: Bool = false, palette: [UInt8] = [], paletteAlpha: [UInt8] = [],
+                               transparentColor: [UInt16]? = nil, compressionLevel: Int = defaultCompressionLevel, file: String,
+                               call: (UnsafePointer<UInt8>?, Int, UnsafePointer<sc_png_encode_options>,
+                                      UnsafeMutablePointer<CChar>, Int) -> Int32) throws {
         try packed.withUnsafeBufferPointer { data in
             try palette.withUnsafeBufferPointer { pal in
                 try paletteAlpha.withUnsafeBufferPointer { trns in
@@ -47,20 +72,22 @@ enum PNGEncoder {
                     }
                     o.compression_level = Int32(compressionLevel)
                     try callShim(file: file, what: "cannot encode PNG") { msg, cap in
-                        sc_png_encode(data.baseAddress, data.count, &o, &out, &size, msg, cap)
+                        call(data.baseAddress, data.count, &o, msg, cap)
                     }
                 }
             }
         }
-        return takeBuffer(out, size)
     }
 
     /// 8-bit RGB, or RGBA when the image has alpha.
     static func encode(_ image: Image, file: String) throws -> [UInt8] {
-        guard let alpha = image.alpha else {
-            return try encode(packed: image.rgb, width: image.width, height: image.height, bitDepth: 8,
-                              colorType: .rgb, file: file)
-        }
+        let (packed, colorType) = layout(image)
+        return try encode(packed: packed, width: image.width, height: image.height, bitDepth: 8, colorType: colorType, file: file)
+    }
+
+    /// The rows of `image` as stored: its RGB bytes, or RGBA interleaved when it has alpha.
+    static func layout(_ image: Image) -> (packed: [UInt8], colorType: ColorType) {
+        guard let alpha = image.alpha else { return (image.rgb, .rgb) }
         let pixels = image.width * image.height
         var rgba = [UInt8](repeating: 0, count: pixels * 4)
         for i in 0..<pixels {
@@ -69,7 +96,6 @@ enum PNGEncoder {
             rgba[4 * i + 2] = image.rgb[3 * i + 2]
             rgba[4 * i + 3] = alpha[i]
         }
-        return try encode(packed: rgba, width: image.width, height: image.height, bitDepth: 8,
-                          colorType: .rgba, file: file)
+        return (rgba, .rgba)
     }
 }

@@ -19,6 +19,7 @@ func errorKind(_ status: Int32) -> CodecError.Kind {
     case Int32(SC_ERR_LIMIT): return .tooLarge
     case Int32(SC_ERR_ARGUMENT): return .invalidImage
     case Int32(SC_ERR_NOMEM): return .tooLarge
+    case Int32(SC_ERR_IO): return .io
     default: return .corrupt
     }
 }

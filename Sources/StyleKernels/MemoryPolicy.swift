@@ -33,6 +33,19 @@ public enum MemoryPolicy {
         return false
         #endif
     }
+
+    /// Hands the heap's free pages back to the OS now (`malloc_trim(0)`), so that the
+    /// resident size counts only what is in use, e.g. after decoding a large input that was
+    /// then scaled down. Later allocations fault their pages in again. Returns false where
+    /// not supported or nothing was released.
+    @discardableResult
+    public static func releaseFreedMemory() -> Bool {
+        #if canImport(Glibc)
+        return glibcMallocTrim(0) == 1
+        #else
+        return false
+        #endif
+    }
 }
 
 #if canImport(Glibc)
@@ -42,4 +55,6 @@ private let glibcMMapMax: Int32 = -4         // M_MMAP_MAX
 private let glibcArenaMax: Int32 = -8        // M_ARENA_MAX
 @_silgen_name("mallopt")
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
 #endif

@@ -144,9 +144,13 @@ public enum Comparison {
     }
 
     /// Memory: the budget covers the whole comparison. The cells (content, its adjustments,
-    /// the style and every variant's outputs, 8-bit) and the grid are held, and each variant
-    /// runs (`VariantRunner.runBudget`) and each output is measured (`DistanceMeter`) within
-    /// what they leave; a budget that cannot hold them is an error before anything runs.
+    /// the style and every variant's outputs, 8-bit), the grid and what the process already
+    /// holds beyond `MemoryBudget.processOverhead` (measured: `residentBeyondOverhead`) are
+    /// held, and each variant runs (`VariantRunner.runBudget`) and each output is measured
+    /// (`DistanceMeter`) within what they leave; a budget that cannot hold them is an error
+    /// before anything runs. The grid's canvas is allocated before the runs, so it does not
+    /// land above their high-water mark afterwards (measured at 768x384 cells with the
+    /// contrast sweep: the grid drawn after the runs took the peak 10 MB higher).
     static func run(engine: StyleEngine, measure: any AdaINNetwork, prepared: (content: Image, style: Image, note: String?),
                     styleName: String, settings: ComparisonSettings, control: RunControl) throws -> ComparisonResult {
         let (contentImage, styleImage, displayNote) = prepared
@@ -158,17 +162,29 @@ public enum Comparison {
         let planned = sheet(variants: settings.variants.count, rows: inputs.count, width: contentImage.width, height: contentImage.height)
         let gridBytes = 3 * planned.width * planned.height
         let cellBytes = VariantRunner.imageBytes([styleImage]) + (1 + settings.variants.count) * VariantRunner.imageBytes(inputs)
-        let fixed = MemoryBudget.processOverhead + measure.footprint.weightBytes + cellBytes + gridBytes
+        // The engine's one-time memory (Magenta's networks and style vector) before the
+        // measurement, so the runs' estimates need count only their own working memory.
+        try engine.prepare(styles: [runner.style])
+        let resident = MemoryBudget.residentBeyondOverhead(accountedBytes: measure.footprint.weightBytes
+                                                           + VariantRunner.imageBytes(inputs + [styleImage]))
+        let fixed = MemoryBudget.processOverhead + resident + measure.footprint.weightBytes + cellBytes + gridBytes
         guard fixed < settings.maxMemoryBytes else {
             throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(settings.maxMemoryBytes)) is too small for this comparison: "
                 + "its \(planned.width)x\(planned.height) grid and \(inputs.count * (1 + settings.variants.count) + 1) cells of up to "
-                + "\(contentImage.width)x\(contentImage.height) need about \(MemoryBudget.format(fixed)); give a smaller "
+                + "\(contentImage.width)x\(contentImage.height) need about \(MemoryBudget.format(fixed)) with the program's own memory; give a smaller "
                 + "\(option: .contentSize), fewer variants or a larger \(option: .maxMemory)")
         }
-        let (runs, skipped) = try runner.run(settings.variants, content: contentImage, inputs: inputs,
-                                             heldBytes: VariantRunner.imageBytes([styleImage]), control: control)
+        // The measuring network's weights: the runs' own estimates count them for the AdaIN
+        // family (the same network); beside Magenta's runs they are held (10 MB for the default model).
+        let runHeld = VariantRunner.imageBytes([styleImage]) + gridBytes + resident
+            + (engine.family == .adain ? 0 : measure.footprint.weightBytes)
+        let meterHeld = cellBytes + gridBytes + resident
+        try checkRunsFit(engine: engine, measure: measure, runner: runner, settings: settings, content: contentImage, style: styleImage,
+                         inputs: inputs, runHeld: runHeld, meterHeld: meterHeld)
+        var canvas: Canvas? = planned.blankCanvas()
+        let (runs, skipped) = try runner.run(settings.variants, content: contentImage, inputs: inputs, heldBytes: runHeld, control: control)
         let meter = try DistanceMeter(network: measure, content: contentImage, style: styleImage, maxMemoryBytes: settings.maxMemoryBytes,
-                                      heldBytes: cellBytes)
+                                      heldBytes: meterHeld)
         let measurements = try runs.map { run -> VariantMeasurement in
             let d = try meter.distances(of: run.outputs[0])
             return VariantMeasurement(name: run.name, norm: run.norm.description, match: run.match.name, caption: run.variant.caption, styleDistance: d.style, contentDistance: d.content,
@@ -196,9 +212,36 @@ public enum Comparison {
 
         let tileW = contentImage.width, tileH = contentImage.height
         let sheet = sheet(variants: measurements.count, rows: cells.count, width: tileW, height: tileH)
+        // The planned canvas, or a smaller one when variants were skipped (drawn where it was).
+        if sheet.width != planned.width { canvas = nil }
+        var grid = canvas ?? sheet.blankCanvas()
+        canvas = nil
+        sheet.draw(cells, on: &grid)
         return ComparisonResult(variants: measurements, sweep: sweep, skipped: skipped, outputs: runs.map { $0.outputs[0] },
-                                grid: sheet.render(cells), sheet: sheet,
+                                grid: grid.image, sheet: sheet,
                                 cellWidth: tileW, cellHeight: tileH, displayNote: displayNote)
+    }
+
+    /// Throws, before anything runs, when the variants' runs (each within
+    /// `VariantRunner.runBudget` beside `runHeld`) or the distances (beside `meterHeld`)
+    /// could not fit the budget: the engine's or the meter's reason, prefixed with what the
+    /// comparison holds. (Magenta's batch-norm population is checked when it runs; a variant
+    /// that cannot run is skipped with its reason.)
+    static func checkRunsFit(engine: StyleEngine, measure: any AdaINNetwork, runner: VariantRunner, settings: ComparisonSettings,
+                             content: Image, style: Image, inputs: [Image], runHeld: Int, meterHeld: Int) throws {
+        let runBudget = runner.runBudget(variants: settings.variants.count, inputs: inputs, heldBytes: runHeld)
+        do {
+            guard runBudget > MemoryBudget.processOverhead else { return }   // `VariantRunner.run` says why
+            var options = runner.options(for: settings.variants[0])
+            options.maxMemoryBytes = runBudget
+            _ = try engine.plan(width: content.width, height: content.height, options: options)
+            try DistanceMeter.check(measure, width: content.width, height: content.height, styleWidth: style.width,
+                                    styleHeight: style.height, budget: settings.maxMemoryBytes, held: meterHeld)
+        } catch let error as OptionError where error.option == .maxMemory {
+            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(settings.maxMemoryBytes)) is too small for this comparison "
+                + "beside its grid, its cells and the program's own memory (about \(MemoryBudget.format(settings.maxMemoryBytes - runBudget))): "
+                + error.message + "; give a smaller \(option: .contentSize), fewer variants or a larger \(option: .maxMemory)")
+        }
     }
 
     /// Runs every variant of an AdaIN-family `model`, which also measures the distances.

@@ -116,7 +116,18 @@ public struct ContactSheet: Sendable {
 
     /// Draws the cells (row by row; missing cells stay blank) on a white sheet.
     public func render(_ cells: [[SheetCell]]) -> Image {
-        var canvas = Canvas(width: width, height: height, background: (255, 255, 255))
+        var canvas = blankCanvas()
+        draw(cells, on: &canvas)
+        return canvas.image
+    }
+
+    /// The white sheet `render` draws on, for a caller that allocates it ahead (its size
+    /// is `width` x `height`).
+    public func blankCanvas() -> Canvas { Canvas(width: width, height: height, background: (255, 255, 255)) }
+
+    /// Draws the cells as `render` does on `canvas`, a `blankCanvas()` of this sheet.
+    public func draw(_ cells: [[SheetCell]], on canvas: inout Canvas) {
+        precondition(canvas.width == width && canvas.height == height, "the canvas is not this sheet's")
         for (r, row) in cells.enumerated() where r < rows {
             for (c, cell) in row.enumerated() where c < columns {
                 let o = origin(row: r, column: c)
@@ -134,7 +145,6 @@ public struct ContactSheet: Sendable {
                 }
             }
         }
-        return canvas.image
     }
 
     /// `image` scaled to the largest size within width x height with its aspect ratio.

@@ -23,6 +23,22 @@ final class WriteTests: XCTestCase {
         XCTAssertEqual(try listing(), ["a.png", "b.PNG", "c.jpg", "d.JPEG", "e.jpeg"], "no temporary files left")
     }
 
+    /// `write` streams the encoder's output into the file (through a 64 KiB buffer): the file
+    /// holds exactly the bytes `encode` returns, for outputs of many buffers and of less than one.
+    func testStreamedFileEqualsTheEncodedBytes() throws {
+        for (image, tag) in [(Pictures.noise(width: 300, height: 200, seed: 11), "rgb"),
+                             (Pictures.noise(width: 240, height: 170, seed: 12, alpha: true), "rgba"),
+                             (Pictures.noise(width: 9, height: 7, seed: 13), "small")] {
+            for format in [ImageFormat.png, .jpeg] {
+                let path = dir + "/\(tag).\(format == .png ? "png" : "jpg")"
+                try ImageIO.write(image, to: path, quality: 90)
+                let encoded = try ImageIO.encode(image, as: format, quality: 90, name: path)
+                XCTAssertEqual(try FileAccess.read(path), encoded, path)
+                if tag != "small" { XCTAssertGreaterThan(encoded.count, 65536, path) }
+            }
+        }
+    }
+
     func testReplacesExistingFile() throws {
         let path = dir + "/out.png"
         try ImageIO.write(Pictures.noise(width: 4, height: 4, seed: 2), to: path)
@@ -67,9 +83,11 @@ final class WriteTests: XCTestCase {
         let oldHandler = signal(SIGXFSZ, SIG_IGN)
         XCTAssertEqual(setrlimit(Int32(RLIMIT_FSIZE.rawValue), &small), 0)
         let error = assertCodecError(.io) { try ImageIO.write(Pictures.noise(width: 64, height: 64, seed: 10), to: path) }
+        let jpegError = assertCodecError(.io) { try ImageIO.write(Pictures.noise(width: 64, height: 64, seed: 10), to: dir + "/out.jpg") }
         setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
         signal(SIGXFSZ, oldHandler)
         XCTAssert(error?.detail.contains("write failed") ?? false, error?.description ?? "")
+        XCTAssert(jpegError?.detail.contains("write failed") ?? false, jpegError?.description ?? "")
         XCTAssertEqual(try listing(), ["out.png"])
         XCTAssertEqual(try FileAccess.read(path), before)
     }

@@ -41,6 +41,39 @@ final class CompareBudgetTests: XCTestCase {
         }
     }
 
+    /// The same with `--contrast-sweep` (five rows of cells and a grid five times as tall):
+    /// Magenta's five default variants at --max-memory 150M stay within it, and AdaIN's eleven,
+    /// whose 7758x2246 grid, cells and the program's own memory do not fit 150M, fail before
+    /// anything runs with the error naming --max-memory. Before the grid was allocated ahead of
+    /// the runs, the encoded PNG streamed to its file, Magenta's networks loaded before the
+    /// process's memory was measured and the measuring network's weights counted beside
+    /// Magenta's runs, the Magenta comparison peaked at 155 MB and AdaIN's ran to 207 MB.
+    func testContrastSweepHonoursTheMemoryBudget() throws {
+        let root = try makeTemporaryFolder(self)
+        try ImageIO.write(Pictures.blocks(width: 640, height: 400, seed: 33), to: root + "/content.png")
+        try ImageIO.write(Pictures.blocks(width: 300, height: 256, seed: 34), to: root + "/style.png")
+        let budget = 150_000_000
+        let common = ["--content-size", "0", "--contrast-sweep", "--max-memory", "150M", "--threads", "2"]
+        let run = try runStylize(["compare", root + "/content.png", root + "/style.png", "-o", root + "/magenta.png", "--model", "magenta",
+                                  "--report", root + "/magenta.json"] + common,
+                                 environment: ["STYLIZE_WEIGHTS": Self.weights + "/default.safetensors"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/magenta.json"))) as? [String: Any])
+        XCTAssertEqual((report["variants"] as? [Any])?.count, 5)
+        XCTAssertEqual((report["contrast_sweep"] as? [Any])?.count, 4)
+        let peak = try XCTUnwrap(report["peak_memory_bytes"] as? Int)
+        XCTAssertGreaterThan(peak, 60_000_000)
+        XCTAssertLessThanOrEqual(peak, budget, "magenta: peak \(peak) bytes")
+        let grid = try ImageIO.decode(file: root + "/magenta.png")
+        XCTAssertEqual(grid.width, 6 + 7 * (640 + 6))
+
+        let adain = try runStylize(["compare", root + "/content.png", root + "/style.png", "-o", root + "/adain.png"] + common,
+                                   environment: ["STYLIZE_WEIGHTS": Self.weights + "/default.safetensors"])
+        XCTAssertNotEqual(adain.status, 0)
+        XCTAssert(adain.stderr.contains("--max-memory 150 MB is too small for this comparison"), adain.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/adain.png"))
+    }
+
     /// Each network's `tapGrids` counts the cells its `featureTaps` give, for sizes of every
     /// parity at each stride-2 level.
     func testTapGridsCountTheTapsCells() throws {

@@ -26,6 +26,7 @@ enum {
     SC_ERR_NOMEM = 4,       ///< an allocation failed
     SC_ERR_LIMIT = 5,       ///< a safety limit was hit (scan count, size mismatch)
     SC_ERR_ARGUMENT = 6,    ///< the caller passed inconsistent arguments
+    SC_ERR_IO = 7,          ///< writing to the output file failed
 };
 
 /* ------------------------------------------------------------------ JPEG -- */
@@ -89,6 +90,12 @@ int sc_jpeg_encode(const uint8_t *pixels, int width, int height,
                    uint8_t **out, size_t *out_size,
                    char *msg, size_t msg_capacity);
 
+/// The same, written to the open file descriptor `fd` through a 64 KiB buffer as it is
+/// compressed (nothing but that buffer held in memory); a failed write is SC_ERR_IO.
+int sc_jpeg_encode_to_fd(const uint8_t *pixels, int width, int height,
+                         const sc_jpeg_encode_options *options, int fd,
+                         char *msg, size_t msg_capacity);
+
 /* ------------------------------------------------------------------- PNG -- */
 
 /// What sc_png_read_info learns from the chunks before the first IDAT.
@@ -138,6 +145,12 @@ int sc_png_encode(const uint8_t *pixels, size_t pixels_size,
                   const sc_png_encode_options *options,
                   uint8_t **out, size_t *out_size,
                   char *msg, size_t msg_capacity);
+
+/// The same, written to the open file descriptor `fd` through a 64 KiB buffer as it is
+/// compressed (nothing but that buffer held in memory); a failed write is SC_ERR_IO.
+int sc_png_encode_to_fd(const uint8_t *pixels, size_t pixels_size,
+                        const sc_png_encode_options *options, int fd,
+                        char *msg, size_t msg_capacity);
 
 /// Releases a buffer returned by an encoder.
 void sc_free(void *pointer);

@@ -63,6 +63,16 @@ final class MagentaFamily: @unchecked Sendable {
         return Tensor(image: Image(width: side, height: side, rgb: rgb).resized(width: size, height: size))
     }
 
+    /// Loads the network `styles` need and predicts (and caches) each style image's vector,
+    /// as the first run with them would.
+    func prepare(_ styles: [StyleRef]) throws {
+        if styles.contains(where: { if case .preset = $0 { return true } else { return false } }) {
+            _ = try multistyle
+            return
+        }
+        for style in styles { _ = try styleVector(style) }
+    }
+
     /// The style vector of a style image (cached by the style's key).
     func styleVector(_ style: StyleRef) throws -> [Float] {
         let model = try arbitrary

@@ -140,6 +140,19 @@ public final class StyleEngine: @unchecked Sendable {
         }
     }
 
+    /// Does now what the first run with `styles` would do once and keep: Magenta loads its
+    /// network (the predictor and transformer, loaded lazily) and predicts each style
+    /// image's vector (cached); the AdaIN family, whose network is loaded with the engine,
+    /// does nothing. For a caller that measures the process's memory before its runs
+    /// (`stylize compare`): the runs' estimates count the transformer's weights and working
+    /// memory, not the predictor or what was loaded.
+    public func prepare(styles: [StyleRef]) throws {
+        switch loaded {
+        case .adain: return
+        case .magenta(let m): try m.prepare(styles)
+        }
+    }
+
     /// The content statistics a run with these settings would use at each statistics site
     /// (the AdaIN bottleneck, under `options.norm` and the run's match; each Magenta style
     /// norm, moments), over the whole image. Merging them over frames

@@ -19,6 +19,9 @@ public enum ProcessMemory {
         return Int(usage.ru_maxrss) * 1024
     }
 
+    /// Resident set size of this program now, in bytes (`VmRSS`; 0 where unknown).
+    public static var residentBytes: Int { statusField("VmRSS:").map { $0 * 1024 } ?? 0 }
+
     /// The number of a `/proc/self/status` line such as "VmHWM:    123456 kB" (nil if absent).
     static func statusField(_ name: String) -> Int? {
         guard let file = fopen("/proc/self/status", "r") else { return nil }

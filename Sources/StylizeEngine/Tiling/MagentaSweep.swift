@@ -45,11 +45,8 @@ enum MagentaSweep {
                                  height: max(multiple.height, MagentaTransformer.minimumSide),
                                  width: max(multiple.width, MagentaTransformer.minimumSide), stride: transformer.layout.stride)
         let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
-        let fixed = transformer.footprint.weightBytes + 6 * w * h + 4 * band + MemoryBudget.processOverhead
-        guard fixed < budget else {
-            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(budget)) is too small for this \(w)x\(h) image "
-                + "with the Magenta network: its weights, pixels and one band need about \(MemoryBudget.format(fixed))")
-        }
+        try checkBand(transformer, width: w, height: h, band: band, budget: budget)
+        let fixed = sweepFixedBytes(transformer, width: w, height: h, band: band)
         let spill = SpillPolicy(memoryBytes: budget - fixed)
         var rgb = [UInt8](repeating: 0, count: w * h * 3)
         try transformer.sweep(
@@ -115,11 +112,29 @@ enum MagentaSweep {
         return recorded
     }
 
+    /// What a band sweep holds besides its stored layer outputs: the weights, the content and
+    /// output pixels (8-bit), one band's working tensors and the process's overhead.
+    static func sweepFixedBytes(_ transformer: MagentaTransformer, width: Int, height: Int, band: Int) -> Int {
+        transformer.footprint.weightBytes + 6 * width * height + 4 * band + MemoryBudget.processOverhead
+    }
+
+    /// Throws when a band sweep of `band` bytes cannot run within `budget`.
+    static func checkBand(_ transformer: MagentaTransformer, width: Int, height: Int, band: Int, budget: Int) throws {
+        let fixed = sweepFixedBytes(transformer, width: width, height: height, band: band)
+        guard fixed < budget else {
+            throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(budget)) is too small for this \(width)x\(height) image "
+                + "with the Magenta network: its weights, pixels and one band need about \(MemoryBudget.format(fixed))")
+        }
+    }
+
+    /// How a run would go (see `StyleEngine.plan`); throws, as the run would, when even the
+    /// band sweep does not fit `budget`.
     static func plan(_ transformer: MagentaTransformer, width: Int, height: Int, budget: Int, bandRows: Int) throws -> RunPlan {
         let untiled = untiledPeak(transformer, width: width, height: height)
         if bandRows == 0 && untiled <= budget { return RunPlan(pieces: 1, unit: "bands", estimatedPeakBytes: untiled) }
         let frame = transformer.layout.frameSize(contentHeight: height, contentWidth: width)
         let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
+        try checkBand(transformer, width: width, height: height, band: band, budget: budget)
         let rowBytes = frame.width * 4 * transformer.footprint.floatsPerPixel
         return RunPlan(pieces: max(2, (frame.height * rowBytes + band - 1) / band), unit: "bands",
                        estimatedPeakBytes: min(untiled, budget))

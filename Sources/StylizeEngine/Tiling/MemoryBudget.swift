@@ -19,6 +19,17 @@ public enum MemoryBudget {
     /// beside the weights and style, see `Benchmarks/memory.sh`).
     public static let processOverhead = 40_000_000
 
+    /// What this process holds now beyond `processOverhead` and `accountedBytes` (what the
+    /// caller counts itself: its images, weights): its resident size, measured after the
+    /// heap's free pages are handed back (`MemoryPolicy.releaseFreedMemory`), less both;
+    /// 0 when within them. A command that keeps several networks and images before its runs
+    /// (`stylize compare`: two networks, the decoded inputs, the codecs' and the runtime's
+    /// memory) holds more than `processOverhead` and passes this to its runs as held bytes.
+    public static func residentBeyondOverhead(accountedBytes: Int) -> Int {
+        MemoryPolicy.releaseFreedMemory()
+        return max(0, ProcessMemory.residentBytes - processOverhead - accountedBytes)
+    }
+
     /// Bytes per frame pixel of a forward pass: the footprint's floats, 12 bytes for the
     /// float input, and 10% for what the layer walk does not count (padded input copies,
     /// the decoder's cropped output, allocator rounding). Covers the measured bytes per

@@ -51,6 +51,17 @@ public struct DistanceMeter {
         return (FeatureDistance.style(output: m.moments, style: styleMoments), m.content!)
     }
 
+    /// Throws, before anything is measured, when a meter for a `content` of `width x height`
+    /// and `style` of `styleWidth x styleHeight` could not run within `budget` beside `held`
+    /// bytes (the error `init` or `distances(of:)` would throw).
+    public static func check(_ network: any AdaINNetwork, width: Int, height: Int, styleWidth: Int, styleHeight: Int,
+                             budget: Int, held: Int) throws {
+        let deep = network.tapGrids(length: height).last!.count * network.tapGrids(length: width).last!.count
+            * network.tapGrids(length: height).last!.channels
+        _ = try plan(network, width: styleWidth, height: styleHeight, budget: budget, held: held)
+        _ = try plan(network, width: width, height: height, budget: budget, held: held + 4 * deep)
+    }
+
     /// How `image` would be measured: nil untiled, else the tiles.
     public static func plan(_ network: any AdaINNetwork, width: Int, height: Int, budget: Int, held: Int) throws -> TilePlan? {
         let frame = alignedFrame(network, width: width, height: height)
