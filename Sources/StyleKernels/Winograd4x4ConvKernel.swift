@@ -137,35 +137,19 @@ public enum Winograd4x4ConvKernel {
         activation: FusedActivation, output: UnsafeMutablePointer<Float>,
         scratch: UnsafeMutablePointer<Float>, workers: Int
     ) {
-        precondition(isApplicable(inChannels: inC, outChannels: outC), "Winograd kernel needs channel counts that are multiples of 8")
-        precondition(batch >= 0 && workers >= 1, "Winograd kernel: bad sizes")
-        let outH = map.paddedH - 2, outW = map.paddedW - 2
-        guard batch > 0, outH > 0, outW > 0, outC > 0 else { return }
-        let nb = ConvPacking.blocksPerGroup(outChannels: outC, groups: 1)
-        let coutPad = nb * 16
-        let tilesY = (outH + 3) / 4, tilesX = (outW + 3) / 4
-        let totalTiles = batch * tilesY * tilesX
-        let tpp = tilesPerPiece(inChannels: inC, outChannels: outC)
-        let pieces = (totalTiles + tpp - 1) / tpp
-        let perWorker = scratchCount(inChannels: inC, outChannels: outC)
         let kernels = activeKernels
-        let inputTile = kernels.winograd_input_tile!, outputTile = kernels.winograd_output_tile!
+        let inputTile = kernels.winograd_input_tile!
         let gemmTiles = kernels.conv_tiles_6x16!, gemmPixels = kernels.conv_pixels_1x16!
-        let act = activation.code
-        let inC32 = Int32(inC), outC32 = Int32(outC)
-        let outH32 = Int32(outH), outW32 = Int32(outW)
-        map.rowOffsets.withUnsafeBufferPointer { rowBuffer in
-        map.columnOffsets.withUnsafeBufferPointer { columnBuffer in
-        let rows = rowBuffer.baseAddress!, columns = columnBuffer.baseAddress!
-        Parallel.forEach(pieces, workers: workers) { piece, worker in
-            let first = piece * tpp
-            let count = min(tpp, totalTiles - first)
-            let v = scratch + worker * perWorker                 // [ξ][tile][ci]
+        let inC32 = Int32(inC)
+        let tpp = tilesPerPiece(inChannels: inC, outChannels: outC)
+        let nb = ConvPacking.blocksPerGroup(outChannels: outC, groups: 1), coutPad = nb * 16
+        walkTiles(input: input, batch: batch, map: map, inC: inC, outC: outC, bias: bias, activation: activation, output: output,
+                  scratch: scratch, perWorker: scratchCount(inChannels: inC, outChannels: outC), workers: workers,
+                  products: { $0 + 36 * tpp * inC }) { scratch, first, count, transform in
+            let v = scratch                                      // [ξ][tile][ci]
             let m = v + 36 * tpp * inC                           // [ξ][tile][co]
             for j in 0..<count {
-                let t = first + j
-                let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
-                inputTile(input + n * map.sampleStride, rows + 4 * ty, columns + 4 * tx, inC32, v + j * inC, tpp * inC)
+                transform(first + j) { image, rows, columns in inputTile(image, rows, columns, inC32, v + j * inC, tpp * inC) }
             }
             // 36 GEMMs (tiles x Cin) x (Cin x 16-channel block): the direct kernel's micro-tile
             // with one "tap" and the tiles as pixels; the last 6-tile group may overlap.
@@ -182,6 +166,47 @@ public enum Winograd4x4ConvKernel {
                     }
                 }
             }
+        }
+    }
+
+    /// The tile walk `run` and `runBF16` share: the checks, the pieces of `tilesPerPiece`
+    /// consecutive tiles of the flat (sample, tile row, tile column) order on the workers, and
+    /// after each piece's `body` (input transforms and GEMMs, given the worker's scratch, the
+    /// piece's first tile and tile count, and `transform(t) { image, rows, columns in }`, which
+    /// hands tile t's sample and index-map rows and columns), the output transform of its
+    /// tiles from the products at `products(scratch)` ([ξ][tile][co], Cout rounded up to 16),
+    /// with bias and activation.
+    static func walkTiles(
+        input: UnsafePointer<Float>, batch: Int, map: InputMap, inC: Int, outC: Int, bias: UnsafePointer<Float>, activation: FusedActivation,
+        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, perWorker: Int, workers: Int,
+        products: (UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float>,
+        body: (_ scratch: UnsafeMutablePointer<Float>, _ first: Int, _ count: Int,
+               _ transform: (Int, (UnsafePointer<Float>, UnsafePointer<Int>, UnsafePointer<Int>) -> Void) -> Void) -> Void
+    ) {
+        precondition(isApplicable(inChannels: inC, outChannels: outC), "Winograd kernel needs channel counts that are multiples of 8")
+        precondition(batch >= 0 && workers >= 1, "Winograd kernel: bad sizes")
+        let outH = map.paddedH - 2, outW = map.paddedW - 2
+        guard batch > 0, outH > 0, outW > 0, outC > 0 else { return }
+        let coutPad = ConvPacking.blocksPerGroup(outChannels: outC, groups: 1) * 16
+        let tilesY = (outH + 3) / 4, tilesX = (outW + 3) / 4
+        let totalTiles = batch * tilesY * tilesX
+        let tpp = tilesPerPiece(inChannels: inC, outChannels: outC)
+        let pieces = (totalTiles + tpp - 1) / tpp
+        let outputTile = activeKernels.winograd_output_tile!
+        let act = activation.code
+        let outC32 = Int32(outC), outH32 = Int32(outH), outW32 = Int32(outW)
+        map.rowOffsets.withUnsafeBufferPointer { rowBuffer in
+        map.columnOffsets.withUnsafeBufferPointer { columnBuffer in
+        let rows = rowBuffer.baseAddress!, columns = columnBuffer.baseAddress!
+        Parallel.forEach(pieces, workers: workers) { piece, worker in
+            let first = piece * tpp
+            let count = min(tpp, totalTiles - first)
+            let mine = scratch + worker * perWorker
+            body(mine, first, count) { t, use in
+                let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX
+                use(input + n * map.sampleStride, rows + 4 * ty, columns + 4 * tx)
+            }
+            let m = products(mine)
             for j in 0..<count {
                 let t = first + j
                 let n = t / (tilesY * tilesX), ty = (t / tilesX) % tilesY, tx = t % tilesX

@@ -30,13 +30,10 @@ public func conv2d(_ x: Tensor, _ w: ConvWeights, stride: Int = 1, padding: Padd
                  "conv2d: padded input \(ph)x\(pw) is smaller than the \(w.kernelH)x\(w.kernelW) kernel")
     let outShape = Shape(n: x.shape.n, h: (ph - w.kernelH) / stride + 1, w: (pw - w.kernelW) / stride + 1,
                          c: w.outChannels)
-    if algorithm == .auto, stride == 1, let wino = w.winograd, x.shape.h > 0, x.shape.w > 0 {
+    if algorithm == .auto, stride == 1, w.winograd != nil, x.shape.h > 0, x.shape.w > 0 {
         let map = Winograd4x4ConvKernel.InputMap(height: x.shape.h, width: x.shape.w, channels: x.shape.c, upsample: f,
                                                  top: p.top, left: p.left, bottom: p.bottom, right: p.right, mode: p.mode)
-        if let wino16 = w.bf16?.winograd {
-            return winogradConvBF16(x, map: map, w, wino16, outShape: outShape, activation: activation)
-        }
-        return winogradConv(x, map: map, w, wino, outShape: outShape, activation: activation)
+        return winogradConv(x, map: map, w, outShape: outShape, activation: activation)
     }
     if !upsampleFirst && x.shape.h > 0 && x.shape.w > 0 && x.shape.c > 0 && (w.isDepthwise || (algorithm == .auto && w.tapLanes != nil)) {
         let rows = PaddedRows(height: x.shape.h, width: x.shape.w, channels: x.shape.c, top: p.top, left: p.left,
@@ -147,51 +144,38 @@ private func tapLanesConv(_ x: Tensor, _ w: ConvWeights, packed: [Float], rows: 
     })
 }
 
-private func winogradConv(_ x: Tensor, map: Winograd4x4ConvKernel.InputMap, _ w: ConvWeights, _ wino: [Float],
+/// The Winograd conv through the input map, on the bf16 kernels when the weights have bf16
+/// copies (`Precision.bf16`), else in float32.
+private func winogradConv(_ x: Tensor, map: Winograd4x4ConvKernel.InputMap, _ w: ConvWeights,
                           outShape: Shape, activation: Activation) -> Tensor {
     let s = x.shape
+    let bf16 = w.bf16?.winograd
     let pieces = Winograd4x4ConvKernel.pieceCount(batch: s.n, outH: outShape.h, outW: outShape.w,
                                                   inChannels: s.c, outChannels: w.outChannels)
     let workers = Parallel.workers(for: pieces)
-    let perWorker = Winograd4x4ConvKernel.scratchCount(inChannels: s.c, outChannels: w.outChannels)
+    let perWorker = bf16 == nil ? Winograd4x4ConvKernel.scratchCount(inChannels: s.c, outChannels: w.outChannels)
+                                : Winograd4x4ConvKernel.scratchCountBF16(inChannels: s.c, outChannels: w.outChannels)
     var scratch = [Float](unsafeUninitializedCapacity: workers * perWorker) { _, n in n = workers * perWorker }
     let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
     return Tensor(shape: outShape, unsafeUninitialized: { out in
         x.data.withUnsafeBufferPointer { inp in
-            wino.withUnsafeBufferPointer { wp in
-                bias.withUnsafeBufferPointer { bp in
-                    scratch.withUnsafeMutableBufferPointer { sp in
-                        guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
-                        Winograd4x4ConvKernel.run(input: ip, batch: s.n, map: map, inC: s.c,
-                                               packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
-                                               outC: w.outChannels, activation: activation.fused, output: op,
-                                               scratch: sp.baseAddress!, workers: workers)
-                    }
-                }
-            }
-        }
-    })
-}
-
-private func winogradConvBF16(_ x: Tensor, map: Winograd4x4ConvKernel.InputMap, _ w: ConvWeights, _ wino: [UInt16],
-                              outShape: Shape, activation: Activation) -> Tensor {
-    let s = x.shape
-    let pieces = Winograd4x4ConvKernel.pieceCount(batch: s.n, outH: outShape.h, outW: outShape.w,
-                                                  inChannels: s.c, outChannels: w.outChannels)
-    let workers = Parallel.workers(for: pieces)
-    let perWorker = Winograd4x4ConvKernel.scratchCountBF16(inChannels: s.c, outChannels: w.outChannels)
-    var scratch = [Float](unsafeUninitializedCapacity: workers * perWorker) { _, n in n = workers * perWorker }
-    let bias = w.bias ?? [Float](repeating: 0, count: w.outChannels)
-    return Tensor(shape: outShape, unsafeUninitialized: { out in
-        x.data.withUnsafeBufferPointer { inp in
-            wino.withUnsafeBufferPointer { wp in
-                bias.withUnsafeBufferPointer { bp in
-                    scratch.withUnsafeMutableBufferPointer { sp in
-                        guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
-                        Winograd4x4ConvKernel.runBF16(input: ip, batch: s.n, map: map, inC: s.c,
+            bias.withUnsafeBufferPointer { bp in
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    guard let ip = inp.baseAddress, let op = out.baseAddress else { return }
+                    if let bf16 {
+                        bf16.withUnsafeBufferPointer { wp in
+                            Winograd4x4ConvKernel.runBF16(input: ip, batch: s.n, map: map, inC: s.c,
+                                                          packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
+                                                          outC: w.outChannels, activation: activation.fused, output: op,
+                                                          scratch: sp.baseAddress!, workers: workers)
+                        }
+                    } else {
+                        w.winograd!.withUnsafeBufferPointer { wp in
+                            Winograd4x4ConvKernel.run(input: ip, batch: s.n, map: map, inC: s.c,
                                                       packedWeights: wp.baseAddress!, bias: bp.baseAddress!,
                                                       outC: w.outChannels, activation: activation.fused, output: op,
                                                       scratch: sp.baseAddress!, workers: workers)
+                        }
                     }
                 }
             }
