@@ -101,9 +101,9 @@ final class CompareBudgetTests: XCTestCase {
         try TinyModels.vgg(to: root + "/tiny.safetensors")
         let networks: [any AdaINNetwork] = [try AdaINLoader.load(path: Self.weights + "/default.safetensors"),
                                             try AdaINLoader.load(path: root + "/tiny.safetensors")]
-        let content = Pictures.blocks(width: 301, height: 203, seed: 41)
-        let output = Pictures.blocks(width: 301, height: 203, seed: 42)
-        let style = Pictures.blocks(width: 261, height: 197, seed: 43)
+        let content = Pictures.blocks(width: 521, height: 403, seed: 41)
+        let output = Pictures.blocks(width: 521, height: 403, seed: 42)
+        let style = Pictures.blocks(width: 461, height: 397, seed: 43)
         for network in networks {
             let untiled = try DistanceMeter(network: network, content: content, style: style)
             let whole = try untiled.distances(of: output)
@@ -112,9 +112,9 @@ final class CompareBudgetTests: XCTestCase {
             XCTAssertEqual(whole.content, FeatureDistance.content(output: outTaps.last!, content: network.featureTaps(Tensor(image: content)).last!))
             // The smallest budget that tiles all three images into several tiles (beside the
             // content's deepest tap, which the meter holds while it measures an output).
-            let budget = try XCTUnwrap(stride(from: 40_000_000, to: 400_000_000, by: 1_000_000).first { b in
-                [(301, 203), (261, 197)].allSatisfy { w, h in
-                    ((try? DistanceMeter.plan(network, width: w, height: h, budget: b, held: 1_000_000)).flatMap { $0 }?.count ?? 0) >= 4
+            let budget = try XCTUnwrap(stride(from: 5_000_000, to: 400_000_000, by: 1_000_000).first { b in
+                [(521, 403), (461, 397)].allSatisfy { w, h in
+                    ((try? DistanceMeter.plan(network, width: w, height: h, budget: b, held: 4_000_000)).flatMap { $0 }?.count ?? 0) >= 4
                 }
             })
             let tiled = try DistanceMeter(network: network, content: content, style: style, maxMemoryBytes: budget)

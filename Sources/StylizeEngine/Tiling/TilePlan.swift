@@ -77,6 +77,12 @@ public struct TileSpan: Equatable, Sendable {
 /// The tiles along one axis of a frame: `count` spans with owned cells as equal as
 /// possible (boundaries at floor(k * cells / count)), so tile origins sit on multiples of
 /// the stride and the feature grids of all tiles align with the untiled grid.
+///
+/// The regions a tile encodes and decodes start on multiples of `alignCells` cells (and of
+/// `alignCells` strides of pixels): every Winograd F(4x4,3x3) layer of the encoder (at /1 to
+/// /8) and of the decoder then places its 4x4 output tiles where the untiled run places them,
+/// so the outputs a tile keeps are the untiled run's bits, with bf16 operands (whose rounding
+/// depends on an output's place in its 4x4 tile) as with float32 ones.
 public struct TileAxis: Equatable, Sendable {
     public let spans: [TileSpan]
     /// Boundaries between owned ranges, in cells (count + 1 values, 0 ... cells).
@@ -85,22 +91,29 @@ public struct TileAxis: Equatable, Sendable {
     public let blendPixels: Int
     public let length: Int
 
+    /// Cells the start of a tile's encoded and decoded regions is a multiple of (Winograd's 4x4
+    /// output tile).
+    public static let alignCells = 4
+
     /// `tileCells`: wanted owned cells per tile (the last tiles may get fewer or a few more).
     public init(length: Int, stride: Int, tileCells: Int, margins: TileMargins) {
         let cells = (length + stride - 1) / stride
         let count = max(1, (cells + tileCells - 1) / max(tileCells, 1))
         let bounds = (0...count).map { $0 * cells / count }
         let o = margins.blendCells, d = margins.decoderCells, e = margins.encoderPixels
+        let a = Self.alignCells
         func clampCells(_ a: Int, _ b: Int) -> Range<Int> { max(a, 0)..<min(b, cells) }
         func clampPixels(_ a: Int, _ b: Int) -> Range<Int> { max(a, 0)..<min(b, length) }
+        /// x rounded down to a multiple of m (x < 0 gives 0 after clamping anyway).
+        func down(_ x: Int, _ m: Int) -> Int { x <= 0 ? x : x / m * m }
         spans = (0..<count).map { k in
             let owned = bounds[k]..<bounds[k + 1]
             let lo = k == 0 ? 0 : (owned.lowerBound - o) * stride
             let hi = k == count - 1 ? length : (owned.upperBound + o) * stride
-            let decode = clampCells(owned.lowerBound - o - d, owned.upperBound + o + d)
+            let decode = clampCells(down(owned.lowerBound - o - d, a), owned.upperBound + o + d)
             return TileSpan(owned: owned, blend: clampPixels(lo, hi), decode: decode,
-                            decodeInput: clampPixels(decode.lowerBound * stride - e, decode.upperBound * stride + e),
-                            ownedInput: clampPixels(owned.lowerBound * stride - e, owned.upperBound * stride + e))
+                            decodeInput: clampPixels(down(decode.lowerBound * stride - e, a * stride), decode.upperBound * stride + e),
+                            ownedInput: clampPixels(down(owned.lowerBound * stride - e, a * stride), owned.upperBound * stride + e))
         }
         boundaries = bounds
         self.stride = stride
