@@ -62,6 +62,13 @@ public struct MagentaPredictor: Sendable {
         bottleneck = try r.conv("predictor.bottleneck", inChannels: head.outChannels, kernel: 1, padding: .none, activation: .none)
     }
 
+    /// Bytes of the weights as the kernels keep them (`ConvWeights.storedBytes`), held for
+    /// as long as the model is loaded.
+    public var weightBytes: Int {
+        let layers = [stem, head, bottleneck] + body.flatMap { [$0.expand, $0.depthwise, $0.project].compactMap { $0 } }
+        return layers.reduce(0) { $0 + $1.weights.storedBytes }
+    }
+
     /// The style vector of `image` (1 x H x W x 3 in [0, 1]).
     public func callAsFunction(_ image: Tensor) throws -> [Float] {
         precondition(image.shape.n == 1 && image.shape.c == 3, "MagentaPredictor: one RGB image, got \(image.shape)")

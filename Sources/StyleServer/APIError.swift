@@ -45,6 +45,12 @@ public struct APIError: Error, Equatable, CustomStringConvertible {
             return fromCodec(e)
         case let e as MultipartError:
             return APIError(400, "bad_multipart", "malformed multipart/form-data body: \(e)")
+        case let e as BudgetRefusal:
+            return APIError(413, "over_budget", e.description)
+        case let e as OptionError where e.option == .maxMemory:
+            // No request field sets the budget: the request is too large for the server's.
+            return APIError(413, "over_budget", "the server's memory budget for one job (set by stylize serve --max-memory) "
+                + "is too small for this request: " + e.rendered(.flag))
         case let e as OptionError:
             return APIError(400, "bad_option", e.rendered(.field))
         case let e as EngineError:

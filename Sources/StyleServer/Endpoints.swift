@@ -113,7 +113,7 @@ extension StyleServer {
             checked.alpha = alpha
             try checked.validate(styleCount: 1)
             let contentBytes = content.data
-            let maxMemory = settings.jobMemoryBytes
+            let maxMemory = settings.jobMemoryBytes, reserved = settings.maxMemoryBytes - settings.jobMemoryBytes
             let baselines = self.baselines
             let queued = Date()
             let body = try await queue.submit(cancellation: cancellation) { () throws -> [UInt8] in
@@ -123,7 +123,7 @@ extension StyleServer {
                 let job = CompareJob(engine: engine, measure: measure, content: contentImage,
                                      style: styleImage.resized(shorterSide: styleSize), styleName: styleName, variants: variants,
                                      alpha: alpha, contrast: contrast, brightness: brightness, maxMemoryBytes: maxMemory,
-                                     baselines: baselines)
+                                     serverReservedBytes: reserved, baselines: baselines)
                 let out = try job.run(control: RunControl(cancellation: cancellation))
                 func dataURL(_ image: Image) throws -> String {
                     "data:image/jpeg;base64," + Data(try ImageIO.encode(image, as: .jpeg, quality: 92, name: "variant")).base64EncodedString()

@@ -53,9 +53,17 @@ public struct ServerSettings: Sendable {
     /// up to three copies of each while a multipart body is parsed).
     /// Each live client adds `liveClientBytes`, and a tenth of the budget is kept for the
     /// allocator (`allocatorSlackBytes`).
+    /// The compare view's cache of outputs on unadjusted contents (`baselineCacheBytes`) is
+    /// held between jobs, so it is kept here too.
     public var serverOverheadBytes: Int {
         60_000_000 + 3 * (queueCapacity + 2) * maxUploadBytes + liveClients * liveClientBytes + allocatorSlackBytes
+            + baselineCacheBytes
     }
+
+    /// The most the compare view's cache of outputs on unadjusted contents may hold (8-bit
+    /// pixels): a fiftieth of `maxMemoryBytes` (30 MB at the default 1.5 GB: four runs of
+    /// eight variants at 512x384).
+    public var baselineCacheBytes: Int { maxMemoryBytes / 50 }
 
     /// A tenth of `maxMemoryBytes`: glibc's malloc keeps freed blocks for reuse (the server
     /// sets it so, `MemoryPolicy`), and work of different sizes one after the other (live

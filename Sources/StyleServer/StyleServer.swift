@@ -30,7 +30,7 @@ public final class StyleServer: @unchecked Sendable {
     let queue: JobQueue
     let models: ModelCatalog
     let styles: StyleFolder?
-    let baselines = BaselineCache()
+    let baselines: BaselineCache
     let liveClients: LiveClients
     private let lock = NSLock()
     private var group: ServiceGroup?
@@ -42,6 +42,7 @@ public final class StyleServer: @unchecked Sendable {
         queue = JobQueue(capacity: settings.queueCapacity)
         models = ModelCatalog(settings: settings)
         liveClients = LiveClients(limit: settings.liveClients)
+        baselines = BaselineCache(capacityBytes: settings.baselineCacheBytes)
         styles = try settings.stylesFolder.map { try StyleFolder(path: $0) }
     }
 

@@ -163,11 +163,14 @@ public enum Comparison {
         let gridBytes = 3 * planned.width * planned.height
         let cellBytes = VariantRunner.imageBytes([styleImage]) + (1 + settings.variants.count) * VariantRunner.imageBytes(inputs)
         // The engine's one-time memory (Magenta's networks and style vector) before the
-        // measurement, so the runs' estimates need count only their own working memory.
+        // measurement; the runs count the predictor's weights themselves (`magentaHeldWeightBytes`).
         try engine.prepare(styles: [runner.style])
-        let resident = MemoryBudget.residentBeyondOverhead(accountedBytes: measure.footprint.weightBytes
+        let resident = MemoryBudget.residentBeyondOverhead(accountedBytes: measure.footprint.weightBytes + engine.magentaHeldWeightBytes
                                                            + VariantRunner.imageBytes(inputs + [styleImage]))
-        let fixed = MemoryBudget.processOverhead + resident + measure.footprint.weightBytes + cellBytes + gridBytes
+        // Magenta's predictor (`magentaHeldWeightBytes`): the runs count it themselves, the
+        // rest of the comparison holds it beside.
+        let networks = engine.magentaHeldWeightBytes
+        let fixed = MemoryBudget.processOverhead + resident + networks + measure.footprint.weightBytes + cellBytes + gridBytes
         guard fixed < settings.maxMemoryBytes else {
             throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(settings.maxMemoryBytes)) is too small for this comparison: "
                 + "its \(planned.width)x\(planned.height) grid and \(inputs.count * (1 + settings.variants.count) + 1) cells of up to "
@@ -178,7 +181,7 @@ public enum Comparison {
         // family (the same network); beside Magenta's runs they are held (10 MB for the default model).
         let runHeld = VariantRunner.imageBytes([styleImage]) + gridBytes + resident
             + (engine.family == .adain ? 0 : measure.footprint.weightBytes)
-        let meterHeld = cellBytes + gridBytes + resident
+        let meterHeld = cellBytes + gridBytes + resident + networks
         try checkRunsFit(engine: engine, measure: measure, runner: runner, settings: settings, content: contentImage, style: styleImage,
                          inputs: inputs, runHeld: runHeld, meterHeld: meterHeld)
         var canvas: Canvas? = planned.blankCanvas()

@@ -56,6 +56,24 @@ final class MagentaBinaryTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/home"), [], "nothing was written to HOME")
     }
 
+    /// A 768x384 Magenta transfer at --max-memory 88M stays within it: the style predictor's
+    /// weights, loaded with the network and held for the run, are counted in the plan, which
+    /// then sweeps in bands. Before they were counted the run went untiled (estimated 81 MB)
+    /// and peaked at 92.5 MB.
+    func testMagentaTransferCountsItsNetworksInTheBudget() throws {
+        let root = try makeTemporaryFolder(self)
+        try ImageIO.write(Pictures.blocks(width: 768, height: 384, seed: 61), to: root + "/content.png")
+        let run = try runStylize([root + "/content.png", packageRoot + "/Images/autumn.jpg", "--model", "magenta",
+                                  "--weights", Self.shippedFolder, "--content-size", "0", "--max-memory", "88M",
+                                  "--json", "-o", root + "/out.png", "--threads", "2"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let peak = try XCTUnwrap(report["peak_memory_bytes"] as? Int)
+        XCTAssertGreaterThan(peak, 40_000_000)
+        XCTAssertLessThanOrEqual(peak, 88_000_000, "peak \(peak) bytes")
+        XCTAssertEqual((report["plan"] as? [String: Any])?["tiled"] as? Bool, true)
+    }
+
     func testMissingMagentaWeightsNameTheFolderGiven() throws {
         let root = try makeTemporaryFolder(self)
         let run = try runStylize([packageRoot + "/Images/chelsea.jpg", "--preset", "19", "--weights", root, "-o", root + "/x.png"],

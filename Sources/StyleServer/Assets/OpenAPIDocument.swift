@@ -264,7 +264,7 @@ paths:
 components:
   responses:
     Error:
-      description: "The problem, named: bad_request, unknown_style, unknown_preset, too_large, too_many_pixels, not_an_image, bad_image, time_limit, model_unavailable, ..."
+      description: "The problem, named: bad_request, unknown_style, unknown_preset, too_large, too_many_pixels, over_budget, not_an_image, bad_image, time_limit, model_unavailable, ..."
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}

@@ -108,21 +108,49 @@ final class MagentaFamily: @unchecked Sendable {
         return (model.transformer, v, false)
     }
 
+    /// Bytes of the loaded networks' weights that a run of `transformer` does not count in
+    /// its own footprint: the style predictor and the other network when loaded. They stay
+    /// resident for the engine's life, so each run counts them as held within
+    /// `options.maxMemoryBytes` (a 768x384 transfer at --max-memory 88M peaked at 93 MB
+    /// before the predictor was counted).
+    func heldWeightBytes(besides transformer: MagentaTransformer) -> Int {
+        max(0, loadedWeightBytes - transformer.footprint.weightBytes)
+    }
+
+    /// `heldWeightBytes` beside the transformer loaded first (the arbitrary one when both
+    /// are): what a run counts beyond its transformer's footprint; 0 when none is loaded.
+    var heldWeightBytes: Int {
+        lock.lock(); let transformer = _arbitrary?.transformer ?? _multistyle?.transformer; lock.unlock()
+        return transformer.map { heldWeightBytes(besides: $0) } ?? 0
+    }
+
+    /// Bytes of the weights of every network loaded so far (transformers and the predictor).
+    var loadedWeightBytes: Int {
+        lock.lock(); defer { lock.unlock() }
+        let loaded = [_arbitrary.map { $0.transformer.footprint.weightBytes + $0.predictor.weightBytes },
+                      _multistyle.map { $0.transformer.footprint.weightBytes }].compactMap { $0 }
+        return loaded.reduce(0, +)
+    }
+
     func run(content: Image, styles: [StyleRef], options: TransferOptions, mask: Image?,
              policy: StatisticsPolicy?, control: RunControl) throws -> Image {
         let (transformer, style, blendOutput) = try conditioning(styles, content: content, options: options)
         try control.check()
         var out = try MagentaSweep.run(transformer, content: content, style: style, norm: options.norm,
-                                       budget: options.maxMemoryBytes, bandRows: options.tileSize,
+                                       budget: options.maxMemoryBytes, heldBytes: heldWeightBytes(besides: transformer),
+                                       bandRows: options.tileSize,
                                        policy: policy, control: control)
         if blendOutput && options.alpha < 1 { out = ImageBlend.mix(out, content, alpha: options.alpha) }
         if options.preserveColor { out = try ImageBlend.luminance(of: out, colorsOf: content) }
         return out
     }
 
+    /// How a run would go beside the loaded networks (`heldWeightBytes`; the network a run
+    /// needs is loaded to know it, as `anyTransformer` does).
     func plan(width: Int, height: Int, options: TransferOptions) throws -> RunPlan {
-        try MagentaSweep.plan(anyTransformer,
-                              width: width, height: height, budget: options.maxMemoryBytes, bandRows: options.tileSize)
+        let transformer = try anyTransformer
+        return try MagentaSweep.plan(transformer, width: width, height: height, budget: options.maxMemoryBytes,
+                                     heldBytes: heldWeightBytes(besides: transformer), bandRows: options.tileSize)
     }
 
     /// A transformer for planning: one already loaded (so a preset run does not load the
@@ -143,7 +171,7 @@ final class MagentaFamily: @unchecked Sendable {
         let (transformer, style, _) = try conditioning(styles, content: content, options: options)
         let recorder = StatisticsRecorder()
         _ = try MagentaSweep.run(transformer, content: content, style: style, norm: options.norm,
-                                 budget: options.maxMemoryBytes, bandRows: options.tileSize,
+                                 budget: options.maxMemoryBytes, heldBytes: heldWeightBytes(besides: transformer), bandRows: options.tileSize,
                                  policy: recorder.policy, control: control)
         return recorder.statistics
     }

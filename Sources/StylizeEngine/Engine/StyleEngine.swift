@@ -144,12 +144,25 @@ public final class StyleEngine: @unchecked Sendable {
     /// network (the predictor and transformer, loaded lazily) and predicts each style
     /// image's vector (cached); the AdaIN family, whose network is loaded with the engine,
     /// does nothing. For a caller that measures the process's memory before its runs
-    /// (`stylize compare`): the runs' estimates count the transformer's weights and working
-    /// memory, not the predictor or what was loaded.
+    /// (`stylize compare`, the server's compare view): the runs' estimates count the loaded
+    /// networks' weights (the transformer's, and `magentaHeldWeightBytes`) and their working
+    /// memory, not the rest of what loading them left resident.
     public func prepare(styles: [StyleRef]) throws {
         switch loaded {
         case .adain: return
         case .magenta(let m): try m.prepare(styles)
+        }
+    }
+
+    /// Bytes of the loaded Magenta networks' weights that every Magenta run counts in its
+    /// budget beside its transformer's footprint (the style predictor, and the other network
+    /// when both are loaded); 0 for the AdaIN family. A caller that measures the process's
+    /// memory (`MemoryBudget.residentBeyondOverhead`) counts them as accounted, so they are
+    /// not counted twice.
+    public var magentaHeldWeightBytes: Int {
+        switch loaded {
+        case .adain: return 0
+        case .magenta(let m): return m.heldWeightBytes
         }
     }
 
@@ -201,6 +214,7 @@ public final class StyleEngine: @unchecked Sendable {
             }
             let (transformer, style, _) = try m.conditioning(styles, content: first, options: options)
             return try MagentaSweep.population(transformer, contents: contents, style: style, budget: options.maxMemoryBytes,
+                                               heldBytes: m.heldWeightBytes(besides: transformer),
                                                control: control).map { .moments($0) }
         }
     }

@@ -24,11 +24,13 @@ enum MagentaSweep {
     static func bandBytes(budget: Int) -> Int { min(max(budget / 16, 4_000_000), 64_000_000) }
 
     /// `bandRows` > 0 forces the sweep with bands of about that many output rows (`--tile`).
+    /// `heldBytes`: what stays resident beside the run within `budget` (the other loaded
+    /// networks' weights, `MagentaFamily.heldWeightBytes`).
     static func run(_ transformer: MagentaTransformer, content: Image, style: [Float], norm: NormKind,
-                    budget: Int, bandRows: Int, policy: StatisticsPolicy?, control: RunControl) throws -> Image {
+                    budget: Int, heldBytes: Int = 0, bandRows: Int, policy: StatisticsPolicy?, control: RunControl) throws -> Image {
         let h = content.height, w = content.width
         let small = min(h, w) < MagentaTransformer.minimumSide
-        if bandRows == 0 && !small && untiledPeak(transformer, width: w, height: h) <= budget {
+        if bandRows == 0 && !small && untiledPeak(transformer, width: w, height: h) + heldBytes <= budget {
             let tensor = Tensor(image: content)
             let out: Tensor
             if let policy {
@@ -44,9 +46,9 @@ enum MagentaSweep {
         let frame = NetworkFrame(contentHeight: h, contentWidth: w, top: 0, left: 0,
                                  height: max(multiple.height, MagentaTransformer.minimumSide),
                                  width: max(multiple.width, MagentaTransformer.minimumSide), stride: transformer.layout.stride)
-        let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
-        try checkBand(transformer, width: w, height: h, band: band, budget: budget)
-        let fixed = sweepFixedBytes(transformer, width: w, height: h, band: band)
+        let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget - heldBytes)
+        try checkBand(transformer, width: w, height: h, band: band, budget: budget, held: heldBytes)
+        let fixed = sweepFixedBytes(transformer, width: w, height: h, band: band) + heldBytes
         let spill = SpillPolicy(memoryBytes: budget - fixed)
         var rgb = [UInt8](repeating: 0, count: w * h * 3)
         try transformer.sweep(
@@ -78,11 +80,11 @@ enum MagentaSweep {
     /// every image (the same values up to the order of the Double sums), with one band's
     /// working tensors in memory and the stored layer outputs spilled beyond the budget.
     static func population(_ transformer: MagentaTransformer, contents: [Image], style: [Float], budget: Int,
-                           control: RunControl) throws -> [FeatureStatistics] {
+                           heldBytes: Int = 0, control: RunControl) throws -> [FeatureStatistics] {
         let first = contents[0]
         let h = first.height, w = first.width
         let small = min(h, w) < MagentaTransformer.minimumSide
-        let batchPeak = untiledPeak(transformer, width: w, height: h * contents.count)
+        let batchPeak = untiledPeak(transformer, width: w, height: h * contents.count) + heldBytes
         if small || batchPeak <= budget {
             let batch = Tensor(shape: Shape(n: contents.count, h: h, w: w, c: 3), data: contents.flatMap { Tensor(image: $0).data })
             return try transformer.collectPopulation(batch, style: style).statistics
@@ -90,8 +92,8 @@ enum MagentaSweep {
         let multiple = transformer.layout.frameSize(contentHeight: h, contentWidth: w)
         let frame = NetworkFrame(contentHeight: h, contentWidth: w, top: 0, left: 0, height: multiple.height, width: multiple.width,
                                  stride: transformer.layout.stride)
-        let band = bandBytes(budget: budget)
-        let fixed = transformer.footprint.weightBytes + 3 * w * h * contents.count + 4 * band + MemoryBudget.processOverhead
+        let band = bandBytes(budget: budget - heldBytes)
+        let fixed = transformer.footprint.weightBytes + 3 * w * h * contents.count + 4 * band + MemoryBudget.processOverhead + heldBytes
         guard fixed < budget else {
             throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(budget)) is too small for batch norm's population "
                 + "of \(contents.count) \(w)x\(h) images with the Magenta network: its weights, pixels and one band need about \(MemoryBudget.format(fixed))")
@@ -118,9 +120,9 @@ enum MagentaSweep {
         transformer.footprint.weightBytes + 6 * width * height + 4 * band + MemoryBudget.processOverhead
     }
 
-    /// Throws when a band sweep of `band` bytes cannot run within `budget`.
-    static func checkBand(_ transformer: MagentaTransformer, width: Int, height: Int, band: Int, budget: Int) throws {
-        let fixed = sweepFixedBytes(transformer, width: width, height: height, band: band)
+    /// Throws when a band sweep of `band` bytes cannot run within `budget` beside `held` bytes.
+    static func checkBand(_ transformer: MagentaTransformer, width: Int, height: Int, band: Int, budget: Int, held: Int = 0) throws {
+        let fixed = sweepFixedBytes(transformer, width: width, height: height, band: band) + held
         guard fixed < budget else {
             throw OptionError(.maxMemory, "\(option: .maxMemory) \(MemoryBudget.format(budget)) is too small for this \(width)x\(height) image "
                 + "with the Magenta network: its weights, pixels and one band need about \(MemoryBudget.format(fixed))")
@@ -129,12 +131,13 @@ enum MagentaSweep {
 
     /// How a run would go (see `StyleEngine.plan`); throws, as the run would, when even the
     /// band sweep does not fit `budget`.
-    static func plan(_ transformer: MagentaTransformer, width: Int, height: Int, budget: Int, bandRows: Int) throws -> RunPlan {
-        let untiled = untiledPeak(transformer, width: width, height: height)
+    static func plan(_ transformer: MagentaTransformer, width: Int, height: Int, budget: Int, heldBytes: Int = 0,
+                     bandRows: Int) throws -> RunPlan {
+        let untiled = untiledPeak(transformer, width: width, height: height) + heldBytes
         if bandRows == 0 && untiled <= budget { return RunPlan(pieces: 1, unit: "bands", estimatedPeakBytes: untiled) }
         let frame = transformer.layout.frameSize(contentHeight: height, contentWidth: width)
-        let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget)
-        try checkBand(transformer, width: width, height: height, band: band, budget: budget)
+        let band = bandRows > 0 ? max(bandRows, 4) * frame.width * 4 * 64 : bandBytes(budget: budget - heldBytes)
+        try checkBand(transformer, width: width, height: height, band: band, budget: budget, held: heldBytes)
         let rowBytes = frame.width * 4 * transformer.footprint.floatsPerPixel
         return RunPlan(pieces: max(2, (frame.height * rowBytes + band - 1) / band), unit: "bands",
                        estimatedPeakBytes: min(untiled, budget))
