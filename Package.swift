@@ -120,7 +120,7 @@ let package = Package(
             "StyleWeights", "StylizeEngine", "StyleBatch", "StylizeCLISupport", "StylizeTestSupport",
         ]),
         .testTarget(name: "StyleServerTests", dependencies: [
-            "StyleServer", "StylizeEngine", "StyleSheets", "StyleVideo", "StyleNN", "ImageCodecs", "StylizeTestSupport",
+            "StyleKernels", "StyleServer", "StylizeEngine", "StyleSheets", "StyleVideo", "StyleNN", "ImageCodecs", "StylizeTestSupport",
         ]),
         .testTarget(name: "HardeningTests", dependencies: [
             "CCodecShim", "ImageCodecs", "StylizeEngine", "StylizeTestSupport",
