@@ -109,7 +109,8 @@ def main():
             grid = work / f"compare_{model}_{precision}.jpg"
             _, out = run(cli, ["compare", "Images/chelsea.jpg", "Images/autumn.jpg", "--model", model,
                                "--precision", precision, "-o", str(grid)], a.threads)
-            report += [f"`--model {model} --precision {precision}`:", "", "```", out.strip(), "```", ""]
+            shown = out.strip().replace(str(work) + "/", "WORK/")   # the temporary folder, not a path to keep
+            report += [f"`--model {model} --precision {precision}`:", "", "```", shown, "```", ""]
 
     if a.clip:
         report += ["## Flicker (`stylize video --json`), the same clip at both precisions", ""]
